@@ -1,0 +1,58 @@
+"""advisor: decide how to adopt a large language model. This module is what plugins import."""
+
+from __future__ import annotations
+
+from advisor.core.answers import AnswersFile, load_answers, parse_answers
+from advisor.core.engine import Decision, FactView, evaluate
+from advisor.core.questionnaire import Choice, Question, Section, load_section
+from advisor.core.rules import (
+    Example,
+    Fact,
+    Facts,
+    Finding,
+    Option,
+    Rule,
+    examples_from_data,
+    note,
+    points,
+    rule,
+    veto,
+)
+from advisor.errors import AdvisorError, InputError, Problem
+from advisor.hookspecs import hookimpl
+from advisor.plugins import PluginFault, Registry, build_registry, get_plugin_manager
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AdvisorError",
+    "AnswersFile",
+    "Choice",
+    "Decision",
+    "Example",
+    "Fact",
+    "FactView",
+    "Facts",
+    "Finding",
+    "InputError",
+    "Option",
+    "PluginFault",
+    "Problem",
+    "Question",
+    "Registry",
+    "Rule",
+    "Section",
+    "__version__",
+    "build_registry",
+    "evaluate",
+    "examples_from_data",
+    "get_plugin_manager",
+    "hookimpl",
+    "load_answers",
+    "load_section",
+    "note",
+    "parse_answers",
+    "points",
+    "rule",
+    "veto",
+]

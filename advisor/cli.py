@@ -1,0 +1,320 @@
+"""The `advisor` command line (click). Each command imports what it needs when it runs."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from advisor.errors import AdvisorError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from advisor.core.answers import AnswersFile
+    from advisor.plugins import Registry
+
+ANSWER_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+class _Group(click.Group):
+    """Turns the advisor's own errors into a message and exit code 2, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AdvisorError as exc:
+            click.echo(f"advisor: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+
+def _registry(warn: bool = True) -> Registry:
+    from advisor.plugins import build_registry
+
+    registry = build_registry()
+    if warn:
+        for fault in registry.faults:
+            click.echo(f"advisor: warning: {fault.render()}", err=True)
+    return registry
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def _examples() -> dict[str, Any]:
+    from importlib.resources import files
+
+    folder = files("advisor") / "examples"
+    return {
+        entry.name.rsplit(".", 1)[0]: entry
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name)
+        if entry.name.endswith(".yaml")
+    }
+
+
+def _load(registry: Registry, file: Path | None, example: str | None) -> AnswersFile:
+    from advisor.core.answers import load_answers, parse_answers
+
+    if file is not None and example is not None:
+        raise click.UsageError("give FILE or --example, not both")
+    if example is not None:
+        found = _examples()
+        if example not in found:
+            raise click.UsageError(
+                f"no example named {example!r}; built-in examples: {', '.join(found)}"
+            )
+        return parse_answers(found[example].read_text(encoding="utf-8"), registry,
+                             Path(f"example:{example}"))
+    if file is None:
+        raise click.UsageError("give an answers FILE (or --example NAME; see `advisor examples`)")
+    return load_answers(file, registry)
+
+
+def _emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+file_argument = click.argument(
+    "file", required=False, type=click.Path(path_type=Path, dir_okay=False)
+)
+example_option = click.option(
+    "--example", metavar="NAME", help="Use a built-in example instead of a file."
+)
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    help="text for people, json for scripts (the contract in docs/output.md).",
+)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="advisor", prog_name="advisor")
+def main() -> None:
+    """Decide how to adopt a large language model: call a hosted API, self-host an open model, or
+    fine-tune one, with every reason shown."""
+
+
+@main.command()
+@file_argument
+@example_option
+@format_option
+def recommend(file: Path | None, example: str | None, fmt: str) -> None:
+    """Recommend an option for the answers in FILE."""
+    from advisor.core.engine import evaluate
+
+    registry = _registry()
+    answers = _load(registry, file, example)
+    decision = evaluate(registry, answers.values)
+    if fmt == "json":
+        from advisor.core.report import decision_json
+
+        _emit_json(decision_json(decision, registry, answers))
+        return
+    from advisor.render import text
+
+    text.recommendation(_console(), decision, registry, answers)
+
+
+@main.command()
+@file_argument
+@example_option
+@format_option
+def explain(file: Path | None, example: str | None, fmt: str) -> None:
+    """Show every rule for FILE, fired or not, with points, reason and source."""
+    from advisor.core.engine import evaluate
+
+    registry = _registry()
+    answers = _load(registry, file, example)
+    decision = evaluate(registry, answers.values)
+    if fmt == "json":
+        from advisor.core.report import decision_json
+
+        _emit_json(decision_json(decision, registry, answers))
+        return
+    from advisor.render import text
+
+    text.explain(_console(), decision, registry, answers)
+
+
+def _answer_files(paths: tuple[Path, ...]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            for found in sorted(path.rglob("*")):
+                if found.is_file() and found.suffix.lower() in ANSWER_SUFFIXES:
+                    yield found
+        else:
+            yield path
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(path_type=Path, exists=True))
+def check(paths: tuple[Path, ...]) -> None:
+    """Check answers files that carry `expect:` (files, or folders searched for .yaml/.yml/.json).
+
+    Prints a line per file and `N passed, N failed`; exits 1 when any check fails and 2 when a file
+    cannot be read.
+    """
+    from advisor.core.answers import load_answers
+    from advisor.core.engine import evaluate
+    from advisor.core.report import expectation_met
+    from advisor.errors import InputError
+
+    registry = _registry()
+    passed = failed = skipped = broken = 0
+    for path in _answer_files(paths):
+        try:
+            answers = load_answers(path, registry)
+        except InputError as exc:
+            broken += 1
+            click.secho("ERROR ", fg="red", nl=False)
+            click.echo(str(exc).replace("\n", "\n      "))
+            continue
+        if answers.expect is None:
+            skipped += 1
+            click.secho("SKIP  ", fg="yellow", nl=False)
+            click.echo(f"{path}: no expect:")
+            continue
+        decision = evaluate(registry, answers.values, explore=False)
+        rec = decision.recommendation or "nothing"
+        wanted = []
+        if answers.expect.accept:
+            wanted.append("one of " + ", ".join(answers.expect.accept))
+        if answers.expect.reject:
+            wanted.append("never " + ", ".join(answers.expect.reject))
+        if expectation_met(decision, answers):
+            passed += 1
+            click.secho("PASS  ", fg="green", nl=False)
+            click.echo(f"{path}: {rec} ({'; '.join(wanted)})")
+        else:
+            failed += 1
+            click.secho("FAIL  ", fg="red", nl=False)
+            click.echo(f"{path}: recommended {rec}; expected {'; '.join(wanted)}")
+    summary = f"{passed} passed, {failed + broken} failed"
+    if skipped:
+        summary += f", {skipped} skipped"
+    click.echo(summary)
+    if broken:
+        sys.exit(2)
+    if failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def questions(fmt: str) -> None:
+    """List the questionnaire as the engine sees it, plugins' sections included."""
+    registry = _registry()
+    if fmt == "json":
+        _emit_json([s.model_dump(mode="json") for s in registry.sections])
+        return
+    from advisor.render import text
+
+    text.questions(_console(), registry)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def plugins(fmt: str) -> None:
+    """List each plugin: its version, where it comes from, and what it contributes."""
+    registry = _registry(warn=False)
+    if fmt == "json":
+        import dataclasses
+
+        _emit_json({
+            "plugins": [dataclasses.asdict(p) for p in registry.plugins],
+            "errors": [dataclasses.asdict(f) for f in registry.faults],
+        })
+        return
+    from advisor.render import text
+
+    text.plugins(_console(), registry)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
+              show_default=True, help="markdown is the catalogue in docs/rules.md.")
+def rules(fmt: str) -> None:
+    """List the rule catalogue: every rule's code, title, when it fires and its source."""
+    registry = _registry()
+    if fmt == "markdown":
+        from advisor.core.catalogue import rules_markdown
+
+        click.echo(rules_markdown(registry), nl=False)
+        return
+    if fmt == "json":
+        _emit_json([
+            {
+                "id": r.code, "title": r.title, "fires_when": r.fires_when,
+                "rationale": r.rationale, "source": r.source, "principles": list(r.principles),
+                "options": list(r.options), "reads": list(r.reads), "plugin": r.plugin,
+            }
+            for r in registry.rules
+        ])
+        return
+    from advisor.render import text
+
+    text.rules(_console(), registry)
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the schema to this file instead of standard output.")
+@click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
+def schema(output: Path | None, force: bool) -> None:
+    """Print the JSON Schema of the answers file (for editors' YAML support)."""
+    from advisor.core.answers import json_schema
+
+    text = json.dumps(json_schema(_registry()), indent=2) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from advisor.core.files import write_atomic
+
+    write_atomic(output, text, force=force)
+    click.echo(f"wrote {output}", err=True)
+
+
+@main.command()
+@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--title", default="", help="The title to put in the file.")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+def init(file: Path | None, title: str, force: bool) -> None:
+    """Start a new answers file with every question, its allowed values and default as comments.
+
+    Without FILE the file is printed. With FILE, the JSON Schema it points editors to is written
+    beside it too (unless a file of that name is already there).
+    """
+    from advisor.core.answers import json_schema
+    from advisor.core.catalogue import SCHEMA_FILE, answers_skeleton
+    from advisor.core.files import write_atomic
+
+    registry = _registry()
+    text = answers_skeleton(registry, title)
+    if file is None:
+        click.echo(text, nl=False)
+        return
+    write_atomic(file, text, force=force)
+    click.echo(f"wrote {file}", err=True)
+    schema_path = file.parent / SCHEMA_FILE
+    if not schema_path.exists():
+        write_atomic(schema_path, json.dumps(json_schema(registry), indent=2) + "\n")
+        click.echo(f"wrote {schema_path}", err=True)
+
+
+@main.command()
+def examples() -> None:
+    """List the built-in example answers files (use with --example NAME)."""
+    from advisor.core import yamlio
+
+    for name, entry in _examples().items():
+        data = yamlio.load_fast(entry.read_text(encoding="utf-8"), name) or {}
+        click.echo(f"{name}: {data.get('title', '')}")

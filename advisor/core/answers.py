@@ -1,0 +1,266 @@
+"""Answers files: pydantic models built from the questionnaires, loading, and precise errors."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+)
+
+from advisor.core import yamlio
+from advisor.core.questionnaire import Question
+from advisor.errors import InputError, Problem
+from advisor.plugins import Registry
+
+TOP_KEYS = ("title", "why", "expect", "answers")
+
+
+class Expect(BaseModel):
+    """What a sound advisor must conclude for these answers (used by `advisor check`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    accept: list[str] = Field(default_factory=list, description="The recommendation must be one of these.")
+    reject: list[str] = Field(default_factory=list, description="The recommendation must never be one of these.")
+
+
+@dataclass
+class AnswersFile:
+    """A loaded answers file: the answers given (by question id ``section.id``) and its metadata."""
+
+    values: dict[str, Any]
+    title: str | None = None
+    why: str | None = None
+    expect: Expect | None = None
+    path: Path | None = None
+    document: Any = field(default=None, repr=False)  # the round-trip tree, comments included
+
+    @property
+    def name(self) -> str:
+        return str(self.path) if self.path is not None else "<answers>"
+
+
+def _python_type(q: Question) -> Any:
+    if q.type == "choice":
+        return Literal[q.choice_values]  # type: ignore[valid-type]
+    if q.type == "multi_choice":
+        return list[Literal[q.choice_values]]  # type: ignore[valid-type]
+    return {"bool": bool, "int": int, "number": float, "text": str}[q.type]
+
+
+def _field_for(q: Question) -> tuple[Any, Any]:
+    def read(value: Any, _q: Question = q) -> Any:
+        return None if value is None else _q.coerce(value)
+
+    constraints: dict[str, Any] = {}
+    if q.type in ("int", "number"):
+        if q.minimum is not None:
+            constraints["gt" if q.exclusive_minimum else "ge"] = q.minimum
+        if q.maximum is not None:
+            constraints["le"] = q.maximum
+    extra: dict[str, Any] = {"x-why": q.why}
+    if q.unit:
+        extra["x-unit"] = q.unit
+    if q.choices:
+        extra["x-labels"] = {c.value: c.label for c in q.choices}
+    annotated = Annotated[
+        _python_type(q) | None,
+        BeforeValidator(read),
+        Field(
+            default=None,
+            title=q.prompt,
+            description=(q.help or q.prompt) + (f" Default: {q.default}." if q.default is not None else ""),
+            json_schema_extra=extra,
+            **constraints,
+        ),
+    ]
+    return (annotated, None)
+
+
+def answers_model(registry: Registry) -> type[BaseModel]:
+    """The pydantic model of a whole answers file, with one sub-model per questionnaire section."""
+    cached = registry._cache.get("answers_model")
+    if cached is not None:
+        return cached
+    forbid = ConfigDict(extra="forbid")
+    section_fields: dict[str, Any] = {}
+    for section in registry.sections:
+        model = create_model(  # type: ignore[call-overload]
+            f"{_camel(section.id)}Answers",
+            __config__=ConfigDict(extra="forbid", title=section.title),
+            __doc__=section.description or section.title,
+            **{q.id: _field_for(q) for q in section.questions},
+        )
+        section_fields[section.id] = (model | None, Field(default=None, description=section.title))
+    answers = create_model(
+        "Answers", __config__=forbid, __doc__="Answers by section.", **section_fields
+    )
+    file_model = create_model(
+        "AnswersFile",
+        __config__=ConfigDict(extra="forbid", title="advisor answers file"),
+        __doc__="A team's answers to the advisor's questionnaires.",
+        title=(str | None, Field(default=None, description="What is being decided.")),
+        why=(str | None, Field(default=None, description="Free text: the reasoning or context.")),
+        expect=(Expect | None, Field(default=None, description="What the recommendation must be.")),
+        answers=(answers | None, Field(default=None)),
+    )
+    registry._cache["answers_model"] = file_model
+    return file_model
+
+
+def json_schema(registry: Registry) -> dict[str, Any]:
+    schema = answers_model(registry).model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
+
+
+def load_answers(path: str | Path, registry: Registry) -> AnswersFile:
+    """Read an answers file (YAML or JSON); errors name the file, line, question and what is allowed."""
+    path = Path(path)
+    text = yamlio.read_text(path)
+    return parse_answers(text, registry, path)
+
+
+def parse_answers(text: str, registry: Registry, path: Path | None = None) -> AnswersFile:
+    try:
+        document = yamlio.load_round_trip(text, path)
+    except InputError:
+        if path is not None and path.suffix.lower() == ".json":
+            try:
+                document = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise InputError(path, [Problem("", f"not valid JSON: {exc.msg}", exc.lineno)]) from None
+        else:
+            raise
+    return validate_document(document, registry, path)
+
+
+def validate_document(document: Any, registry: Registry, path: Path | None = None) -> AnswersFile:
+    if document is None:
+        document = {}
+    if not isinstance(document, Mapping):
+        raise InputError(path, [Problem(
+            "", f"expected a mapping with keys {', '.join(TOP_KEYS)}, found {_kind(document)}", 1
+        )])
+    model = answers_model(registry)
+    try:
+        parsed = model.model_validate(document)
+    except ValidationError as exc:
+        problems = [_problem(err, document, registry) for err in exc.errors()]
+        raise InputError(path, _dedupe(problems)) from None
+    values: dict[str, Any] = {}
+    sections = parsed.answers
+    if sections is not None:
+        for section in registry.sections:
+            given = getattr(sections, section.id)
+            if given is None:
+                continue
+            for q in section.questions:
+                value = getattr(given, q.id)
+                if value is not None:
+                    values[q.qid] = value
+    expect: Expect | None = parsed.expect
+    if expect is not None:
+        problems = []
+        for key in ("accept", "reject"):
+            for i, option in enumerate(getattr(expect, key)):
+                if option not in registry.options:
+                    problems.append(Problem(
+                        f"expect.{key}",
+                        f"unknown option {option!r}; known: {', '.join(registry.options)}",
+                        yamlio.line_of(document, ["expect", key, i]),
+                    ))
+        if problems:
+            raise InputError(path, problems)
+    return AnswersFile(
+        values=values,
+        title=parsed.title,
+        why=parsed.why,
+        expect=expect,
+        path=path,
+        document=document,
+    )
+
+
+def _problem(err: Any, document: Any, registry: Registry) -> Problem:
+    loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "literal[")))]
+    # Drop pydantic's type tags (e.g. 'list[...]') from the location; keep keys and indexes.
+    loc = [p for p in loc if isinstance(p, int) or p in _keys_along(document, loc)]
+    line = yamlio.line_of(document, loc)
+    kind = err["type"]
+    message = err["msg"].removeprefix("Value error, ")
+    if loc and loc[0] == "answers" and len(loc) >= 2:
+        sid = str(loc[1])
+        if len(loc) == 2:
+            if kind == "extra_forbidden":
+                known = [s.id for s in registry.sections]
+                return Problem(sid, f"unknown section{_hint(sid, known)}; known: {', '.join(known)}", line)
+            return Problem(sid, f"expected a mapping of question: answer, found {_kind(err['input'])}", line)
+        qid = f"{sid}.{loc[2]}"
+        if kind == "extra_forbidden":
+            known = [q.id for q in registry.section(sid).questions]
+            return Problem(qid, f"unknown question{_hint(str(loc[2]), known)}; {sid} has: "
+                                f"{', '.join(known)}", line)
+        return Problem(qid, message, line)
+    field = ".".join(str(p) for p in loc) or "(file)"
+    if kind == "extra_forbidden" and len(loc) == 1:
+        return Problem(field, f"unknown key{_hint(field, TOP_KEYS)}; allowed: {', '.join(TOP_KEYS)}", line)
+    if kind == "model_type":
+        return Problem(field, f"expected a mapping, found {_kind(err['input'])}", line)
+    return Problem(field, message, line)
+
+
+def _keys_along(document: Any, loc: list[Any]) -> set[Any]:
+    keys: set[Any] = set()
+    node = document
+    for part in loc:
+        if isinstance(node, Mapping):
+            keys.update(node.keys())
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            break
+    return keys
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for p in problems:
+        if (p.field, p.message) not in seen:
+            seen.add((p.field, p.message))
+            out.append(p)
+    return out
+
+
+def _hint(word: str, candidates: Any) -> str:
+    near = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean {near[0]!r}?)" if near else ""
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"the text {value[:40]!r}"
+    return f"{type(value).__name__} {value!r}"
+
+
+def _camel(text: str) -> str:
+    return "".join(part.capitalize() for part in text.split("_"))

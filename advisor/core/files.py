@@ -1,0 +1,33 @@
+"""Writing files safely: atomically, and never over a user's file without being told to."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from advisor.errors import AdvisorError
+
+
+class WouldOverwrite(AdvisorError):
+    """Refused to replace an existing file without --force."""
+
+
+def write_atomic(path: Path, text: str, *, force: bool = False) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename, so a crash leaves either the
+    old file or the new one, never half of one."""
+    if path.exists() and not force:
+        raise WouldOverwrite(f"{path}: already exists; not overwritten (use --force to replace it)")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise AdvisorError(f"{path}: folder {folder} does not exist")
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

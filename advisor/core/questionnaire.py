@@ -1,0 +1,267 @@
+"""Questionnaire sections and questions as validated data, and how an answer is read for each type."""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import cached_property
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from advisor.core import yamlio
+from advisor.errors import InputError, Problem
+
+QuestionType = Literal["choice", "multi_choice", "bool", "int", "number", "text"]
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+VALUE_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"  # choice values may be model names such as gpt-4o
+
+# YAML 1.1 spelled booleans many ways; YAML 1.2 reads them as strings. Accept both for yes/no questions.
+_TRUE = {"true", "yes", "y", "on"}
+_FALSE = {"false", "no", "n", "off"}
+_NUMBER = re.compile(r"^[+-]?(\d[\d_,]*)(\.\d+)?([eE][+-]?\d+)?$")
+
+
+class Choice(BaseModel):
+    """One allowed value of a choice question, with the label a person reads."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    value: str = Field(pattern=VALUE_PATTERN)
+    label: str
+    help: str = ""
+
+
+class Question(BaseModel):
+    """A question: what is asked, why it matters, its type, allowed values and when it is asked."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=ID_PATTERN)
+    prompt: str = Field(min_length=1)
+    help: str = ""
+    why: str = Field(min_length=1, description="Why it matters, naming its principle.")
+    principles: tuple[int, ...] = ()
+    type: QuestionType
+    choices: tuple[Choice, ...] = ()
+    open_choices: bool = Field(
+        default=False, description="Plugins may add values (e.g. more regulations)."
+    )
+    unit: str | None = None
+    default: Any = None
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: bool = False
+    visible_if: dict[str, tuple[Any, ...]] = Field(
+        default_factory=dict,
+        description="Asked only when every named question (section.id) has one of the listed values.",
+    )
+    probe: tuple[Any, ...] = Field(
+        default=(),
+        description="Values tried when the answer is unknown, to see whether it could change the result.",
+    )
+    section: str = ""  # filled in by the section that holds the question
+
+    @field_validator("principles")
+    @classmethod
+    def _principles_exist(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        bad = [p for p in value if not 1 <= p <= 12]
+        if bad:
+            raise ValueError(f"principles are numbered 1 to 12 in DOMAIN.md, not {bad}")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Question:
+        has_choices = self.type in ("choice", "multi_choice")
+        if has_choices and not self.choices:
+            raise ValueError(f"a {self.type} question needs choices")
+        if not has_choices and self.choices:
+            raise ValueError(f"a {self.type} question takes no choices")
+        values = [c.value for c in self.choices]
+        if len(set(values)) != len(values):
+            raise ValueError(f"choice values repeat: {values}")
+        numeric = self.type in ("int", "number")
+        if not numeric and (self.minimum is not None or self.maximum is not None):
+            raise ValueError(f"a {self.type} question takes no minimum or maximum")
+        if self.default is not None:
+            self.coerce(self.default)  # raises ValueError naming what is allowed
+        for value in self.probe:
+            self.coerce(value)
+        return self
+
+    @property
+    def qid(self) -> str:
+        return f"{self.section}.{self.id}"
+
+    @cached_property
+    def choice_values(self) -> tuple[str, ...]:
+        return tuple(c.value for c in self.choices)
+
+    def allowed(self) -> str:
+        """What this question accepts, in words, for error messages and comments."""
+        if self.type in ("choice", "multi_choice"):
+            listed = ", ".join(self.choice_values)
+            return f"one of {listed}" if self.type == "choice" else f"a list of {listed}"
+        if self.type == "bool":
+            return "true or false (yes/no also read)"
+        if self.type == "text":
+            return "text"
+        kind = "a whole number" if self.type == "int" else "a number"
+        bounds = []
+        if self.minimum is not None:
+            bounds.append(f"{'>' if self.exclusive_minimum else '>='} {_fmt(self.minimum)}")
+        if self.maximum is not None:
+            bounds.append(f"<= {_fmt(self.maximum)}")
+        return kind + (" " + " and ".join(bounds) if bounds else "")
+
+    def coerce(self, value: Any) -> Any:
+        """Turn a value read from YAML or JSON into this question's type, or raise ValueError."""
+        kind = self.type
+        if kind == "bool":
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+                return value.strip().lower() in _TRUE
+            raise ValueError(f"{_show(value)} is not allowed; expected {self.allowed()}")
+        if kind == "choice":
+            return self._one_choice(value)
+        if kind == "multi_choice":
+            if isinstance(value, str | bool):
+                value = [value]
+            if not isinstance(value, list | tuple):
+                raise ValueError(f"{_show(value)} is not allowed; expected {self.allowed()}")
+            out: list[str] = []
+            for item in value:
+                choice = self._one_choice(item)
+                if choice not in out:
+                    out.append(choice)
+            return out
+        if kind == "text":
+            if isinstance(value, str):
+                return value
+            raise ValueError(f"{_show(value)} is not allowed; expected text")
+        return self._number(value)
+
+    def _one_choice(self, value: Any) -> str:
+        if isinstance(value, bool):
+            # A bare yes/no in a YAML 1.1 reader arrives as a boolean.
+            spelled = "yes" if value else "no"
+            if spelled in self.choice_values:
+                return spelled
+        elif isinstance(value, str) and value in self.choice_values:
+            return value
+        elif isinstance(value, str):
+            near = _near(value, self.choice_values)
+            hint = f" (did you mean {near}?)" if near else ""
+            raise ValueError(f"{_show(value)} is not allowed{hint}; expected {self.allowed()}")
+        raise ValueError(f"{_show(value)} is not allowed; expected {self.allowed()}")
+
+    def _number(self, value: Any) -> int | float:
+        number: int | float
+        if isinstance(value, bool):
+            raise ValueError(f"{_show(value)} is not allowed; expected {self.allowed()}")
+        if isinstance(value, int | float):
+            number = value
+        elif isinstance(value, str) and _NUMBER.match(value.strip()):
+            text = value.strip().replace("_", "").replace(",", "")
+            number = float(text) if any(c in text for c in ".eE") else int(text)
+        else:
+            raise ValueError(f"{_show(value)} is not allowed; expected {self.allowed()}")
+        if isinstance(number, float) and not math.isfinite(number):
+            raise ValueError(f"{_show(value)} is not allowed; expected {self.allowed()}")
+        if self.type == "int":
+            if isinstance(number, float):
+                if not number.is_integer():
+                    raise ValueError(f"{_show(value)} is not allowed; expected {self.allowed()}")
+                number = int(number)
+        else:
+            number = float(number)
+        low, high = self.minimum, self.maximum
+        too_low = low is not None and (number <= low if self.exclusive_minimum else number < low)
+        if too_low or (high is not None and number > high):
+            raise ValueError(f"{_show(value)} is out of range; expected {self.allowed()}")
+        return number
+
+    def is_visible(self, values: dict[str, Any]) -> bool:
+        """Whether the questionnaire asks this question, given the answers so far."""
+        for qid, allowed in self.visible_if.items():
+            if values.get(qid) not in allowed:
+                return False
+        return True
+
+
+class Section(BaseModel):
+    """A questionnaire section (pmf, privacy, scale, cost, or one a plugin adds)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str = Field(min_length=1)
+    description: str = ""
+    order: int = 100
+    extends: bool = Field(
+        default=False, description="Adds questions to a section of the same id from another plugin."
+    )
+    questions: tuple[Question, ...]
+    origin: str = ""  # the file or plugin it came from; filled in by the loader
+
+    @model_validator(mode="before")
+    @classmethod
+    def _stamp_questions(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("questions"), list):
+            sid = data.get("id", "")
+            data = dict(data)
+            data["questions"] = [
+                {**q, "section": sid} if isinstance(q, dict) and "section" not in q else q
+                for q in data["questions"]
+            ]
+        return data
+
+    @model_validator(mode="after")
+    def _unique(self) -> Section:
+        ids = [q.id for q in self.questions]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"question ids repeat: {', '.join(dupes)}")
+        return self
+
+
+def load_section(source: Path | Traversable, origin: str | None = None) -> Section:
+    """Load and validate one questionnaire file; a malformed one fails with file, line and field."""
+    name = origin or str(source)
+    text = source.read_text(encoding="utf-8")
+    data = yamlio.load_fast(text, name)
+    if isinstance(data, dict):
+        data.setdefault("origin", name)
+    try:
+        return Section.model_validate(data)
+    except ValidationError as exc:
+        # Only now pay for a positional parse, to point at the line.
+        root = yamlio.load_round_trip(text, name)
+        problems = []
+        for err in exc.errors():
+            loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
+            field = ".".join(str(p) for p in loc) or "(file)"
+            message = err["msg"].removeprefix("Value error, ")
+            problems.append(Problem(field, message, yamlio.line_of(root, loc)))
+        raise InputError(name, problems) from None
+
+
+def _fmt(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else str(value).lower() if isinstance(
+        value, bool
+    ) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _near(word: str, candidates: tuple[str, ...]) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return found[0] if found else None

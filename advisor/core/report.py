@@ -1,0 +1,114 @@
+"""The machine-readable result of an evaluation: the JSON contract of `advisor recommend --format json`.
+
+The keys are documented in docs/output.md. ``schema_version`` changes only when a key is removed or
+changes meaning; new keys may be added within a version.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from advisor.core.answers import AnswersFile
+from advisor.core.engine import Decision, RuleResult
+from advisor.core.rules import Finding, Rule
+from advisor.plugins import Registry
+
+SCHEMA_VERSION = 1
+
+
+def expectation_met(decision: Decision, answers: AnswersFile) -> bool | None:
+    """Whether the recommendation satisfies the file's ``expect:``; None when it has none."""
+    expect = answers.expect
+    if expect is None or (not expect.accept and not expect.reject):
+        return None
+    rec = decision.recommendation
+    if expect.accept and rec not in expect.accept:
+        return False
+    return rec not in expect.reject
+
+
+def finding_json(item: Rule, finding: Finding) -> dict[str, Any]:
+    return {
+        "id": item.code,
+        "title": item.title,
+        "option": finding.option,
+        "kind": finding.kind,
+        "points": finding.points,
+        "veto": finding.kind == "veto",
+        "because": finding.because,
+        "source": item.source,
+        "plugin": item.plugin,
+    }
+
+
+def _quiet_json(result: RuleResult, decision: Decision, registry: Registry) -> dict[str, Any]:
+    values = decision.resolved.values
+    inputs = {}
+    for key in result.rule.reads:
+        if key in values:
+            inputs[key] = values[key]
+    return {
+        "id": result.rule.code,
+        "title": result.rule.title,
+        "fires_when": result.rule.fires_when,
+        "inputs": inputs,
+        "error": result.error,
+        "source": result.rule.source,
+        "plugin": result.rule.plugin,
+    }
+
+
+def decision_json(decision: Decision, registry: Registry, answers: AnswersFile) -> dict[str, Any]:
+    from advisor import __version__
+
+    options: dict[str, Any] = {}
+    for oid, opt in decision.options.items():
+        options[oid] = {
+            "label": opt.label,
+            "score": opt.score,
+            "eliminated": opt.eliminated,
+            "rank": decision.ranking.index(oid) + 1 if oid in decision.ranking else None,
+            "vetoes": [
+                {"rule": r.code, "because": f.because, "source": r.source} for r, f in opt.vetoes
+            ],
+            "reasons": [
+                {"rule": r.code, "points": f.points, "because": f.because, "source": r.source}
+                for r, f in opt.reasons
+                if f.kind == "points"
+            ],
+            "notes": [
+                {"rule": r.code, "because": f.because} for r, f in opt.reasons if f.kind == "note"
+            ],
+        }
+    fired = [finding_json(res.rule, f) for res in decision.results for f in res.findings]
+    resolved = decision.resolved
+    met = expectation_met(decision, answers)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "advisor_version": __version__,
+        "input": {"file": str(answers.path) if answers.path else None, "title": answers.title},
+        "recommendation": decision.recommendation,
+        "confidence": {"level": decision.confidence, "margin": decision.margin},
+        "ranking": list(decision.ranking),
+        "options": options,
+        "rules": fired,
+        "not_fired": [
+            _quiet_json(res, decision, registry) for res in decision.results if not res.fired
+        ],
+        "unknowns": [
+            {"question": u.question, "assumed": u.assumed, "could_change_to": u.outcomes}
+            for u in decision.unknowns
+        ],
+        "assumed": {qid: resolved.values[qid] for qid in resolved.assumed},
+        "unanswered": list(resolved.unknown),
+        "hidden_answers": list(resolved.hidden),
+        "expect": None if answers.expect is None else {
+            "accept": answers.expect.accept,
+            "reject": answers.expect.reject,
+            "met": met,
+        },
+        "errors": [
+            {"plugin": f.plugin, "where": f.where, "message": f.message}
+            for f in (*registry.faults, *decision.faults)
+        ],
+    }

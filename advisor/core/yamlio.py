@@ -1,0 +1,97 @@
+"""Reading YAML and JSON with line numbers, and finding the line of a field for error messages."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from advisor.errors import InputError, Problem
+
+
+def _round_trip() -> YAML:
+    yaml = YAML(typ="rt")  # YAML 1.2, keeps comments and positions
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def _fast() -> YAML:
+    # The C loader when ruamel.yaml.clib is present: about five times quicker, for files we ship.
+    return YAML(typ="safe")
+
+
+def read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(path, [Problem("", "no such file")]) from None
+    except IsADirectoryError:
+        raise InputError(path, [Problem("", "is a folder, not a file")]) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(path, [Problem("", f"not UTF-8 text ({exc.reason})")]) from None
+    except OSError as exc:
+        raise InputError(path, [Problem("", exc.strerror or str(exc))]) from None
+
+
+def _syntax_error(path: str | Path | None, exc: YAMLError) -> InputError:
+    line = None
+    if isinstance(exc, MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        if mark is not None:
+            line = mark.line + 1
+        text = " ".join(x for x in (exc.context, exc.problem) if x)
+    else:
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return InputError(path, [Problem("", f"not valid YAML or JSON: {text}", line)])
+
+
+def load_round_trip(text: str, path: str | Path | None = None) -> Any:
+    """Parse YAML 1.2 (JSON included) keeping positions; syntax errors become an InputError."""
+    try:
+        return _round_trip().load(io.StringIO(text))
+    except YAMLError as exc:
+        raise _syntax_error(path, exc) from None
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise InputError(path, [Problem("", f"not valid YAML or JSON: {exc}")]) from None
+
+
+def load_fast(text: str, path: str | Path | None = None) -> Any:
+    """Parse a file the project ships, without keeping positions."""
+    try:
+        return _fast().load(text)
+    except YAMLError as exc:
+        raise _syntax_error(path, exc) from None
+
+
+def line_of(root: Any, loc: Sequence[str | int]) -> int | None:
+    """The 1-based line of the deepest node along ``loc`` that a round-trip load knows about."""
+    node = root
+    line = None
+    for key in loc:
+        lc = getattr(node, "lc", None)
+        try:
+            if isinstance(node, dict) and key in node:
+                if lc is not None:
+                    line = lc.key(key)[0] + 1
+                node = node[key]
+            elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+                if lc is not None:
+                    line = lc.item(key)[0] + 1
+                node = node[key]
+            else:
+                break
+        except (KeyError, IndexError, TypeError, AttributeError):
+            break
+    if line is None and getattr(root, "lc", None) is not None:
+        line = root.lc.line + 1
+    return line
+
+
+def dump_round_trip(data: Any) -> str:
+    stream = io.StringIO()
+    _round_trip().dump(data, stream)
+    return stream.getvalue()

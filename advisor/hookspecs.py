@@ -1,0 +1,66 @@
+"""The plugin contract: the hooks a plugin implements to contribute to the advisor."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("advisor")
+hookimpl = pluggy.HookimplMarker("advisor")
+
+
+@hookspec
+def advisor_sections(register: Callable[[Any], None]) -> None:
+    """Contribute questionnaire sections.
+
+    :param register: call it once per section, with a :class:`advisor.Section` or the path (a
+        ``pathlib.Path`` or an ``importlib.resources`` file) of a section YAML file.
+
+    A section whose id is new adds a section. A section with ``extends: true`` adds its questions to
+    the section of the same id that another plugin gives. Every question is validated when it is
+    registered; a malformed file is reported with its file, line and field, and the rest load.
+    Called once per plugin when the registry is built; the return value is ignored.
+    """
+
+
+@hookspec
+def advisor_options(register: Callable[[Any], None]) -> None:
+    """Contribute options the advisor can recommend (``api``, ``self_host``, ``fine_tune`` are built in).
+
+    :param register: call it once per :class:`advisor.Option`.
+
+    Option ids are short snake_case words and are unique across plugins: a second plugin giving the
+    same id is reported naming both plugins, and its option is ignored. ``effort`` orders options by
+    the work they take; on a tied score the lighter option ranks first.
+    """
+
+
+@hookspec
+def advisor_facts(register: Callable[[Any], None]) -> None:
+    """Contribute derived facts: values computed from answers that rules read, e.g. tokens a month.
+
+    :param register: call it once per :class:`advisor.Fact`.
+
+    A fact's ``compute`` receives the same read-only view rules receive and must be pure; it must
+    declare in ``reads`` every question (``section.id``) and fact it reads, so the engine knows which
+    unknown answers could change it. A fact name given twice is an error naming both plugins, unless
+    the later one sets ``replaces=True`` (how the cost model replaces a first estimate).
+    A fact that raises is reported by plugin and name and reads as unknown (None).
+    """
+
+
+@hookspec
+def advisor_rules(register: Callable[[Any], None]) -> None:
+    """Contribute rules.
+
+    :param register: call it once per :class:`advisor.Rule` (usually made with ``@advisor.rule``).
+
+    A rule's ``check`` receives the facts and returns or yields findings (``advisor.points``,
+    ``advisor.veto``, ``advisor.note``) about options. It must be pure and must declare in ``reads``
+    every question and fact it reads. Rule codes are stable, never reused, and unique across
+    plugins: a duplicate is reported naming both plugins and the later rule is ignored. A rule that
+    raises, or returns something other than findings, is reported by code and plugin and counts as
+    not fired; the rest of the evaluation goes on.
+    """

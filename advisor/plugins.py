@@ -1,0 +1,345 @@
+"""The plugin manager and the registry of what plugins contribute, with per-plugin failure reports."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.metadata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+import pluggy
+
+from advisor import hookspecs
+from advisor.core.questionnaire import Question, Section, load_section
+from advisor.core.rules import Fact, Option, Rule
+from advisor.errors import InputError
+
+ENTRY_POINT_GROUP = "advisor"
+HOOKS = ("advisor_sections", "advisor_options", "advisor_facts", "advisor_rules")
+
+
+@dataclass
+class PluginFault:
+    """Something a plugin got wrong; reported by name while the rest keep working."""
+
+    plugin: str
+    where: str  # "load", a hook name, a rule code or a fact name
+    message: str
+
+    def render(self) -> str:
+        return f"plugin {self.plugin} ({self.where}): {self.message}"
+
+
+@dataclass
+class PluginInfo:
+    """One plugin as `advisor plugins` shows it."""
+
+    name: str
+    module: str
+    distribution: str | None = None
+    version: str | None = None
+    origin: str = "registered"  # "built-in", "entry point" or "registered"
+    contributes: dict[str, list[str]] = field(default_factory=dict)
+
+
+class _Loaded:
+    """Entry-point plugins that loaded, and those that did not."""
+
+    def __init__(self) -> None:
+        self.info: dict[str, PluginInfo] = {}
+        self.faults: list[PluginFault] = []
+
+
+def get_plugin_manager(
+    *, entry_points: bool = True, plugins: Iterable[object] = ()
+) -> pluggy.PluginManager:
+    """A new plugin manager: the installed entry-point plugins (built-ins included) and ``plugins``.
+
+    Each entry point is loaded on its own, so one that fails to import is reported by name (see
+    ``load_faults``) and the rest still load.
+    """
+    pm = pluggy.PluginManager("advisor")
+    pm.add_hookspecs(hookspecs)
+    loaded = _Loaded()
+    pm._advisor_loaded = loaded  # type: ignore[attr-defined]
+    if entry_points:
+        _load_entry_points(pm, loaded)
+    for plugin in plugins:
+        name = getattr(plugin, "__name__", None) or type(plugin).__name__
+        pm.register(plugin, name=name)
+        loaded.info[name] = PluginInfo(name=name, module=getattr(plugin, "__module__", name) or name)
+    return pm
+
+
+def _load_entry_points(pm: pluggy.PluginManager, loaded: _Loaded) -> None:
+    found = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+    rows = []
+    for ep in found:
+        dist = getattr(ep, "dist", None)
+        dist_name = dist.metadata["Name"] if dist is not None else None
+        builtin = dist_name == "advisor"
+        rows.append((not builtin, dist_name or "", ep.name, ep, dist))
+    for not_builtin, dist_name, _, ep, dist in sorted(rows, key=lambda r: r[:3]):
+        name = ep.name if not not_builtin else f"{dist_name}:{ep.name}" if dist_name else ep.name
+        if pm.has_plugin(name):
+            loaded.faults.append(PluginFault(name, "load", "two entry points share this name"))
+            continue
+        try:
+            module = ep.load()
+            pm.register(module, name=name)
+        except Exception as exc:  # a broken plugin must not take the rest down
+            loaded.faults.append(PluginFault(name, "load", f"{type(exc).__name__}: {exc}"))
+            continue
+        loaded.info[name] = PluginInfo(
+            name=name,
+            module=ep.value,
+            distribution=dist_name,
+            version=dist.version if dist is not None else None,
+            origin="built-in" if not not_builtin else "entry point",
+        )
+
+
+def load_faults(pm: pluggy.PluginManager) -> list[PluginFault]:
+    return list(getattr(pm, "_advisor_loaded", _Loaded()).faults)
+
+
+@dataclass
+class Registry:
+    """Everything the plugins contribute, validated and stamped with the plugin that gave it."""
+
+    sections: list[Section]
+    questions: dict[str, Question]
+    options: dict[str, Option]
+    facts: dict[str, Fact]
+    rules: list[Rule]
+    plugins: list[PluginInfo]
+    faults: list[PluginFault]
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def question(self, qid: str) -> Question:
+        return self.questions[qid]
+
+    def section(self, sid: str) -> Section:
+        for section in self.sections:
+            if section.id == sid:
+                return section
+        raise KeyError(sid)
+
+    def rule(self, code: str) -> Rule:
+        for item in self.rules:
+            if item.code == code:
+                return item
+        raise KeyError(code)
+
+    def inputs_of(self, reads: Iterable[str]) -> frozenset[str]:
+        """The questions behind a list of reads, following facts to what they read."""
+        out: set[str] = set()
+        seen: set[str] = set()
+        stack = list(reads)
+        while stack:
+            key = stack.pop()
+            if key in seen:
+                continue
+            seen.add(key)
+            if key in self.questions:
+                out.add(key)
+            elif key in self.facts:
+                stack.extend(self.facts[key].reads)
+        return frozenset(out)
+
+
+def build_registry(pm: pluggy.PluginManager | None = None) -> Registry:
+    """Call every plugin's hooks, one plugin at a time, and check what they give."""
+    pm = pm or get_plugin_manager()
+    loaded: _Loaded = getattr(pm, "_advisor_loaded", _Loaded())
+    faults = list(loaded.faults)
+    infos = dict(loaded.info)
+    for name, plugin in pm.list_name_plugin():
+        if name not in infos and plugin is not None:
+            infos[name] = PluginInfo(name=name, module=getattr(plugin, "__name__", name))
+
+    given: dict[str, list[tuple[str, Any]]] = {hook: [] for hook in HOOKS}
+    for hook in HOOKS:
+        caller = getattr(pm.hook, hook)
+        for impl in reversed(caller.get_hookimpls()):  # registration order
+            plugin_name = impl.plugin_name
+            items: list[tuple[str, Any]] = []
+
+            def register(item: Any, _items: list[tuple[str, Any]] = items) -> None:
+                _items.append((plugin_name, item))
+
+            try:
+                impl.function(**{arg: register for arg in impl.argnames})
+            except Exception as exc:
+                faults.append(PluginFault(plugin_name, hook, f"{type(exc).__name__}: {exc}"))
+                continue
+            given[hook].extend(items)
+
+    sections = _collect_sections(given["advisor_sections"], faults)
+    questions = {q.qid: q for s in sections for q in s.questions}
+    options = _collect_unique(
+        given["advisor_options"], Option, "option", lambda o: o.id, faults
+    )
+    facts = _collect_facts(given["advisor_facts"], faults)
+    rules_by_code = _collect_unique(
+        given["advisor_rules"], Rule, "rule", lambda r: r.code, faults
+    )
+    _check_reads(facts, rules_by_code, questions, options, faults)
+
+    for kind, store in (("sections", sections), ("options", options.values()),
+                        ("facts", facts.values()), ("rules", rules_by_code.values())):
+        for item in store:
+            owner = item.origin if isinstance(item, Section) else item.plugin
+            label = item.id if isinstance(item, Section | Option) else getattr(
+                item, "code", getattr(item, "name", "")
+            )
+            for plugin_name in owner.split(","):
+                if plugin_name in infos:
+                    infos[plugin_name].contributes.setdefault(kind, []).append(label)
+    order = {name: i for i, name in enumerate(n for n, _ in pm.list_name_plugin())}
+    plugins = sorted(infos.values(), key=lambda p: order.get(p.name, len(order)))
+    return Registry(
+        sections=sections,
+        questions=questions,
+        options=dict(sorted(options.items(), key=lambda kv: (kv[1].effort, kv[0]))),
+        facts=facts,
+        rules=sorted(rules_by_code.values(), key=lambda r: r.code),
+        plugins=plugins,
+        faults=faults,
+    )
+
+
+def _collect_sections(given: list[tuple[str, Any]], faults: list[PluginFault]) -> list[Section]:
+    bases: dict[str, Section] = {}
+    extensions: list[Section] = []
+    for plugin, item in given:
+        try:
+            if isinstance(item, Path | Traversable) and not isinstance(item, Section):
+                section = load_section(item, origin=f"{plugin}:{getattr(item, 'name', item)}")
+            elif isinstance(item, Section):
+                section = item
+            else:
+                raise TypeError(f"expected a Section or a path, got {type(item).__name__}")
+        except InputError as exc:
+            faults.append(PluginFault(plugin, "advisor_sections", str(exc)))
+            continue
+        except (TypeError, OSError) as exc:
+            faults.append(PluginFault(plugin, "advisor_sections", str(exc)))
+            continue
+        section = section.model_copy(update={"origin": plugin})
+        if section.extends:
+            extensions.append(section)
+        elif section.id in bases:
+            faults.append(PluginFault(
+                plugin, "advisor_sections",
+                f"section {section.id!r} is already given by {bases[section.id].origin}; "
+                "set 'extends: true' to add questions to it",
+            ))
+        else:
+            bases[section.id] = section
+    for ext in extensions:
+        base = bases.get(ext.id)
+        if base is None:
+            faults.append(PluginFault(ext.origin, "advisor_sections",
+                                      f"extends section {ext.id!r}, which no plugin gives"))
+            continue
+        have = {q.id for q in base.questions}
+        clash = [q.id for q in ext.questions if q.id in have]
+        if clash:
+            faults.append(PluginFault(
+                ext.origin, "advisor_sections",
+                f"questions {', '.join(clash)} already exist in section {ext.id!r} "
+                f"(given by {base.origin})",
+            ))
+            continue
+        bases[ext.id] = base.model_copy(update={
+            "questions": base.questions + ext.questions,
+            "origin": f"{base.origin},{ext.origin}",
+        })
+    return sorted(bases.values(), key=lambda s: (s.order, s.id))
+
+
+def _collect_unique(
+    given: list[tuple[str, Any]],
+    kind: type,
+    noun: str,
+    key: Callable[[Any], str],
+    faults: list[PluginFault],
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    hook = f"advisor_{noun}s"
+    for plugin, item in given:
+        if not isinstance(item, kind):
+            faults.append(PluginFault(plugin, hook,
+                                      f"expected {kind.__name__}, got {type(item).__name__}"))
+            continue
+        ident = key(item)
+        if ident in out:
+            faults.append(PluginFault(
+                plugin, hook,
+                f"{noun} {ident!r} is already given by plugin {out[ident].plugin}; ignored",
+            ))
+            continue
+        out[ident] = dataclasses.replace(item, plugin=plugin)
+    return out
+
+
+def _collect_facts(given: list[tuple[str, Any]], faults: list[PluginFault]) -> dict[str, Fact]:
+    out: dict[str, Fact] = {}
+    for plugin, item in given:
+        if not isinstance(item, Fact):
+            faults.append(PluginFault(plugin, "advisor_facts",
+                                      f"expected Fact, got {type(item).__name__}"))
+            continue
+        if item.name in out and not item.replaces:
+            faults.append(PluginFault(
+                plugin, "advisor_facts",
+                f"fact {item.name!r} is already given by plugin {out[item.name].plugin}; "
+                "set replaces=True to replace it",
+            ))
+            continue
+        out[item.name] = dataclasses.replace(item, plugin=plugin)
+    return out
+
+
+def _check_reads(
+    facts: dict[str, Fact],
+    rules: dict[str, Rule],
+    questions: dict[str, Question],
+    options: dict[str, Option],
+    faults: list[PluginFault],
+) -> None:
+    known = set(questions) | set(facts)
+    for name, fact in list(facts.items()):
+        missing = [r for r in fact.reads if r not in known]
+        if missing:
+            faults.append(PluginFault(fact.plugin, name,
+                                      f"reads {', '.join(missing)}, which no plugin gives; ignored"))
+            del facts[name]
+    known = set(questions) | set(facts)
+    for code, item in list(rules.items()):
+        missing = [r for r in item.reads if r not in known]
+        bad_options = [o for o in item.options if o not in options]
+        if missing:
+            faults.append(PluginFault(item.plugin, code,
+                                      f"reads {', '.join(missing)}, which no plugin gives; ignored"))
+            del rules[code]
+        elif bad_options:
+            faults.append(PluginFault(item.plugin, code,
+                                      f"names options {', '.join(bad_options)}, which no plugin "
+                                      "gives; ignored"))
+            del rules[code]
+
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "PluginFault",
+    "PluginInfo",
+    "Registry",
+    "build_registry",
+    "get_plugin_manager",
+    "load_faults",
+]

@@ -1,0 +1,209 @@
+"""Terminal output with rich: the recommendation, the EXPLAIN table, questions, plugins and rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from advisor.core.answers import AnswersFile
+from advisor.core.engine import Decision
+from advisor.plugins import Registry
+
+BAR_WIDTH = 20
+
+
+def _points(value: float) -> str:
+    shown = f"{value:+g}"
+    return "0" if value == 0 else shown
+
+
+def _bar(score: float, scale: float) -> Text:
+    if scale <= 0:
+        return Text("")
+    cells = round(abs(score) / scale * BAR_WIDTH)
+    return Text(("█" if score >= 0 else "▒") * cells, style="green" if score >= 0 else "red")
+
+
+def _short_source(rule: Any) -> str:
+    """A column-sized source: the principles it cites, or the start of its source text."""
+    if rule.principles:
+        return "P" + ", P".join(map(str, rule.principles))
+    text = rule.source.split(";")[0]
+    return text if len(text) <= 30 else text[:29] + "…"
+
+
+def recommendation(console: Console, decision: Decision, registry: Registry,
+                   answers: AnswersFile) -> None:
+    if answers.title:
+        console.print(Text(answers.title, style="bold"))
+    rec = decision.recommendation
+    if rec is None:
+        console.print("[bold red]No option remains:[/] every option is ruled out by a hard "
+                      "constraint (see below).")
+    else:
+        label = registry.options[rec].label
+        margin = "" if decision.margin is None else f", margin {decision.margin:g} points"
+        if decision.margin is None:
+            margin = ", the only option not ruled out"
+        console.print(f"Recommendation: [bold]{escape(label)}[/] ([cyan]{rec}[/])  "
+                      f"confidence: [bold]{decision.confidence}[/]{margin}")
+    console.print()
+
+    scale = max((abs(o.score) for o in decision.options.values()), default=0)
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    table.add_column("option")
+    table.add_column("score", justify="right")
+    table.add_column("")
+    table.add_column("status")
+    for oid in [*decision.ranking, *(o for o in decision.options if o not in decision.ranking)]:
+        opt = decision.options[oid]
+        if opt.eliminated:
+            status = Text("ruled out: " + "; ".join(f"{r.code} {f.because}" for r, f in opt.vetoes),
+                          style="red")
+        else:
+            status = Text(f"#{decision.ranking.index(oid) + 1}")
+        table.add_row(oid, _points(opt.score), _bar(opt.score, scale), status)
+    console.print(table)
+
+    if rec is not None:
+        console.print()
+        console.print(f"[bold]Why {rec}[/] (rules for and against it):")
+        for r, f in decision.options[rec].reasons:
+            if f.kind == "points":
+                console.print(f"  {r.code:<8} {_points(f.points):>3}  {escape(f.because)}")
+    notes = [(res.rule, f) for res in decision.results for f in res.findings if f.kind == "note"]
+    if notes:
+        console.print()
+        console.print("[bold]Advice[/]")
+        for r, f in notes:
+            scope = f" ({f.option})" if f.option else ""
+            console.print(f"  {r.code:<8} {escape(f.because)}{scope}")
+    _unknowns(console, decision)
+    _faults(console, registry, decision)
+    console.print()
+    console.print("[dim]Every rule, fired or not: advisor explain FILE[/]")
+
+
+def _unknowns(console: Console, decision: Decision) -> None:
+    resolved = decision.resolved
+    if decision.unknowns:
+        console.print()
+        console.print("[bold]Could change the result[/]")
+        for u in decision.unknowns:
+            state = "unknown" if u.assumed is None else f"assumed {u.assumed}"
+            alts = ", ".join(f"{v} -> {o or 'nothing left'}" for v, o in u.outcomes.items())
+            console.print(f"  {u.question} ({state}): {alts}")
+    if resolved.assumed:
+        console.print()
+        shown = ", ".join(f"{q} = {resolved.values[q]}" for q in resolved.assumed)
+        console.print(f"[bold]Assumed[/] (defaults): {shown}")
+    if resolved.unknown:
+        console.print(f"[bold]Not answered[/]: {', '.join(resolved.unknown)}")
+    if resolved.hidden:
+        console.print(f"[dim]Answered though not asked under these answers: "
+                      f"{', '.join(resolved.hidden)}[/]")
+
+
+def _faults(console: Console, registry: Registry, decision: Decision | None = None) -> None:
+    faults = [*registry.faults, *(decision.faults if decision else [])]
+    if faults:
+        console.print()
+        console.print("[bold red]Plugin problems[/] (the rest kept working)")
+        for fault in faults:
+            console.print(f"  {escape(fault.render())}")
+
+
+def explain(console: Console, decision: Decision, registry: Registry, answers: AnswersFile) -> None:
+    """Every rule, fired or not: like EXPLAIN for a query plan."""
+    rec = decision.recommendation or "nothing (every option ruled out)"
+    console.print(f"[bold]{escape(answers.title or answers.name)}[/]: recommends [cyan]{rec}[/], "
+                  f"confidence {decision.confidence}")
+    totals = "  ".join(
+        f"{oid} {'ruled out' if o.eliminated else _points(o.score)}"
+        for oid, o in decision.options.items()
+    )
+    console.print(f"Scores: {totals}")
+    console.print()
+    table = Table(show_header=True, header_style="bold", show_lines=False, expand=True)
+    table.add_column("rule", no_wrap=True)
+    table.add_column("fired", no_wrap=True)
+    table.add_column("option", no_wrap=True)
+    table.add_column("pts", justify="right", no_wrap=True)
+    table.add_column("reason / why not", ratio=1)
+    table.add_column("source", no_wrap=True)
+    values = decision.resolved.values
+    for res in sorted(decision.results, key=lambda r: (not r.fired, r.rule.code)):
+        rule = res.rule
+        if res.fired:
+            for f in res.findings:
+                pts = "veto" if f.kind == "veto" else "note" if f.kind == "note" else _points(f.points)
+                table.add_row(rule.code, "yes", f.option or "(all)", pts, escape(f.because),
+                              escape(_short_source(rule)))
+        else:
+            read = ", ".join(f"{k}={_show(values[k])}" for k in rule.reads if k in values)
+            why = (f"error: {res.error}" if res.error
+                   else f"fires when {rule.fires_when}" + (f"; read {read}" if read else ""))
+            table.add_row(rule.code, Text("error" if res.error else "no", style="dim"), "", "",
+                          Text(why, style="dim"), Text(_short_source(rule), style="dim"))
+    console.print(table)
+    _unknowns(console, decision)
+    _faults(console, registry, decision)
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def questions(console: Console, registry: Registry) -> None:
+    for section in registry.sections:
+        console.print(f"[bold]{section.id}[/]: {escape(section.title)}  "
+                      f"[dim](from {section.origin})[/]")
+        for q in section.questions:
+            default = f"; default {_show(q.default)}" if q.default is not None else ""
+            unit = f" ({q.unit})" if q.unit else ""
+            console.print(f"  [cyan]{q.qid}[/] [{q.type}] {escape(q.prompt)}")
+            console.print(f"      allowed: {escape(q.allowed())}{unit}{default}")
+            if q.visible_if:
+                cond = "; ".join(f"{k} in {list(v)}" for k, v in q.visible_if.items())
+                console.print(f"      asked when {escape(cond)}")
+            console.print(f"      [dim]why: {escape(' '.join(q.why.split()))}[/]")
+        console.print()
+
+
+def plugins(console: Console, registry: Registry) -> None:
+    table = Table(show_header=True, header_style="bold", expand=True)
+    table.add_column("plugin", no_wrap=True)
+    table.add_column("version", no_wrap=True)
+    table.add_column("origin")
+    table.add_column("contributes", ratio=2)
+    for info in registry.plugins:
+        origin = info.origin + (f": {info.distribution}" if info.distribution else "")
+        what = "; ".join(f"{k}: {', '.join(v)}" for k, v in info.contributes.items()) or "nothing"
+        table.add_row(info.name, info.version or "-", f"{origin}\n[dim]{info.module}[/]",
+                      escape(what))
+    console.print(table)
+    _faults(console, registry)
+
+
+def rules(console: Console, registry: Registry) -> None:
+    table = Table(show_header=True, header_style="bold", expand=True)
+    table.add_column("code", no_wrap=True)
+    table.add_column("title")
+    table.add_column("fires when", ratio=2)
+    table.add_column("principles", no_wrap=True)
+    table.add_column("plugin", no_wrap=True)
+    for item in registry.rules:
+        table.add_row(item.code, escape(item.title), escape(item.fires_when),
+                      ", ".join(map(str, item.principles)), item.plugin)
+    console.print(table)
+
+
+__all__ = ["explain", "plugins", "questions", "recommendation", "rules"]

@@ -1,0 +1,36 @@
+"""Shared by the built-in rule packs: the essay's citation and examples loaded from data files."""
+
+from __future__ import annotations
+
+import dataclasses
+from importlib.resources import files
+
+from advisor import Rule, examples_from_data
+from advisor.core import yamlio
+
+ESSAY = (
+    "Yan, Bischof, Frye, Husain, Liu and Shankar, \"What We Learned from a Year of Building with "
+    "LLMs, Part III: Strategy\" (O'Reilly Radar, 2024)"
+)
+API, SELF_HOST, FINE_TUNE = "api", "self_host", "fine_tune"
+ALL = (API, SELF_HOST, FINE_TUNE)
+
+
+def principle(*numbers: int) -> str:
+    """A source line naming principles in DOMAIN.md."""
+    if len(numbers) == 1:
+        return f"DOMAIN.md principle {numbers[0]}"
+    return "DOMAIN.md principles " + ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
+
+
+def with_examples(rules: list[Rule], pack: str) -> list[Rule]:
+    """Attach the examples in ``examples/<pack>.yaml`` (keyed by rule code) to each rule."""
+    resource = files("advisor_plugins") / "examples" / f"{pack}.yaml"
+    data = yamlio.load_fast(resource.read_text(encoding="utf-8"), str(resource)) or {}
+    out = []
+    for item in rules:
+        out.append(dataclasses.replace(item, examples=examples_from_data(data.get(item.code, {}))))
+    unknown = set(data) - {r.code for r in rules}
+    if unknown:
+        raise ValueError(f"{resource}: examples for rules this pack does not have: {sorted(unknown)}")
+    return out

@@ -1,0 +1,255 @@
+"""Built-in rules on what has been tried and measured (DOMAIN.md principles 2, 3, 4, 11 and 12)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from advisor import Facts, Finding, hookimpl, note, points, rule, veto
+
+from advisor_plugins._pack import (
+    API,
+    ESSAY,
+    FINE_TUNE,
+    SELF_HOST,
+    principle,
+    with_examples,
+)
+
+MIN_LABELS = 100  # below this there is too little to train on or to check a tuned model against
+SOME_LABELS = 1_000
+MANY_LABELS = 10_000
+SHORT = ("fails_bar", "partially_meets_bar")
+MEASURED = ("fails_bar", "partially_meets_bar", "meets_bar")
+
+
+@rule(
+    "PRM001",
+    "Prompt engineering first",
+    source=f"{principle(4)}; {ESSAY}",
+    reads=["best_prompted_result"],
+    fires_when="no model has been tried with prompting yet",
+    principles=[4],
+    options=[API, FINE_TUNE],
+)
+def prompting_first(facts: Facts) -> Iterator[Finding]:
+    """Few-shot examples, structured input and output and chain of thought on a large model come
+    first: each step up in complexity costs about an order of magnitude more effort than the one
+    before. When nothing has been tried, the quickest experiment is prompting a hosted model."""
+    if facts["best_prompted_result"] == "not_tried":
+        yield points(API, 2, "no model has been prompted yet: prompting a large hosted model is "
+                             "the quickest experiment")
+        yield points(FINE_TUNE, -2, "fine-tuning before any prompt has been tried is two steps up "
+                                    "the ladder of effort at once")
+
+
+@rule(
+    "PRM002",
+    "A prompted hosted model meets the bar",
+    source=f"{principle(3, 4)}; {ESSAY}",
+    reads=["pmf.prompting_result"],
+    fires_when="prompting_result is meets_bar",
+    principles=[3, 4],
+    options=[API, FINE_TUNE],
+)
+def hosted_meets_bar(facts: Facts) -> Iterator[Finding]:
+    """When a well-prompted hosted model already meets the quality bar, there is no shortfall for
+    fine-tuning to fix, and the API is the working solution to improve with evals and caching."""
+    if facts["pmf.prompting_result"] == "meets_bar":
+        yield points(API, 3, "a prompted hosted model already meets the bar")
+        yield points(FINE_TUNE, -2, "nothing is left for fine-tuning to fix: prompting meets the "
+                                    "bar")
+
+
+@rule(
+    "PRM003",
+    "A prompted open model meets the bar",
+    source=f"{principle(3, 5)}; {ESSAY}",
+    reads=["pmf.open_model_result"],
+    fires_when="open_model_result is meets_bar",
+    principles=[3, 5],
+    options=[SELF_HOST, FINE_TUNE],
+)
+def open_meets_bar(facts: Facts) -> Iterator[Finding]:
+    """An open-weight model that meets the bar with prompting alone can be self-hosted as it is;
+    tuning it would add training runs, repeated as base models improve, for no gain in quality."""
+    if facts["pmf.open_model_result"] == "meets_bar":
+        yield points(SELF_HOST, 3, "a prompted open model meets the bar and can be served as it is")
+        yield points(FINE_TUNE, -2, "the open model meets the bar without tuning")
+
+
+@rule(
+    "PRM004",
+    "A prompted open model falls short",
+    source=f"{principle(3, 5)}; {ESSAY}",
+    reads=["pmf.open_model_result"],
+    fires_when="open_model_result is fails_bar or partially_meets_bar",
+    principles=[3, 5],
+    options=[SELF_HOST],
+)
+def open_falls_short(facts: Facts) -> Iterator[Finding]:
+    """Serving an open model that misses the bar ships a worse product; self-hosting it as it is
+    only makes sense once something (tuning, better prompts, a larger model) closes the gap."""
+    result = facts["pmf.open_model_result"]
+    if result in SHORT:
+        yield points(SELF_HOST, -2, f"the prompted open model {_words(result)}: serving it as it "
+                                    "is would miss the bar")
+
+
+@rule(
+    "FT001",
+    "Fine-tuning needs evals and a labelled set",
+    source=f"{principle(3)}; {ESSAY}",
+    reads=["pmf.has_evals", "pmf.labeled_examples"],
+    fires_when=f"there is no eval suite, or fewer than {MIN_LABELS} labelled examples",
+    principles=[3],
+    options=[FINE_TUNE],
+)
+def needs_evals_and_labels(facts: Facts) -> Iterator[Finding]:
+    """Without a labelled set there is nothing to train on, and without evals nobody can tell
+    whether a tuned model is better than the prompt it replaces. Until both exist, fine-tuning is
+    not an option yet, whatever else favours it."""
+    if facts["pmf.has_evals"] is False:
+        yield veto(FINE_TUNE, "there is no eval suite to tell whether a tuned model is better")
+    labels = facts["pmf.labeled_examples"]
+    if labels is not None and labels < MIN_LABELS:
+        yield veto(FINE_TUNE, f"{labels:,} labelled examples are too few to train on or to check "
+                              f"a tuned model (at least {MIN_LABELS})")
+
+
+@rule(
+    "FT002",
+    "Prompting has been shown to fall short",
+    source=f"{principle(3)}; {ESSAY}",
+    reads=["best_prompted_result"],
+    fires_when="the best prompted result, hosted or open, is fails_bar or partially_meets_bar",
+    principles=[3],
+    options=[FINE_TUNE],
+)
+def shortfall_proven(facts: Facts) -> Iterator[Finding]:
+    """Fine-tuning fits once an MVP has shown that existing models, well prompted, fall short.
+    That evidence is what separates a necessary investment from fine-tuning out of fear of being
+    "just a wrapper"."""
+    best = facts["best_prompted_result"]
+    if best in SHORT:
+        yield points(FINE_TUNE, 3, f"the best prompted model {_words(best)}: a shortfall that "
+                                   "tuning can address")
+
+
+@rule(
+    "FT003",
+    "Labelled data on hand",
+    source=f"{principle(3)}; {ESSAY}",
+    reads=["pmf.labeled_examples"],
+    fires_when=f"there are at least {SOME_LABELS:,} labelled examples",
+    principles=[3],
+    options=[FINE_TUNE],
+)
+def labels_on_hand(facts: Facts) -> Iterator[Finding]:
+    """High-quality training data is the scarce input of fine-tuning; a team that already holds
+    thousands of reviewed examples has answered the first question the essay asks of it."""
+    labels = facts["pmf.labeled_examples"]
+    if labels is None or labels < SOME_LABELS:
+        return
+    amount = 2 if labels >= MANY_LABELS else 1
+    yield points(FINE_TUNE, amount, f"{labels:,} labelled examples are on hand to train and "
+                                    "evaluate on")
+
+
+@rule(
+    "FT004",
+    "Knowledge absent from open training data",
+    source=f"{principle(3)}; {ESSAY}",
+    reads=["pmf.domain_gap"],
+    fires_when="domain_gap is answered (true or false)",
+    principles=[3],
+    options=[FINE_TUNE],
+)
+def domain_gap(facts: Facts) -> Iterator[Finding]:
+    """Fine-tuning earns its cost when the task needs knowledge or formats that are not in the open
+    data models learnt from. When the knowledge is public, prompting and retrieval can supply it
+    at question time."""
+    gap = facts["pmf.domain_gap"]
+    if gap is True:
+        yield points(FINE_TUNE, 2, "the task needs knowledge absent from open training data")
+    elif gap is False:
+        yield points(FINE_TUNE, -1, "the knowledge is public: prompting and retrieval can supply it")
+
+
+@rule(
+    "PRE001",
+    "Adapt the strongest open model; don't pretrain",
+    source=(f"{principle(2)}; {ESSAY} (BloombergGPT: 363B tokens, a team of nine, overtaken by "
+            "gpt-3.5-turbo and gpt-4 within a year)"),
+    reads=["pmf.domain_gap"],
+    fires_when="the task needs knowledge absent from open training data",
+    principles=[2],
+    options=[FINE_TUNE],
+)
+def dont_pretrain(facts: Facts) -> Iterator[Finding]:
+    """A domain gap tempts teams to pretrain a model of their own. BloombergGPT was pretrained on
+    363B tokens by a team of nine, and general models beat it on its own financial tasks within a
+    year; Replit's code model is the rare exception, and it needs continual reinvestment. Close the
+    gap by adapting the strongest open model (or by retrieval) instead."""
+    if facts["pmf.domain_gap"] is True:
+        yield note(FINE_TUNE, "close the domain gap by fine-tuning the strongest open model, not by "
+                              "pretraining one of your own")
+
+
+@rule(
+    "EVAL001",
+    "Evals from day one",
+    source=f"{principle(4, 8)}; {ESSAY}",
+    reads=["pmf.has_evals"],
+    fires_when="there is no eval suite",
+    principles=[4, 8],
+    options=[SELF_HOST],
+)
+def evals_first(facts: Facts) -> Iterator[Finding]:
+    """Evals, starting as assertions like unit tests, say whether a prompt works and whether a
+    change helps. Whatever the option they come first; without them a team that hosts an open
+    model cannot tell whether it is good enough for its users."""
+    if facts["pmf.has_evals"] is False:
+        yield note(None, "write an eval suite first: assertions on real examples, run on every change")
+        yield points(SELF_HOST, -1, "without evals nobody can tell whether a hosted open model is "
+                                    "good enough")
+
+
+@rule(
+    "EVAL002",
+    "Results judged without evals are impressions",
+    source=f"{principle(11, 12)}; {ESSAY}",
+    reads=["pmf.has_evals", "pmf.prompting_result", "pmf.open_model_result"],
+    fires_when="a prompting result is reported but there is no eval suite",
+    principles=[11, 12],
+    options=[],
+)
+def unmeasured_results(facts: Facts) -> Iterator[Finding]:
+    """A result judged by eye, or against a public benchmark that may be contaminated, is an
+    impression rather than a measurement. Show the working: the recommendation leans on these
+    results, so the evals that would confirm them are the first thing to build."""
+    if facts["pmf.has_evals"] is not False:
+        return
+    for key, label in (("pmf.prompting_result", "hosted"), ("pmf.open_model_result", "open")):
+        result = facts[key]
+        if result in MEASURED:
+            yield note(None, f"the {label} model's result ({result}) was judged without evals; "
+                             "confirm it with an eval suite before relying on it")
+
+
+def _words(result: str) -> str:
+    return {"fails_bar": "falls well short of the bar",
+            "partially_meets_bar": "gets close but misses the bar"}[result]
+
+
+RULES = with_examples(
+    [prompting_first, hosted_meets_bar, open_meets_bar, open_falls_short, needs_evals_and_labels,
+     shortfall_proven, labels_on_hand, domain_gap, dont_pretrain, evals_first, unmeasured_results],
+    "evidence",
+)
+
+
+@hookimpl
+def advisor_rules(register: Callable[[Any], None]) -> None:
+    for item in RULES:
+        register(item)

@@ -1,0 +1,38 @@
+"""Built-in plugin: the three options every team weighs (DOMAIN.md, "Who uses the advisor")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from advisor import Option, hookimpl
+
+OPTIONS = (
+    Option(
+        id="api",
+        label="Call a hosted API",
+        summary="Call a hosted vendor model and improve it with prompting, evals and caching; pay "
+        "per token, no fixed cost.",
+        effort=1,
+    ),
+    Option(
+        id="self_host",
+        label="Self-host an open model",
+        summary="Run an open-weight model on GPUs you control with a serving stack such as vLLM; "
+        "GPU hours and people whether used or not.",
+        effort=2,
+    ),
+    Option(
+        id="fine_tune",
+        label="Fine-tune a model",
+        summary="Adapt a model to the task with your own labelled data, then serve it; labelling and "
+        "training runs repeated as base models improve.",
+        effort=3,
+    ),
+)
+
+
+@hookimpl
+def advisor_options(register: Callable[[Any], None]) -> None:
+    for option in OPTIONS:
+        register(option)

@@ -1,0 +1,123 @@
+"""Built-in rules on the product's stage and what it is (DOMAIN.md principles 1, 8 and 9)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from advisor import Facts, Finding, hookimpl, note, points, rule
+
+from advisor_plugins._pack import (
+    API,
+    ESSAY,
+    FINE_TUNE,
+    SELF_HOST,
+    principle,
+    with_examples,
+)
+
+EARLY = {"idea": 3, "prototype": 2}  # how strongly each early stage favours the API
+PROVEN = ("pmf_validated", "scaling")
+FLYWHEEL_BELOW = 1000  # labelled examples under which collecting feedback is the next step
+
+
+@rule(
+    "PMF001",
+    "No GPUs before product-market fit",
+    source=f"{principle(1)}; {ESSAY}",
+    reads=["pmf.stage"],
+    fires_when="the stage is idea or prototype",
+    principles=[1],
+    options=[API, SELF_HOST, FINE_TUNE],
+)
+def no_gpus_before_pmf(facts: Facts) -> Iterator[Finding]:
+    """Until users have shown that they want the product, the people and money that training and
+    hosting models take are taken from the product itself. A hosted API lets the team learn what
+    users want at the lowest fixed cost; the earlier the stage, the stronger the case. A hard
+    constraint (data that may not leave the premises) still rules the API out, whatever this rule
+    adds."""
+    stage = facts["pmf.stage"]
+    weight = EARLY.get(stage)
+    if weight is None:
+        return
+    yield points(API, weight, f"at the {stage} stage an API lets the team learn what users want "
+                              "without fixed costs")
+    yield points(SELF_HOST, -weight, f"running GPUs at the {stage} stage takes people from the "
+                                     "product before it has shown users want it")
+    yield points(FINE_TUNE, -weight, f"training models at the {stage} stage is effort spent before "
+                                     "product-market fit")
+
+
+@rule(
+    "PMF002",
+    "Product-market fit shown: owning the model can be justified",
+    source=f"{principle(1, 5)}; {ESSAY}",
+    reads=["pmf.stage"],
+    fires_when="the stage is pmf_validated or scaling",
+    principles=[1, 5],
+    options=[SELF_HOST, FINE_TUNE],
+)
+def fit_shown(facts: Facts) -> Iterator[Finding]:
+    """Once usage shows that users want the product, spending on serving or adapting a model of
+    one's own is an investment in something proven rather than a bet. It is not a reason on its own
+    to leave an API; it removes the objection principle 1 raises."""
+    stage = facts["pmf.stage"]
+    if stage in PROVEN:
+        yield points(SELF_HOST, 1, f"at the {stage} stage an investment in serving has a proven "
+                                   "product behind it")
+        yield points(FINE_TUNE, 1, f"at the {stage} stage an investment in tuning has a proven "
+                                   "product behind it")
+
+
+@rule(
+    "PMF003",
+    "If you can buy it, don't build it",
+    source=f"{principle(9)}; {ESSAY}",
+    reads=["pmf.commodity_use_case"],
+    fires_when="the use case is a commodity that products already solve",
+    principles=[9],
+    options=[API, SELF_HOST, FINE_TUNE],
+)
+def buy_dont_build(facts: Facts) -> Iterator[Finding]:
+    """Generic problems such as chat over documents, a support bot on a knowledge base or
+    text-to-SQL are served by products. Building them in-house spends scarce effort where it buys
+    nothing distinctive; if the team builds at all, the lightest way (an API) wastes least. Consider
+    buying a finished product first."""
+    if facts["pmf.commodity_use_case"] is True:
+        yield note(None, "this is a problem products already solve: compare a finished product "
+                         "before building anything")
+        yield points(API, 1, "a commodity use case is best built thin, on an API, if built at all")
+        yield points(SELF_HOST, -2, "hosting models for a commodity use case duplicates what "
+                                    "products already offer")
+        yield points(FINE_TUNE, -2, "tuning a model for a commodity use case spends effort on "
+                                    "what products already offer")
+
+
+@rule(
+    "SYS001",
+    "The system around the model outlasts it: start the data flywheel",
+    source=f"{principle(4, 8)}; {ESSAY}",
+    reads=["pmf.stage", "pmf.labeled_examples"],
+    fires_when=f"the product has users (mvp_live or later) and fewer than {FLYWHEEL_BELOW:,} "
+               "labelled examples",
+    principles=[4, 8],
+    options=[],
+)
+def data_flywheel(facts: Facts) -> Iterator[Finding]:
+    """Evals, guardrails, caching and the data flywheel outlast any model. Once real users are on
+    the product, their feedback is the cheapest source of labelled data; collecting it from the
+    start is what makes fine-tuning possible later, whichever option is chosen now."""
+    stage = facts["pmf.stage"]
+    labels = facts["pmf.labeled_examples"]
+    if stage in ("mvp_live", *PROVEN) and labels is not None and labels < FLYWHEEL_BELOW:
+        yield note(None, f"only {labels:,} labelled examples with users on the product: capture "
+                         "their feedback as labels (the data flywheel), whatever the option")
+
+
+RULES = with_examples([no_gpus_before_pmf, fit_shown, buy_dont_build, data_flywheel], "pmf")
+
+
+@hookimpl
+def advisor_rules(register: Callable[[Any], None]) -> None:
+    for item in RULES:
+        register(item)

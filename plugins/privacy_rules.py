@@ -1,0 +1,141 @@
+"""Built-in rules on data and regulation (DOMAIN.md principles 3, 5 and 6): constraints, not scores."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from advisor import Facts, Finding, hookimpl, note, points, rule, veto
+
+from advisor_plugins._pack import API, ESSAY, FINE_TUNE, principle, with_examples
+
+PREMISES = ("on_prem", "air_gapped")
+SENSITIVE = ("confidential", "regulated")
+
+
+@rule(
+    "PRIV001",
+    "Data may not leave the premises",
+    source=f"{principle(6)}; {ESSAY}",
+    reads=["privacy.residency"],
+    fires_when="residency is on_prem or air_gapped",
+    principles=[6],
+    options=[API],
+)
+def stays_on_premises(facts: Facts) -> Iterator[Finding]:
+    """Where the data may be processed only on the team's own premises, or on a network with no
+    outside connection, no hosted API can receive it. No vendor terms change that, so this is a
+    hard constraint rather than points against."""
+    residency = facts["privacy.residency"]
+    if residency in PREMISES:
+        where = "on an air-gapped network" if residency == "air_gapped" else "on premises"
+        yield veto(API, f"the data may be processed only {where}: no hosted API can receive it")
+
+
+@rule(
+    "PRIV002",
+    "The review accepts no vendor's terms",
+    source=f"{principle(6)}; {ESSAY}",
+    reads=["privacy.vendor_terms_ok", "privacy.data_class"],
+    fires_when="vendor_terms_ok is no and the data is not public",
+    principles=[6],
+    options=[API],
+)
+def terms_rejected(facts: Facts) -> Iterator[Finding]:
+    """When the security and legal review accepts no vendor's enterprise terms (zero retention, a
+    DPA, a BAA, residency), data that is not public may not be sent to a vendor. Privacy is a
+    constraint, not a score: the API is out however well it would do otherwise."""
+    data_class = facts["privacy.data_class"]
+    if facts["privacy.vendor_terms_ok"] == "no" and data_class != "public":
+        what = f"{data_class} data" if data_class else "the data (its class not given)"
+        yield veto(API, f"the review accepts no vendor's terms for {what}")
+
+
+@rule(
+    "PRIV003",
+    "Sensitive data awaiting the security review",
+    source=f"{principle(6)}; {ESSAY}",
+    reads=["privacy.vendor_terms_ok", "privacy.data_class"],
+    fires_when="the data is confidential or regulated and the review has not accepted a vendor's "
+               "terms yet (unknown or not answered)",
+    principles=[6],
+    options=[API],
+)
+def review_pending(facts: Facts) -> Iterator[Finding]:
+    """Confidential or regulated data may go to an API only once the review accepts a vendor's
+    terms. Until it has, the API option rests on an answer nobody has given; the review is the
+    first thing to settle."""
+    terms = facts["privacy.vendor_terms_ok"]
+    data_class = facts["privacy.data_class"]
+    if data_class in SENSITIVE and terms in (None, "unknown"):
+        yield points(API, -3, f"{data_class} data can reach an API only once the security review "
+                              "accepts a vendor's terms, and it has not yet")
+
+
+@rule(
+    "PRIV004",
+    "Vendor terms satisfy the review",
+    source=f"{principle(6)}; {ESSAY}",
+    reads=["privacy.vendor_terms_ok", "privacy.data_class", "privacy.residency"],
+    fires_when="the data is confidential or regulated, the review accepts a vendor's terms, and "
+               "the data may leave the premises",
+    principles=[6],
+    options=[API],
+)
+def terms_accepted(facts: Facts) -> Iterator[Finding]:
+    """Sensitive data does not by itself rule out an API: where a vendor's enterprise terms (zero
+    retention, a data processing agreement, a BAA, regional processing) satisfy the review,
+    regulated data can go to that vendor. The constraint is the review's verdict, not the label on
+    the data."""
+    data_class = facts["privacy.data_class"]
+    if (data_class in SENSITIVE and facts["privacy.vendor_terms_ok"] == "yes"
+            and facts["privacy.residency"] not in PREMISES):
+        yield note(API, f"{data_class} data may go to a vendor whose terms the review accepted; "
+                        "keep those terms (retention, DPA, residency) in the contract")
+
+
+@rule(
+    "PRIV005",
+    "Data stays in our own cloud account",
+    source=f"{principle(6)}; {ESSAY}",
+    reads=["privacy.residency"],
+    fires_when="residency is own_cloud",
+    principles=[6],
+    options=[API],
+)
+def own_cloud(facts: Facts) -> Iterator[Finding]:
+    """Data that must stay in the team's own cloud account narrows the APIs that qualify to those
+    a cloud provider runs inside the account; many vendors' public endpoints are out."""
+    if facts["privacy.residency"] == "own_cloud":
+        yield points(API, -2, "only APIs deployed inside your own cloud account qualify")
+
+
+@rule(
+    "PRIV006",
+    "User data may not be used for training",
+    source=f"{principle(3, 6)}; {ESSAY}",
+    reads=["privacy.train_on_user_data"],
+    fires_when="train_on_user_data is false",
+    principles=[3, 6],
+    options=[FINE_TUNE],
+)
+def no_training_on_user_data(facts: Facts) -> Iterator[Finding]:
+    """The privacy rules that decide where data may go can also forbid training on it. Then the
+    labelled set for fine-tuning must come from elsewhere (synthetic, licensed or consented data),
+    which is slower and dearer."""
+    if facts["privacy.train_on_user_data"] is False:
+        yield points(FINE_TUNE, -2, "user data may not be used for training: labels must come from "
+                                    "elsewhere")
+
+
+RULES = with_examples(
+    [stays_on_premises, terms_rejected, review_pending, terms_accepted, own_cloud,
+     no_training_on_user_data],
+    "privacy",
+)
+
+
+@hookimpl
+def advisor_rules(register: Callable[[Any], None]) -> None:
+    for item in RULES:
+        register(item)

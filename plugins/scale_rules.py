@@ -1,0 +1,130 @@
+"""Built-in rules on volume, latency and price trends (DOMAIN.md principles 5, 7 and 10)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from advisor import Facts, Finding, hookimpl, points, rule
+
+from advisor_plugins._pack import API, ESSAY, FINE_TUNE, SELF_HOST, principle, with_examples
+
+TIGHT_LATENCY_MS = 500  # round trips to a distant, shared endpoint struggle below this
+
+
+def _tokens(facts: Facts) -> str:
+    tokens = facts["tokens_per_month"]
+    return f"{tokens:,.0f} tokens a month" if tokens is not None else "an unknown volume"
+
+
+@rule(
+    "SCL001",
+    "Low volume: GPUs would sit idle",
+    source=f"{principle(5, 10)}; {ESSAY}",
+    reads=["volume_band", "tokens_per_month"],
+    fires_when="the volume band is low (under 100 million tokens a month)",
+    principles=[5, 10],
+    options=[API, SELF_HOST, FINE_TUNE],
+)
+def low_volume(facts: Facts) -> Iterator[Finding]:
+    """A GPU costs the same whether it serves one request or a million; at low volume it idles,
+    while an API charges only for the tokens used. At this volume the API bill is small next to
+    even one rented GPU, let alone the people who keep it running."""
+    if facts["volume_band"] == "low":
+        volume = _tokens(facts)
+        yield points(API, 2, f"at {volume} an API bill stays small")
+        yield points(SELF_HOST, -2, f"GPUs sized for availability would sit mostly idle at {volume}")
+        yield points(FINE_TUNE, -2, f"serving a tuned model at {volume} leaves GPUs mostly idle")
+
+
+@rule(
+    "SCL002",
+    "High volume: owning the serving can pay",
+    source=(f"{principle(5)}; {ESSAY} (BuzzFeed cut costs by 80% by fine-tuning open models and "
+            "serving them itself)"),
+    reads=["volume_band", "tokens_per_month"],
+    fires_when="the volume band is high (a billion tokens a month or more)",
+    principles=[5],
+    options=[API, SELF_HOST, FINE_TUNE],
+)
+def high_volume(facts: Facts) -> Iterator[Finding]:
+    """An API's bill grows with every request; a self-hosted model's cost per token falls as its
+    GPUs fill. At a billion tokens a month and more, the API bill exceeds the cost of a pair of
+    well-used GPUs, and a small tuned model serves more cheaply still."""
+    if facts["volume_band"] == "high":
+        volume = _tokens(facts)
+        yield points(API, -2, f"at {volume} the per-token bill grows with every request")
+        yield points(SELF_HOST, 2, f"at {volume} self-hosted GPUs can be kept busy")
+        yield points(FINE_TUNE, 2, f"at {volume} a small tuned model served in-house can cost far "
+                                   "less than a large hosted one")
+
+
+@rule(
+    "COST001",
+    "The cost of a fixed capability falls fast",
+    source=(f"{principle(10)}; {ESSAY} (the cost of davinci-level MMLU fell from about $20 to under "
+            "$0.10 in four years: a halving about every six months)"),
+    reads=["volume_band"],
+    fires_when="the volume band is low or medium (under a billion tokens a month)",
+    principles=[10],
+    options=[SELF_HOST, FINE_TUNE],
+)
+def prices_fall(facts: Facts) -> Iterator[Finding]:
+    """The price of a given capability halves about every six months. A saving that rests on
+    today's API prices shrinks within a year, while GPUs, people and training runs are committed
+    now; below high volume such a commitment is unlikely to pay back before the API catches up."""
+    band = facts["volume_band"]
+    if band in ("low", "medium"):
+        yield points(SELF_HOST, -1, f"at {band} volume, API prices halving every six months erode "
+                                    "the saving hosting would buy")
+        yield points(FINE_TUNE, -1, f"at {band} volume, a tuned model's saving shrinks as API "
+                                    "prices halve every six months")
+
+
+@rule(
+    "SCL003",
+    "A tight latency budget",
+    source=f"{principle(5)}; {ESSAY}",
+    reads=["scale.latency_p95_ms"],
+    fires_when=f"latency_p95_ms is at most {TIGHT_LATENCY_MS} ms",
+    principles=[5],
+    options=[API, SELF_HOST, FINE_TUNE],
+)
+def tight_latency(facts: Facts) -> Iterator[Finding]:
+    """A hosted API adds a network round trip and queues shared with other customers; a tight
+    95th-percentile budget is easier to hold with a model served close to the application, and a
+    small tuned model is fastest of all. Full control over serving is one of the reasons to
+    self-host."""
+    budget = facts["scale.latency_p95_ms"]
+    if budget is not None and budget <= TIGHT_LATENCY_MS:
+        yield points(API, -2, f"a {budget} ms p95 budget is hard to hold over a shared remote API")
+        yield points(SELF_HOST, 1, f"serving close to the application helps hold {budget} ms")
+        yield points(FINE_TUNE, 1, f"a small tuned model served nearby is the fastest way to "
+                                   f"{budget} ms")
+
+
+@rule(
+    "SCL004",
+    "Vendor limits already block the use case",
+    source=f"{principle(5, 7)}; {ESSAY}",
+    reads=["scale.vendor_limits_blocking"],
+    fires_when="vendor_limits_blocking is true",
+    principles=[5, 7],
+    options=[API, SELF_HOST, FINE_TUNE],
+)
+def vendor_limits(facts: Facts) -> Iterator[Finding]:
+    """Rate limits below the team's peak, model deprecations and usage policies are the vendor's
+    to set. When they already block the use case, owning the serving removes the blocker."""
+    if facts["scale.vendor_limits_blocking"] is True:
+        yield points(API, -4, "a vendor's limits or policies already block the use case")
+        yield points(SELF_HOST, 2, "self-hosting removes the vendor's limits")
+        yield points(FINE_TUNE, 1, "a tuned model you serve is free of the vendor's limits")
+
+
+RULES = with_examples([low_volume, high_volume, prices_fall, tight_latency, vendor_limits], "scale")
+
+
+@hookimpl
+def advisor_rules(register: Callable[[Any], None]) -> None:
+    for item in RULES:
+        register(item)

@@ -1,0 +1,92 @@
+"""Built-in rules on the team's ML capability and vendor dependence (DOMAIN.md principle 7)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from advisor import Facts, Finding, hookimpl, points, rule
+
+from advisor_plugins._pack import API, ESSAY, FINE_TUNE, SELF_HOST, principle, with_examples
+
+CAPABLE_TEAM = 3  # people who can serve, evaluate and tune: enough to cover for each other
+
+
+@rule(
+    "TEAM001",
+    "No one to run models",
+    source=f"{principle(7)}; {ESSAY}",
+    reads=["cost.ml_engineers"],
+    fires_when="ml_engineers is 0",
+    principles=[7],
+    options=[SELF_HOST, FINE_TUNE],
+)
+def no_ml_people(facts: Facts) -> Iterator[Finding]:
+    """Serving and tuning models are skilled, ongoing work: GPUs to size, a serving stack to run,
+    evals to keep, training to repeat as base models improve. With nobody who can do it, both
+    options stall."""
+    if facts["cost.ml_engineers"] == 0:
+        yield points(SELF_HOST, -3, "nobody on the team can serve and operate models")
+        yield points(FINE_TUNE, -3, "nobody on the team can train, evaluate and serve a tuned model")
+
+
+@rule(
+    "TEAM002",
+    "A thin ML bench",
+    source=f"{principle(7)}; {ESSAY}",
+    reads=["cost.ml_engineers"],
+    fires_when="ml_engineers is 1",
+    principles=[7],
+    options=[SELF_HOST, FINE_TUNE],
+)
+def one_ml_person(facts: Facts) -> Iterator[Finding]:
+    """One person who can run models is a single point of failure: holidays, on-call and the next
+    base-model upgrade all land on them. Tuning needs more of that person than serving does."""
+    if facts["cost.ml_engineers"] == 1:
+        yield points(SELF_HOST, -1, "one person would carry serving and on-call alone")
+        yield points(FINE_TUNE, -2, "one person would carry data, training, evals and serving alone")
+
+
+@rule(
+    "TEAM003",
+    "A team that can serve and tune models",
+    source=f"{principle(7)}; {ESSAY}",
+    reads=["cost.ml_engineers"],
+    fires_when=f"ml_engineers is at least {CAPABLE_TEAM}",
+    principles=[7],
+    options=[SELF_HOST, FINE_TUNE],
+)
+def capable_team(facts: Facts) -> Iterator[Finding]:
+    """A team with ML fundamentals can troubleshoot, adapt and switch models; the capability that
+    makes self-hosting and tuning workable also reduces dependence on any one vendor."""
+    people = facts["cost.ml_engineers"]
+    if people is not None and people >= CAPABLE_TEAM:
+        yield points(SELF_HOST, 1, f"{people} people can serve and operate models")
+        yield points(FINE_TUNE, 1, f"{people} people can train, evaluate and serve a tuned model")
+
+
+@rule(
+    "TEAM004",
+    "Vendor dependence of an established product",
+    source=f"{principle(7)}; {ESSAY}",
+    reads=["pmf.stage"],
+    fires_when="the stage is scaling",
+    principles=[7],
+    options=[API],
+)
+def vendor_dependence(facts: Facts) -> Iterator[Finding]:
+    """An established product built around one vendor's API must be reworked if that API becomes
+    unavailable or too expensive. At scale, that dependence is a business risk to weigh, and a
+    reason to keep a path to another model."""
+    if facts["pmf.stage"] == "scaling":
+        yield points(API, -1, "a scaling product built on one vendor's API depends on its prices "
+                              "and availability")
+
+
+RULES = with_examples([no_ml_people, one_ml_person, capable_team, vendor_dependence], "team")
+
+
+@hookimpl
+def advisor_rules(register: Callable[[Any], None]) -> None:
+    for item in RULES:
+        register(item)
