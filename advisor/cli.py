@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from advisor.errors import AdvisorError
+from advisor.errors import AdvisorError, InputError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -27,6 +27,9 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except InputError as exc:
+            click.echo(str(exc), err=True)  # file:line: field: message, one problem a line
+            sys.exit(exc.exit_code)
         except AdvisorError as exc:
             click.echo(f"advisor: {exc}", err=True)
             sys.exit(exc.exit_code)
@@ -70,8 +73,9 @@ def _load(registry: Registry, file: Path | None, example: str | None) -> Answers
             raise click.UsageError(
                 f"no example named {example!r}; built-in examples: {', '.join(found)}"
             )
-        return parse_answers(found[example].read_text(encoding="utf-8"), registry,
-                             Path(f"example:{example}"))
+        return parse_answers(
+            found[example].read_text(encoding="utf-8"), registry, Path(f"example:{example}")
+        )
     if file is None:
         raise click.UsageError("give an answers FILE (or --example NAME; see `advisor examples`)")
     return load_answers(file, registry)
@@ -88,7 +92,11 @@ example_option = click.option(
     "--example", metavar="NAME", help="Use a built-in example instead of a file."
 )
 format_option = click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
     help="text for people, json for scripts (the contract in docs/output.md).",
 )
 
@@ -153,8 +161,7 @@ def _answer_files(paths: tuple[Path, ...]) -> Iterator[Path]:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True,
-                type=click.Path(path_type=Path, exists=True))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
 def check(paths: tuple[Path, ...]) -> None:
     """Check answers files that carry `expect:` (files, or folders searched for .yaml/.yml/.json).
 
@@ -164,7 +171,6 @@ def check(paths: tuple[Path, ...]) -> None:
     from advisor.core.answers import load_answers
     from advisor.core.engine import evaluate
     from advisor.core.report import expectation_met
-    from advisor.errors import InputError
 
     registry = _registry()
     passed = failed = skipped = broken = 0
@@ -207,8 +213,9 @@ def check(paths: tuple[Path, ...]) -> None:
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 def questions(fmt: str) -> None:
     """List the questionnaire as the engine sees it, plugins' sections included."""
     registry = _registry()
@@ -221,18 +228,21 @@ def questions(fmt: str) -> None:
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 def plugins(fmt: str) -> None:
     """List each plugin: its version, where it comes from, and what it contributes."""
     registry = _registry(warn=False)
     if fmt == "json":
         import dataclasses
 
-        _emit_json({
-            "plugins": [dataclasses.asdict(p) for p in registry.plugins],
-            "errors": [dataclasses.asdict(f) for f in registry.faults],
-        })
+        _emit_json(
+            {
+                "plugins": [dataclasses.asdict(p) for p in registry.plugins],
+                "errors": [dataclasses.asdict(f) for f in registry.faults],
+            }
+        )
         return
     from advisor.render import text
 
@@ -240,8 +250,14 @@ def plugins(fmt: str) -> None:
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
-              show_default=True, help="markdown is the catalogue in docs/rules.md.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="markdown is the catalogue in docs/rules.md.",
+)
 def rules(fmt: str) -> None:
     """List the rule catalogue: every rule's code, title, when it fires and its source."""
     registry = _registry()
@@ -251,14 +267,22 @@ def rules(fmt: str) -> None:
         click.echo(rules_markdown(registry), nl=False)
         return
     if fmt == "json":
-        _emit_json([
-            {
-                "id": r.code, "title": r.title, "fires_when": r.fires_when,
-                "rationale": r.rationale, "source": r.source, "principles": list(r.principles),
-                "options": list(r.options), "reads": list(r.reads), "plugin": r.plugin,
-            }
-            for r in registry.rules
-        ])
+        _emit_json(
+            [
+                {
+                    "id": r.code,
+                    "title": r.title,
+                    "fires_when": r.fires_when,
+                    "rationale": r.rationale,
+                    "source": r.source,
+                    "principles": list(r.principles),
+                    "options": list(r.options),
+                    "reads": list(r.reads),
+                    "plugin": r.plugin,
+                }
+                for r in registry.rules
+            ]
+        )
         return
     from advisor.render import text
 
@@ -266,8 +290,12 @@ def rules(fmt: str) -> None:
 
 
 @main.command()
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write the schema to this file instead of standard output.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the schema to this file instead of standard output.",
+)
 @click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
 def schema(output: Path | None, force: bool) -> None:
     """Print the JSON Schema of the answers file (for editors' YAML support)."""

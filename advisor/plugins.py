@@ -70,7 +70,9 @@ def get_plugin_manager(
     for plugin in plugins:
         name = getattr(plugin, "__name__", None) or type(plugin).__name__
         pm.register(plugin, name=name)
-        loaded.info[name] = PluginInfo(name=name, module=getattr(plugin, "__module__", name) or name)
+        loaded.info[name] = PluginInfo(
+            name=name, module=getattr(plugin, "__module__", name) or name
+        )
     return pm
 
 
@@ -168,8 +170,10 @@ def build_registry(pm: pluggy.PluginManager | None = None) -> Registry:
             plugin_name = impl.plugin_name
             items: list[tuple[str, Any]] = []
 
-            def register(item: Any, _items: list[tuple[str, Any]] = items) -> None:
-                _items.append((plugin_name, item))
+            def register(
+                item: Any, _items: list[tuple[str, Any]] = items, _name: str = plugin_name
+            ) -> None:
+                _items.append((_name, item))
 
             try:
                 impl.function(**{arg: register for arg in impl.argnames})
@@ -180,21 +184,23 @@ def build_registry(pm: pluggy.PluginManager | None = None) -> Registry:
 
     sections = _collect_sections(given["advisor_sections"], faults)
     questions = {q.qid: q for s in sections for q in s.questions}
-    options = _collect_unique(
-        given["advisor_options"], Option, "option", lambda o: o.id, faults
-    )
+    options = _collect_unique(given["advisor_options"], Option, "option", lambda o: o.id, faults)
     facts = _collect_facts(given["advisor_facts"], faults)
-    rules_by_code = _collect_unique(
-        given["advisor_rules"], Rule, "rule", lambda r: r.code, faults
-    )
+    rules_by_code = _collect_unique(given["advisor_rules"], Rule, "rule", lambda r: r.code, faults)
     _check_reads(facts, rules_by_code, questions, options, faults)
 
-    for kind, store in (("sections", sections), ("options", options.values()),
-                        ("facts", facts.values()), ("rules", rules_by_code.values())):
+    for kind, store in (
+        ("sections", sections),
+        ("options", options.values()),
+        ("facts", facts.values()),
+        ("rules", rules_by_code.values()),
+    ):
         for item in store:
             owner = item.origin if isinstance(item, Section) else item.plugin
-            label = item.id if isinstance(item, Section | Option) else getattr(
-                item, "code", getattr(item, "name", "")
+            label = (
+                item.id
+                if isinstance(item, Section | Option)
+                else getattr(item, "code", getattr(item, "name", ""))
             )
             for plugin_name in owner.split(","):
                 if plugin_name in infos:
@@ -233,32 +239,45 @@ def _collect_sections(given: list[tuple[str, Any]], faults: list[PluginFault]) -
         if section.extends:
             extensions.append(section)
         elif section.id in bases:
-            faults.append(PluginFault(
-                plugin, "advisor_sections",
-                f"section {section.id!r} is already given by {bases[section.id].origin}; "
-                "set 'extends: true' to add questions to it",
-            ))
+            faults.append(
+                PluginFault(
+                    plugin,
+                    "advisor_sections",
+                    f"section {section.id!r} is already given by {bases[section.id].origin}; "
+                    "set 'extends: true' to add questions to it",
+                )
+            )
         else:
             bases[section.id] = section
     for ext in extensions:
         base = bases.get(ext.id)
         if base is None:
-            faults.append(PluginFault(ext.origin, "advisor_sections",
-                                      f"extends section {ext.id!r}, which no plugin gives"))
+            faults.append(
+                PluginFault(
+                    ext.origin,
+                    "advisor_sections",
+                    f"extends section {ext.id!r}, which no plugin gives",
+                )
+            )
             continue
         have = {q.id for q in base.questions}
         clash = [q.id for q in ext.questions if q.id in have]
         if clash:
-            faults.append(PluginFault(
-                ext.origin, "advisor_sections",
-                f"questions {', '.join(clash)} already exist in section {ext.id!r} "
-                f"(given by {base.origin})",
-            ))
+            faults.append(
+                PluginFault(
+                    ext.origin,
+                    "advisor_sections",
+                    f"questions {', '.join(clash)} already exist in section {ext.id!r} "
+                    f"(given by {base.origin})",
+                )
+            )
             continue
-        bases[ext.id] = base.model_copy(update={
-            "questions": base.questions + ext.questions,
-            "origin": f"{base.origin},{ext.origin}",
-        })
+        bases[ext.id] = base.model_copy(
+            update={
+                "questions": base.questions + ext.questions,
+                "origin": f"{base.origin},{ext.origin}",
+            }
+        )
     return sorted(bases.values(), key=lambda s: (s.order, s.id))
 
 
@@ -273,17 +292,21 @@ def _collect_unique(
     hook = f"advisor_{noun}s"
     for plugin, item in given:
         if not isinstance(item, kind):
-            faults.append(PluginFault(plugin, hook,
-                                      f"expected {kind.__name__}, got {type(item).__name__}"))
+            faults.append(
+                PluginFault(plugin, hook, f"expected {kind.__name__}, got {type(item).__name__}")
+            )
             continue
         ident = key(item)
         if ident in out:
-            faults.append(PluginFault(
-                plugin, hook,
-                f"{noun} {ident!r} is already given by plugin {out[ident].plugin}; ignored",
-            ))
+            faults.append(
+                PluginFault(
+                    plugin,
+                    hook,
+                    f"{noun} {ident!r} is already given by plugin {out[ident].plugin}; ignored",
+                )
+            )
             continue
-        out[ident] = dataclasses.replace(item, plugin=plugin)
+        out[ident] = dataclasses.replace(item, plugin=plugin)  # type: ignore[type-var]
     return out
 
 
@@ -291,15 +314,19 @@ def _collect_facts(given: list[tuple[str, Any]], faults: list[PluginFault]) -> d
     out: dict[str, Fact] = {}
     for plugin, item in given:
         if not isinstance(item, Fact):
-            faults.append(PluginFault(plugin, "advisor_facts",
-                                      f"expected Fact, got {type(item).__name__}"))
+            faults.append(
+                PluginFault(plugin, "advisor_facts", f"expected Fact, got {type(item).__name__}")
+            )
             continue
         if item.name in out and not item.replaces:
-            faults.append(PluginFault(
-                plugin, "advisor_facts",
-                f"fact {item.name!r} is already given by plugin {out[item.name].plugin}; "
-                "set replaces=True to replace it",
-            ))
+            faults.append(
+                PluginFault(
+                    plugin,
+                    "advisor_facts",
+                    f"fact {item.name!r} is already given by plugin {out[item.name].plugin}; "
+                    "set replaces=True to replace it",
+                )
+            )
             continue
         out[item.name] = dataclasses.replace(item, plugin=plugin)
     return out
@@ -316,21 +343,31 @@ def _check_reads(
     for name, fact in list(facts.items()):
         missing = [r for r in fact.reads if r not in known]
         if missing:
-            faults.append(PluginFault(fact.plugin, name,
-                                      f"reads {', '.join(missing)}, which no plugin gives; ignored"))
+            faults.append(
+                PluginFault(
+                    fact.plugin, name, f"reads {', '.join(missing)}, which no plugin gives; ignored"
+                )
+            )
             del facts[name]
     known = set(questions) | set(facts)
     for code, item in list(rules.items()):
         missing = [r for r in item.reads if r not in known]
         bad_options = [o for o in item.options if o not in options]
         if missing:
-            faults.append(PluginFault(item.plugin, code,
-                                      f"reads {', '.join(missing)}, which no plugin gives; ignored"))
+            faults.append(
+                PluginFault(
+                    item.plugin, code, f"reads {', '.join(missing)}, which no plugin gives; ignored"
+                )
+            )
             del rules[code]
         elif bad_options:
-            faults.append(PluginFault(item.plugin, code,
-                                      f"names options {', '.join(bad_options)}, which no plugin "
-                                      "gives; ignored"))
+            faults.append(
+                PluginFault(
+                    item.plugin,
+                    code,
+                    f"names options {', '.join(bad_options)}, which no plugin gives; ignored",
+                )
+            )
             del rules[code]
 
 

@@ -9,7 +9,7 @@ from advisor import Rule, examples_from_data
 from advisor.core import yamlio
 
 ESSAY = (
-    "Yan, Bischof, Frye, Husain, Liu and Shankar, \"What We Learned from a Year of Building with "
+    'Yan, Bischof, Frye, Husain, Liu and Shankar, "What We Learned from a Year of Building with '
     "LLMs, Part III: Strategy\" (O'Reilly Radar, 2024)"
 )
 API, SELF_HOST, FINE_TUNE = "api", "self_host", "fine_tune"
@@ -32,5 +32,7 @@ def with_examples(rules: list[Rule], pack: str) -> list[Rule]:
         out.append(dataclasses.replace(item, examples=examples_from_data(data.get(item.code, {}))))
     unknown = set(data) - {r.code for r in rules}
     if unknown:
-        raise ValueError(f"{resource}: examples for rules this pack does not have: {sorted(unknown)}")
+        raise ValueError(
+            f"{resource}: examples for rules this pack does not have: {sorted(unknown)}"
+        )
     return out

@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from advisor import Facts, Finding, hookimpl, note, points, rule, veto
-
 from advisor_plugins._pack import (
     API,
     ESSAY,
@@ -37,10 +36,18 @@ def prompting_first(facts: Facts) -> Iterator[Finding]:
     first: each step up in complexity costs about an order of magnitude more effort than the one
     before. When nothing has been tried, the quickest experiment is prompting a hosted model."""
     if facts["best_prompted_result"] == "not_tried":
-        yield points(API, 2, "no model has been prompted yet: prompting a large hosted model is "
-                             "the quickest experiment")
-        yield points(FINE_TUNE, -2, "fine-tuning before any prompt has been tried is two steps up "
-                                    "the ladder of effort at once")
+        yield points(
+            API,
+            2,
+            "no model has been prompted yet: prompting a large hosted model is "
+            "the quickest experiment",
+        )
+        yield points(
+            FINE_TUNE,
+            -2,
+            "fine-tuning before any prompt has been tried is two steps up "
+            "the ladder of effort at once",
+        )
 
 
 @rule(
@@ -57,8 +64,9 @@ def hosted_meets_bar(facts: Facts) -> Iterator[Finding]:
     fine-tuning to fix, and the API is the working solution to improve with evals and caching."""
     if facts["pmf.prompting_result"] == "meets_bar":
         yield points(API, 3, "a prompted hosted model already meets the bar")
-        yield points(FINE_TUNE, -2, "nothing is left for fine-tuning to fix: prompting meets the "
-                                    "bar")
+        yield points(
+            FINE_TUNE, -2, "nothing is left for fine-tuning to fix: prompting meets the bar"
+        )
 
 
 @rule(
@@ -92,8 +100,11 @@ def open_falls_short(facts: Facts) -> Iterator[Finding]:
     only makes sense once something (tuning, better prompts, a larger model) closes the gap."""
     result = facts["pmf.open_model_result"]
     if result in SHORT:
-        yield points(SELF_HOST, -2, f"the prompted open model {_words(result)}: serving it as it "
-                                    "is would miss the bar")
+        yield points(
+            SELF_HOST,
+            -2,
+            f"the prompted open model {_words(result)}: serving it as it is would miss the bar",
+        )
 
 
 @rule(
@@ -113,8 +124,11 @@ def needs_evals_and_labels(facts: Facts) -> Iterator[Finding]:
         yield veto(FINE_TUNE, "there is no eval suite to tell whether a tuned model is better")
     labels = facts["pmf.labeled_examples"]
     if labels is not None and labels < MIN_LABELS:
-        yield veto(FINE_TUNE, f"{labels:,} labelled examples are too few to train on or to check "
-                              f"a tuned model (at least {MIN_LABELS})")
+        yield veto(
+            FINE_TUNE,
+            f"{labels:,} labelled examples are too few to train on or to check "
+            f"a tuned model (at least {MIN_LABELS})",
+        )
 
 
 @rule(
@@ -132,8 +146,11 @@ def shortfall_proven(facts: Facts) -> Iterator[Finding]:
     "just a wrapper"."""
     best = facts["best_prompted_result"]
     if best in SHORT:
-        yield points(FINE_TUNE, 3, f"the best prompted model {_words(best)}: a shortfall that "
-                                   "tuning can address")
+        yield points(
+            FINE_TUNE,
+            3,
+            f"the best prompted model {_words(best)}: a shortfall that tuning can address",
+        )
 
 
 @rule(
@@ -152,8 +169,9 @@ def labels_on_hand(facts: Facts) -> Iterator[Finding]:
     if labels is None or labels < SOME_LABELS:
         return
     amount = 2 if labels >= MANY_LABELS else 1
-    yield points(FINE_TUNE, amount, f"{labels:,} labelled examples are on hand to train and "
-                                    "evaluate on")
+    yield points(
+        FINE_TUNE, amount, f"{labels:,} labelled examples are on hand to train and evaluate on"
+    )
 
 
 @rule(
@@ -173,14 +191,18 @@ def domain_gap(facts: Facts) -> Iterator[Finding]:
     if gap is True:
         yield points(FINE_TUNE, 2, "the task needs knowledge absent from open training data")
     elif gap is False:
-        yield points(FINE_TUNE, -1, "the knowledge is public: prompting and retrieval can supply it")
+        yield points(
+            FINE_TUNE, -1, "the knowledge is public: prompting and retrieval can supply it"
+        )
 
 
 @rule(
     "PRE001",
     "Adapt the strongest open model; don't pretrain",
-    source=(f"{principle(2)}; {ESSAY} (BloombergGPT: 363B tokens, a team of nine, overtaken by "
-            "gpt-3.5-turbo and gpt-4 within a year)"),
+    source=(
+        f"{principle(2)}; {ESSAY} (BloombergGPT: 363B tokens, a team of nine, overtaken by "
+        "gpt-3.5-turbo and gpt-4 within a year)"
+    ),
     reads=["pmf.domain_gap"],
     fires_when="the task needs knowledge absent from open training data",
     principles=[2],
@@ -192,8 +214,11 @@ def dont_pretrain(facts: Facts) -> Iterator[Finding]:
     year; Replit's code model is the rare exception, and it needs continual reinvestment. Close the
     gap by adapting the strongest open model (or by retrieval) instead."""
     if facts["pmf.domain_gap"] is True:
-        yield note(FINE_TUNE, "close the domain gap by fine-tuning the strongest open model, not by "
-                              "pretraining one of your own")
+        yield note(
+            FINE_TUNE,
+            "close the domain gap by fine-tuning the strongest open model, not by "
+            "pretraining one of your own",
+        )
 
 
 @rule(
@@ -210,9 +235,14 @@ def evals_first(facts: Facts) -> Iterator[Finding]:
     change helps. Whatever the option they come first; without them a team that hosts an open
     model cannot tell whether it is good enough for its users."""
     if facts["pmf.has_evals"] is False:
-        yield note(None, "write an eval suite first: assertions on real examples, run on every change")
-        yield points(SELF_HOST, -1, "without evals nobody can tell whether a hosted open model is "
-                                    "good enough")
+        yield note(
+            None, "write an eval suite first: assertions on real examples, run on every change"
+        )
+        yield points(
+            SELF_HOST,
+            -1,
+            "without evals nobody can tell whether a hosted open model is good enough",
+        )
 
 
 @rule(
@@ -233,18 +263,34 @@ def unmeasured_results(facts: Facts) -> Iterator[Finding]:
     for key, label in (("pmf.prompting_result", "hosted"), ("pmf.open_model_result", "open")):
         result = facts[key]
         if result in MEASURED:
-            yield note(None, f"the {label} model's result ({result}) was judged without evals; "
-                             "confirm it with an eval suite before relying on it")
+            yield note(
+                None,
+                f"the {label} model's result ({result}) was judged without evals; "
+                "confirm it with an eval suite before relying on it",
+            )
 
 
 def _words(result: str) -> str:
-    return {"fails_bar": "falls well short of the bar",
-            "partially_meets_bar": "gets close but misses the bar"}[result]
+    return {
+        "fails_bar": "falls well short of the bar",
+        "partially_meets_bar": "gets close but misses the bar",
+    }[result]
 
 
 RULES = with_examples(
-    [prompting_first, hosted_meets_bar, open_meets_bar, open_falls_short, needs_evals_and_labels,
-     shortfall_proven, labels_on_hand, domain_gap, dont_pretrain, evals_first, unmeasured_results],
+    [
+        prompting_first,
+        hosted_meets_bar,
+        open_meets_bar,
+        open_falls_short,
+        needs_evals_and_labels,
+        shortfall_proven,
+        labels_on_hand,
+        domain_gap,
+        dont_pretrain,
+        evals_first,
+        unmeasured_results,
+    ],
     "evidence",
 )
 

@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from advisor import Facts, Finding, hookimpl, note, points, rule
-
 from advisor_plugins._pack import (
     API,
     ESSAY,
@@ -40,12 +39,22 @@ def no_gpus_before_pmf(facts: Facts) -> Iterator[Finding]:
     weight = EARLY.get(stage)
     if weight is None:
         return
-    yield points(API, weight, f"at the {stage} stage an API lets the team learn what users want "
-                              "without fixed costs")
-    yield points(SELF_HOST, -weight, f"running GPUs at the {stage} stage takes people from the "
-                                     "product before it has shown users want it")
-    yield points(FINE_TUNE, -weight, f"training models at the {stage} stage is effort spent before "
-                                     "product-market fit")
+    yield points(
+        API,
+        weight,
+        f"at the {stage} stage an API lets the team learn what users want without fixed costs",
+    )
+    yield points(
+        SELF_HOST,
+        -weight,
+        f"running GPUs at the {stage} stage takes people from the "
+        "product before it has shown users want it",
+    )
+    yield points(
+        FINE_TUNE,
+        -weight,
+        f"training models at the {stage} stage is effort spent before product-market fit",
+    )
 
 
 @rule(
@@ -63,10 +72,16 @@ def fit_shown(facts: Facts) -> Iterator[Finding]:
     to leave an API; it removes the objection principle 1 raises."""
     stage = facts["pmf.stage"]
     if stage in PROVEN:
-        yield points(SELF_HOST, 1, f"at the {stage} stage an investment in serving has a proven "
-                                   "product behind it")
-        yield points(FINE_TUNE, 1, f"at the {stage} stage an investment in tuning has a proven "
-                                   "product behind it")
+        yield points(
+            SELF_HOST,
+            1,
+            f"at the {stage} stage an investment in serving has a proven product behind it",
+        )
+        yield points(
+            FINE_TUNE,
+            1,
+            f"at the {stage} stage an investment in tuning has a proven product behind it",
+        )
 
 
 @rule(
@@ -84,13 +99,22 @@ def buy_dont_build(facts: Facts) -> Iterator[Finding]:
     nothing distinctive; if the team builds at all, the lightest way (an API) wastes least. Consider
     buying a finished product first."""
     if facts["pmf.commodity_use_case"] is True:
-        yield note(None, "this is a problem products already solve: compare a finished product "
-                         "before building anything")
+        yield note(
+            None,
+            "this is a problem products already solve: compare a finished product "
+            "before building anything",
+        )
         yield points(API, 1, "a commodity use case is best built thin, on an API, if built at all")
-        yield points(SELF_HOST, -2, "hosting models for a commodity use case duplicates what "
-                                    "products already offer")
-        yield points(FINE_TUNE, -2, "tuning a model for a commodity use case spends effort on "
-                                    "what products already offer")
+        yield points(
+            SELF_HOST,
+            -2,
+            "hosting models for a commodity use case duplicates what products already offer",
+        )
+        yield points(
+            FINE_TUNE,
+            -2,
+            "tuning a model for a commodity use case spends effort on what products already offer",
+        )
 
 
 @rule(
@@ -99,7 +123,7 @@ def buy_dont_build(facts: Facts) -> Iterator[Finding]:
     source=f"{principle(4, 8)}; {ESSAY}",
     reads=["pmf.stage", "pmf.labeled_examples"],
     fires_when=f"the product has users (mvp_live or later) and fewer than {FLYWHEEL_BELOW:,} "
-               "labelled examples",
+    "labelled examples",
     principles=[4, 8],
     options=[],
 )
@@ -110,8 +134,11 @@ def data_flywheel(facts: Facts) -> Iterator[Finding]:
     stage = facts["pmf.stage"]
     labels = facts["pmf.labeled_examples"]
     if stage in ("mvp_live", *PROVEN) and labels is not None and labels < FLYWHEEL_BELOW:
-        yield note(None, f"only {labels:,} labelled examples with users on the product: capture "
-                         "their feedback as labels (the data flywheel), whatever the option")
+        yield note(
+            None,
+            f"only {labels:,} labelled examples with users on the product: capture "
+            "their feedback as labels (the data flywheel), whatever the option",
+        )
 
 
 RULES = with_examples([no_gpus_before_pmf, fit_shown, buy_dont_build, data_flywheel], "pmf")

@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from advisor import Facts, Finding, hookimpl, note, points, rule, veto
-
 from advisor_plugins._pack import API, ESSAY, FINE_TUNE, principle, with_examples
 
 PREMISES = ("on_prem", "air_gapped")
@@ -57,7 +56,7 @@ def terms_rejected(facts: Facts) -> Iterator[Finding]:
     source=f"{principle(6)}; {ESSAY}",
     reads=["privacy.vendor_terms_ok", "privacy.data_class"],
     fires_when="the data is confidential or regulated and the review has not accepted a vendor's "
-               "terms yet (unknown or not answered)",
+    "terms yet (unknown or not answered)",
     principles=[6],
     options=[API],
 )
@@ -68,8 +67,12 @@ def review_pending(facts: Facts) -> Iterator[Finding]:
     terms = facts["privacy.vendor_terms_ok"]
     data_class = facts["privacy.data_class"]
     if data_class in SENSITIVE and terms in (None, "unknown"):
-        yield points(API, -3, f"{data_class} data can reach an API only once the security review "
-                              "accepts a vendor's terms, and it has not yet")
+        yield points(
+            API,
+            -3,
+            f"{data_class} data can reach an API only once the security review "
+            "accepts a vendor's terms, and it has not yet",
+        )
 
 
 @rule(
@@ -78,7 +81,7 @@ def review_pending(facts: Facts) -> Iterator[Finding]:
     source=f"{principle(6)}; {ESSAY}",
     reads=["privacy.vendor_terms_ok", "privacy.data_class", "privacy.residency"],
     fires_when="the data is confidential or regulated, the review accepts a vendor's terms, and "
-               "the data may leave the premises",
+    "the data may leave the premises",
     principles=[6],
     options=[API],
 )
@@ -88,10 +91,16 @@ def terms_accepted(facts: Facts) -> Iterator[Finding]:
     regulated data can go to that vendor. The constraint is the review's verdict, not the label on
     the data."""
     data_class = facts["privacy.data_class"]
-    if (data_class in SENSITIVE and facts["privacy.vendor_terms_ok"] == "yes"
-            and facts["privacy.residency"] not in PREMISES):
-        yield note(API, f"{data_class} data may go to a vendor whose terms the review accepted; "
-                        "keep those terms (retention, DPA, residency) in the contract")
+    if (
+        data_class in SENSITIVE
+        and facts["privacy.vendor_terms_ok"] == "yes"
+        and facts["privacy.residency"] not in PREMISES
+    ):
+        yield note(
+            API,
+            f"{data_class} data may go to a vendor whose terms the review accepted; "
+            "keep those terms (retention, DPA, residency) in the contract",
+        )
 
 
 @rule(
@@ -124,13 +133,20 @@ def no_training_on_user_data(facts: Facts) -> Iterator[Finding]:
     labelled set for fine-tuning must come from elsewhere (synthetic, licensed or consented data),
     which is slower and dearer."""
     if facts["privacy.train_on_user_data"] is False:
-        yield points(FINE_TUNE, -2, "user data may not be used for training: labels must come from "
-                                    "elsewhere")
+        yield points(
+            FINE_TUNE, -2, "user data may not be used for training: labels must come from elsewhere"
+        )
 
 
 RULES = with_examples(
-    [stays_on_premises, terms_rejected, review_pending, terms_accepted, own_cloud,
-     no_training_on_user_data],
+    [
+        stays_on_premises,
+        terms_rejected,
+        review_pending,
+        terms_accepted,
+        own_cloud,
+        no_training_on_user_data,
+    ],
     "privacy",
 )
 

@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from advisor import Facts, Finding, hookimpl, points, rule
-
 from advisor_plugins._pack import API, ESSAY, FINE_TUNE, SELF_HOST, principle, with_examples
 
 TIGHT_LATENCY_MS = 500  # round trips to a distant, shared endpoint struggle below this
@@ -33,15 +32,19 @@ def low_volume(facts: Facts) -> Iterator[Finding]:
     if facts["volume_band"] == "low":
         volume = _tokens(facts)
         yield points(API, 2, f"at {volume} an API bill stays small")
-        yield points(SELF_HOST, -2, f"GPUs sized for availability would sit mostly idle at {volume}")
+        yield points(
+            SELF_HOST, -2, f"GPUs sized for availability would sit mostly idle at {volume}"
+        )
         yield points(FINE_TUNE, -2, f"serving a tuned model at {volume} leaves GPUs mostly idle")
 
 
 @rule(
     "SCL002",
     "High volume: owning the serving can pay",
-    source=(f"{principle(5)}; {ESSAY} (BuzzFeed cut costs by 80% by fine-tuning open models and "
-            "serving them itself)"),
+    source=(
+        f"{principle(5)}; {ESSAY} (BuzzFeed cut costs by 80% by fine-tuning open models and "
+        "serving them itself)"
+    ),
     reads=["volume_band", "tokens_per_month"],
     fires_when="the volume band is high (a billion tokens a month or more)",
     principles=[5],
@@ -55,15 +58,21 @@ def high_volume(facts: Facts) -> Iterator[Finding]:
         volume = _tokens(facts)
         yield points(API, -2, f"at {volume} the per-token bill grows with every request")
         yield points(SELF_HOST, 2, f"at {volume} self-hosted GPUs can be kept busy")
-        yield points(FINE_TUNE, 2, f"at {volume} a small tuned model served in-house can cost far "
-                                   "less than a large hosted one")
+        yield points(
+            FINE_TUNE,
+            2,
+            f"at {volume} a small tuned model served in-house can cost far "
+            "less than a large hosted one",
+        )
 
 
 @rule(
     "COST001",
     "The cost of a fixed capability falls fast",
-    source=(f"{principle(10)}; {ESSAY} (the cost of davinci-level MMLU fell from about $20 to under "
-            "$0.10 in four years: a halving about every six months)"),
+    source=(
+        f"{principle(10)}; {ESSAY} (the cost of davinci-level MMLU fell from about $20 to under "
+        "$0.10 in four years: a halving about every six months)"
+    ),
     reads=["volume_band"],
     fires_when="the volume band is low or medium (under a billion tokens a month)",
     principles=[10],
@@ -75,10 +84,18 @@ def prices_fall(facts: Facts) -> Iterator[Finding]:
     now; below high volume such a commitment is unlikely to pay back before the API catches up."""
     band = facts["volume_band"]
     if band in ("low", "medium"):
-        yield points(SELF_HOST, -1, f"at {band} volume, API prices halving every six months erode "
-                                    "the saving hosting would buy")
-        yield points(FINE_TUNE, -1, f"at {band} volume, a tuned model's saving shrinks as API "
-                                    "prices halve every six months")
+        yield points(
+            SELF_HOST,
+            -1,
+            f"at {band} volume, API prices halving every six months erode "
+            "the saving hosting would buy",
+        )
+        yield points(
+            FINE_TUNE,
+            -1,
+            f"at {band} volume, a tuned model's saving shrinks as API "
+            "prices halve every six months",
+        )
 
 
 @rule(
@@ -99,8 +116,9 @@ def tight_latency(facts: Facts) -> Iterator[Finding]:
     if budget is not None and budget <= TIGHT_LATENCY_MS:
         yield points(API, -2, f"a {budget} ms p95 budget is hard to hold over a shared remote API")
         yield points(SELF_HOST, 1, f"serving close to the application helps hold {budget} ms")
-        yield points(FINE_TUNE, 1, f"a small tuned model served nearby is the fastest way to "
-                                   f"{budget} ms")
+        yield points(
+            FINE_TUNE, 1, f"a small tuned model served nearby is the fastest way to {budget} ms"
+        )
 
 
 @rule(

@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from advisor import Facts, Finding, hookimpl, points, rule
-
 from advisor_plugins._pack import API, ESSAY, FINE_TUNE, SELF_HOST, principle, with_examples
 
 CAPABLE_TEAM = 3  # people who can serve, evaluate and tune: enough to cover for each other
@@ -27,7 +26,9 @@ def no_ml_people(facts: Facts) -> Iterator[Finding]:
     options stall."""
     if facts["cost.ml_engineers"] == 0:
         yield points(SELF_HOST, -3, "nobody on the team can serve and operate models")
-        yield points(FINE_TUNE, -3, "nobody on the team can train, evaluate and serve a tuned model")
+        yield points(
+            FINE_TUNE, -3, "nobody on the team can train, evaluate and serve a tuned model"
+        )
 
 
 @rule(
@@ -44,7 +45,9 @@ def one_ml_person(facts: Facts) -> Iterator[Finding]:
     base-model upgrade all land on them. Tuning needs more of that person than serving does."""
     if facts["cost.ml_engineers"] == 1:
         yield points(SELF_HOST, -1, "one person would carry serving and on-call alone")
-        yield points(FINE_TUNE, -2, "one person would carry data, training, evals and serving alone")
+        yield points(
+            FINE_TUNE, -2, "one person would carry data, training, evals and serving alone"
+        )
 
 
 @rule(
@@ -79,8 +82,11 @@ def vendor_dependence(facts: Facts) -> Iterator[Finding]:
     unavailable or too expensive. At scale, that dependence is a business risk to weigh, and a
     reason to keep a path to another model."""
     if facts["pmf.stage"] == "scaling":
-        yield points(API, -1, "a scaling product built on one vendor's API depends on its prices "
-                              "and availability")
+        yield points(
+            API,
+            -1,
+            "a scaling product built on one vendor's API depends on its prices and availability",
+        )
 
 
 RULES = with_examples([no_ml_people, one_ml_person, capable_team, vendor_dependence], "team")

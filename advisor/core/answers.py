@@ -31,8 +31,12 @@ class Expect(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    accept: list[str] = Field(default_factory=list, description="The recommendation must be one of these.")
-    reject: list[str] = Field(default_factory=list, description="The recommendation must never be one of these.")
+    accept: list[str] = Field(
+        default_factory=list, description="The recommendation must be one of these."
+    )
+    reject: list[str] = Field(
+        default_factory=list, description="The recommendation must never be one of these."
+    )
 
 
 @dataclass
@@ -52,10 +56,11 @@ class AnswersFile:
 
 
 def _python_type(q: Question) -> Any:
+    allowed: Any = Literal.__getitem__(q.choice_values) if q.choices else None
     if q.type == "choice":
-        return Literal[q.choice_values]  # type: ignore[valid-type]
+        return allowed
     if q.type == "multi_choice":
-        return list[Literal[q.choice_values]]  # type: ignore[valid-type]
+        return list[allowed]
     return {"bool": bool, "int": int, "number": float, "text": str}[q.type]
 
 
@@ -74,13 +79,14 @@ def _field_for(q: Question) -> tuple[Any, Any]:
         extra["x-unit"] = q.unit
     if q.choices:
         extra["x-labels"] = {c.value: c.label for c in q.choices}
-    annotated = Annotated[
+    annotated: Any = Annotated[
         _python_type(q) | None,
         BeforeValidator(read),
         Field(
             default=None,
             title=q.prompt,
-            description=(q.help or q.prompt) + (f" Default: {q.default}." if q.default is not None else ""),
+            description=(q.help or q.prompt)
+            + (f" Default: {q.default}." if q.default is not None else ""),
             json_schema_extra=extra,
             **constraints,
         ),
@@ -140,7 +146,9 @@ def parse_answers(text: str, registry: Registry, path: Path | None = None) -> An
             try:
                 document = json.loads(text)
             except json.JSONDecodeError as exc:
-                raise InputError(path, [Problem("", f"not valid JSON: {exc.msg}", exc.lineno)]) from None
+                raise InputError(
+                    path, [Problem("", f"not valid JSON: {exc.msg}", exc.lineno)]
+                ) from None
         else:
             raise
     return validate_document(document, registry, path)
@@ -150,12 +158,19 @@ def validate_document(document: Any, registry: Registry, path: Path | None = Non
     if document is None:
         document = {}
     if not isinstance(document, Mapping):
-        raise InputError(path, [Problem(
-            "", f"expected a mapping with keys {', '.join(TOP_KEYS)}, found {_kind(document)}", 1
-        )])
+        raise InputError(
+            path,
+            [
+                Problem(
+                    "",
+                    f"expected a mapping with keys {', '.join(TOP_KEYS)}, found {_kind(document)}",
+                    1,
+                )
+            ],
+        )
     model = answers_model(registry)
     try:
-        parsed = model.model_validate(document)
+        parsed: Any = model.model_validate(document)
     except ValidationError as exc:
         problems = [_problem(err, document, registry) for err in exc.errors()]
         raise InputError(path, _dedupe(problems)) from None
@@ -176,11 +191,13 @@ def validate_document(document: Any, registry: Registry, path: Path | None = Non
         for key in ("accept", "reject"):
             for i, option in enumerate(getattr(expect, key)):
                 if option not in registry.options:
-                    problems.append(Problem(
-                        f"expect.{key}",
-                        f"unknown option {option!r}; known: {', '.join(registry.options)}",
-                        yamlio.line_of(document, ["expect", key, i]),
-                    ))
+                    problems.append(
+                        Problem(
+                            f"expect.{key}",
+                            f"unknown option {option!r}; known: {', '.join(registry.options)}",
+                            yamlio.line_of(document, ["expect", key, i]),
+                        )
+                    )
         if problems:
             raise InputError(path, problems)
     return AnswersFile(
@@ -194,7 +211,11 @@ def validate_document(document: Any, registry: Registry, path: Path | None = Non
 
 
 def _problem(err: Any, document: Any, registry: Registry) -> Problem:
-    loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "literal[")))]
+    loc = [
+        p
+        for p in err["loc"]
+        if not (isinstance(p, str) and p.startswith(("function-", "literal[")))
+    ]
     # Drop pydantic's type tags (e.g. 'list[...]') from the location; keep keys and indexes.
     loc = [p for p in loc if isinstance(p, int) or p in _keys_along(document, loc)]
     line = yamlio.line_of(document, loc)
@@ -205,17 +226,26 @@ def _problem(err: Any, document: Any, registry: Registry) -> Problem:
         if len(loc) == 2:
             if kind == "extra_forbidden":
                 known = [s.id for s in registry.sections]
-                return Problem(sid, f"unknown section{_hint(sid, known)}; known: {', '.join(known)}", line)
-            return Problem(sid, f"expected a mapping of question: answer, found {_kind(err['input'])}", line)
+                return Problem(
+                    sid, f"unknown section{_hint(sid, known)}; known: {', '.join(known)}", line
+                )
+            return Problem(
+                sid, f"expected a mapping of question: answer, found {_kind(err['input'])}", line
+            )
         qid = f"{sid}.{loc[2]}"
         if kind == "extra_forbidden":
             known = [q.id for q in registry.section(sid).questions]
-            return Problem(qid, f"unknown question{_hint(str(loc[2]), known)}; {sid} has: "
-                                f"{', '.join(known)}", line)
+            return Problem(
+                qid,
+                f"unknown question{_hint(str(loc[2]), known)}; {sid} has: {', '.join(known)}",
+                line,
+            )
         return Problem(qid, message, line)
     field = ".".join(str(p) for p in loc) or "(file)"
     if kind == "extra_forbidden" and len(loc) == 1:
-        return Problem(field, f"unknown key{_hint(field, TOP_KEYS)}; allowed: {', '.join(TOP_KEYS)}", line)
+        return Problem(
+            field, f"unknown key{_hint(field, TOP_KEYS)}; allowed: {', '.join(TOP_KEYS)}", line
+        )
     if kind == "model_type":
         return Problem(field, f"expected a mapping, found {_kind(err['input'])}", line)
     return Problem(field, message, line)

@@ -22,7 +22,9 @@ def _scalar(value: Any) -> str:
 
 
 def _comment(text: str, indent: str, width: int = 96) -> list[str]:
-    return [f"{indent}# {line}" for line in textwrap.wrap(" ".join(text.split()), width - len(indent))]
+    return [
+        f"{indent}# {line}" for line in textwrap.wrap(" ".join(text.split()), width - len(indent))
+    ]
 
 
 def answers_skeleton(registry: Registry, title: str = "") -> str:
@@ -57,9 +59,18 @@ def _question_lines(q: Question) -> list[str]:
     if q.visible_if:
         cond = "; ".join(f"{k} is {' or '.join(map(str, v))}" for k, v in q.visible_if.items())
         out.append(f"    #   asked when {cond}")
-    example = q.default if q.default is not None else (
-        q.choices[0].value if q.type == "choice" else [q.choices[0].value]
-        if q.type == "multi_choice" else "" if q.type != "bool" else "false"
+    example = (
+        q.default
+        if q.default is not None
+        else (
+            q.choices[0].value
+            if q.type == "choice"
+            else [q.choices[0].value]
+            if q.type == "multi_choice"
+            else ""
+            if q.type != "bool"
+            else "false"
+        )
     )
     suffix = "  # default" if q.default is not None else ""
     out.append(f"    # {q.id}: {_scalar(example)}{suffix}".rstrip())
@@ -82,8 +93,10 @@ def rules_markdown(registry: Registry) -> str:
     for item in registry.rules:
         opts = ", ".join(f"`{o}`" for o in item.options) or "(notes only)"
         princ = ", ".join(map(str, item.principles))
-        lines.append(f"| [{item.code}](#{item.code.lower()}) | {item.title} | {opts} | {princ} | "
-                     f"{item.plugin} |")
+        lines.append(
+            f"| [{item.code}](#{item.code.lower()}) | {item.title} | {opts} | {princ} | "
+            f"{item.plugin} |"
+        )
     for item in registry.rules:
         lines += [
             "",

@@ -80,9 +80,7 @@ def resolve(registry: Registry, answers: Mapping[str, Any]) -> Resolved:
         else:
             values[qid] = None
             unknown.append(qid)
-    hidden = tuple(
-        qid for qid in answered if not registry.questions[qid].is_visible(values)
-    )
+    hidden = tuple(qid for qid in answered if not registry.questions[qid].is_visible(values))
     return Resolved(values, tuple(answered), tuple(assumed), tuple(unknown), hidden)
 
 
@@ -235,9 +233,7 @@ def _unknowns(registry: Registry, resolved: Resolved, current: str | None) -> li
 def _confidence(decision: Decision) -> str:
     if decision.recommendation is None:
         return "none"
-    if decision.margin is None:  # the only option left standing
-        level = "high"
-    elif decision.margin >= HIGH_MARGIN:
+    if decision.margin is None or decision.margin >= HIGH_MARGIN:  # the only option left standing
         level = "high"
     elif decision.margin >= MEDIUM_MARGIN:
         level = "medium"

@@ -186,10 +186,7 @@ class Question(BaseModel):
 
     def is_visible(self, values: dict[str, Any]) -> bool:
         """Whether the questionnaire asks this question, given the answers so far."""
-        for qid, allowed in self.visible_if.items():
-            if values.get(qid) not in allowed:
-                return False
-        return True
+        return all(values.get(qid) in allowed for qid, allowed in self.visible_if.items())
 
 
 class Section(BaseModel):
@@ -254,9 +251,13 @@ def _fmt(number: float) -> str:
 
 
 def _show(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else str(value).lower() if isinstance(
-        value, bool
-    ) else str(value)
+    text = (
+        repr(value)
+        if isinstance(value, str)
+        else str(value).lower()
+        if isinstance(value, bool)
+        else str(value)
+    )
     return text if len(text) <= 60 else text[:57] + "..."
 
 

@@ -102,7 +102,9 @@ def decision_json(decision: Decision, registry: Registry, answers: AnswersFile) 
         "assumed": {qid: resolved.values[qid] for qid in resolved.assumed},
         "unanswered": list(resolved.unknown),
         "hidden_answers": list(resolved.hidden),
-        "expect": None if answers.expect is None else {
+        "expect": None
+        if answers.expect is None
+        else {
             "accept": answers.expect.accept,
             "reject": answers.expect.reject,
             "met": met,

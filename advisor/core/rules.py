@@ -115,8 +115,12 @@ class Rule:
             raise ValueError(
                 f"rule code {self.code!r} must be capitals then three digits, e.g. PMF001"
             )
-        for text, name in ((self.title, "title"), (self.rationale, "rationale"),
-                           (self.source, "source"), (self.fires_when, "fires_when")):
+        for text, name in (
+            (self.title, "title"),
+            (self.rationale, "rationale"),
+            (self.source, "source"),
+            (self.fires_when, "fires_when"),
+        ):
             if not text or not text.strip():
                 raise ValueError(f"rule {self.code} needs a {name}")
         if not self.reads:
@@ -132,9 +136,7 @@ class Rule:
         found = list(result)
         for item in found:
             if not isinstance(item, Finding):
-                raise TypeError(
-                    f"rule {self.code} returned {type(item).__name__}, not a Finding"
-                )
+                raise TypeError(f"rule {self.code} returned {type(item).__name__}, not a Finding")
         return found
 
 
@@ -159,8 +161,10 @@ def rule(
         rationale = inspect.cleandoc(func.__doc__ or "")
         check = func
         if inspect.isgeneratorfunction(func):
+
             def check(facts: Facts, _f: Callable[[Facts], Any] = func) -> list[Finding]:
                 return list(_f(facts))
+
         return Rule(
             code=code,
             title=title,

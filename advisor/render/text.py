@@ -36,21 +36,26 @@ def _short_source(rule: Any) -> str:
     return text if len(text) <= 30 else text[:29] + "…"
 
 
-def recommendation(console: Console, decision: Decision, registry: Registry,
-                   answers: AnswersFile) -> None:
+def recommendation(
+    console: Console, decision: Decision, registry: Registry, answers: AnswersFile
+) -> None:
     if answers.title:
         console.print(Text(answers.title, style="bold"))
     rec = decision.recommendation
     if rec is None:
-        console.print("[bold red]No option remains:[/] every option is ruled out by a hard "
-                      "constraint (see below).")
+        console.print(
+            "[bold red]No option remains:[/] every option is ruled out by a hard "
+            "constraint (see below)."
+        )
     else:
         label = registry.options[rec].label
         margin = "" if decision.margin is None else f", margin {decision.margin:g} points"
         if decision.margin is None:
             margin = ", the only option not ruled out"
-        console.print(f"Recommendation: [bold]{escape(label)}[/] ([cyan]{rec}[/])  "
-                      f"confidence: [bold]{decision.confidence}[/]{margin}")
+        console.print(
+            f"Recommendation: [bold]{escape(label)}[/] ([cyan]{rec}[/])  "
+            f"confidence: [bold]{decision.confidence}[/]{margin}"
+        )
     console.print()
 
     scale = max((abs(o.score) for o in decision.options.values()), default=0)
@@ -62,8 +67,10 @@ def recommendation(console: Console, decision: Decision, registry: Registry,
     for oid in [*decision.ranking, *(o for o in decision.options if o not in decision.ranking)]:
         opt = decision.options[oid]
         if opt.eliminated:
-            status = Text("ruled out: " + "; ".join(f"{r.code} {f.because}" for r, f in opt.vetoes),
-                          style="red")
+            status = Text(
+                "ruled out: " + "; ".join(f"{r.code} {f.because}" for r, f in opt.vetoes),
+                style="red",
+            )
         else:
             status = Text(f"#{decision.ranking.index(oid) + 1}")
         table.add_row(oid, _points(opt.score), _bar(opt.score, scale), status)
@@ -104,8 +111,9 @@ def _unknowns(console: Console, decision: Decision) -> None:
     if resolved.unknown:
         console.print(f"[bold]Not answered[/]: {', '.join(resolved.unknown)}")
     if resolved.hidden:
-        console.print(f"[dim]Answered though not asked under these answers: "
-                      f"{', '.join(resolved.hidden)}[/]")
+        console.print(
+            f"[dim]Answered though not asked under these answers: {', '.join(resolved.hidden)}[/]"
+        )
 
 
 def _faults(console: Console, registry: Registry, decision: Decision | None = None) -> None:
@@ -120,8 +128,10 @@ def _faults(console: Console, registry: Registry, decision: Decision | None = No
 def explain(console: Console, decision: Decision, registry: Registry, answers: AnswersFile) -> None:
     """Every rule, fired or not: like EXPLAIN for a query plan."""
     rec = decision.recommendation or "nothing (every option ruled out)"
-    console.print(f"[bold]{escape(answers.title or answers.name)}[/]: recommends [cyan]{rec}[/], "
-                  f"confidence {decision.confidence}")
+    console.print(
+        f"[bold]{escape(answers.title or answers.name)}[/]: recommends [cyan]{rec}[/], "
+        f"confidence {decision.confidence}"
+    )
     totals = "  ".join(
         f"{oid} {'ruled out' if o.eliminated else _points(o.score)}"
         for oid, o in decision.options.items()
@@ -140,15 +150,36 @@ def explain(console: Console, decision: Decision, registry: Registry, answers: A
         rule = res.rule
         if res.fired:
             for f in res.findings:
-                pts = "veto" if f.kind == "veto" else "note" if f.kind == "note" else _points(f.points)
-                table.add_row(rule.code, "yes", f.option or "(all)", pts, escape(f.because),
-                              escape(_short_source(rule)))
+                pts = (
+                    "veto"
+                    if f.kind == "veto"
+                    else "note"
+                    if f.kind == "note"
+                    else _points(f.points)
+                )
+                table.add_row(
+                    rule.code,
+                    "yes",
+                    f.option or "(all)",
+                    pts,
+                    escape(f.because),
+                    escape(_short_source(rule)),
+                )
         else:
             read = ", ".join(f"{k}={_show(values[k])}" for k in rule.reads if k in values)
-            why = (f"error: {res.error}" if res.error
-                   else f"fires when {rule.fires_when}" + (f"; read {read}" if read else ""))
-            table.add_row(rule.code, Text("error" if res.error else "no", style="dim"), "", "",
-                          Text(why, style="dim"), Text(_short_source(rule), style="dim"))
+            why = (
+                f"error: {res.error}"
+                if res.error
+                else f"fires when {rule.fires_when}" + (f"; read {read}" if read else "")
+            )
+            table.add_row(
+                rule.code,
+                Text("error" if res.error else "no", style="dim"),
+                "",
+                "",
+                Text(why, style="dim"),
+                Text(_short_source(rule), style="dim"),
+            )
     console.print(table)
     _unknowns(console, decision)
     _faults(console, registry, decision)
@@ -164,8 +195,9 @@ def _show(value: Any) -> str:
 
 def questions(console: Console, registry: Registry) -> None:
     for section in registry.sections:
-        console.print(f"[bold]{section.id}[/]: {escape(section.title)}  "
-                      f"[dim](from {section.origin})[/]")
+        console.print(
+            f"[bold]{section.id}[/]: {escape(section.title)}  [dim](from {section.origin})[/]"
+        )
         for q in section.questions:
             default = f"; default {_show(q.default)}" if q.default is not None else ""
             unit = f" ({q.unit})" if q.unit else ""
@@ -187,8 +219,9 @@ def plugins(console: Console, registry: Registry) -> None:
     for info in registry.plugins:
         origin = info.origin + (f": {info.distribution}" if info.distribution else "")
         what = "; ".join(f"{k}: {', '.join(v)}" for k, v in info.contributes.items()) or "nothing"
-        table.add_row(info.name, info.version or "-", f"{origin}\n[dim]{info.module}[/]",
-                      escape(what))
+        table.add_row(
+            info.name, info.version or "-", f"{origin}\n[dim]{info.module}[/]", escape(what)
+        )
     console.print(table)
     _faults(console, registry)
 
@@ -201,8 +234,13 @@ def rules(console: Console, registry: Registry) -> None:
     table.add_column("principles", no_wrap=True)
     table.add_column("plugin", no_wrap=True)
     for item in registry.rules:
-        table.add_row(item.code, escape(item.title), escape(item.fires_when),
-                      ", ".join(map(str, item.principles)), item.plugin)
+        table.add_row(
+            item.code,
+            escape(item.title),
+            escape(item.fires_when),
+            ", ".join(map(str, item.principles)),
+            item.plugin,
+        )
     console.print(table)
 
 
