@@ -1,0 +1,39 @@
+"""Shared fixtures: the built-in registry, a CLI runner, and the worked cases."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from advisor import Registry, build_registry
+from advisor.cli import main
+
+TESTS = Path(__file__).parent
+CASES = TESTS / "cases"
+
+
+@pytest.fixture(scope="session")
+def registry() -> Registry:
+    """The registry built from the installed entry points (the built-in plugins)."""
+    built = build_registry()
+    assert not built.faults, [f.render() for f in built.faults]
+    return built
+
+
+@pytest.fixture
+def cli() -> Callable[..., Result]:
+    """Run the `advisor` command in-process, the way a user would call it."""
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None) -> Result:
+        return runner.invoke(main, list(args), input=input, catch_exceptions=True)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def case_files() -> list[Path]:
+    return sorted(CASES.glob("*.yaml"))
