@@ -5,6 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+# What str.splitlines() and terminals take for the end of a line. A key read from the file may hold
+# them; shown raw they would split one problem over several lines. Lone surrogates (from \u escapes)
+# cannot be printed at all.
+_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def _one_line(text: str) -> str:
+    return "".join(
+        repr(c)[1:-1] if c in _LINE_BREAKS or "\ud800" <= c <= "\udfff" else c for c in text
+    )
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -18,9 +29,8 @@ class Problem:
         where = str(path) if path is not None else "<input>"
         if self.line is not None:
             where = f"{where}:{self.line}"
-        return (
-            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-        )
+        field, message = _one_line(self.field), _one_line(self.message)
+        return f"{where}: {field}: {message}" if field else f"{where}: {message}"
 
 
 class AdvisorError(Exception):

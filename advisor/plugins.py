@@ -78,13 +78,21 @@ def get_plugin_manager(
 
 def _load_entry_points(pm: pluggy.PluginManager, loaded: _Loaded) -> None:
     found = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
+    # Each read of ``dist.metadata`` parses the whole METADATA file again (the README included):
+    # read it once per distribution, for its name and version, not twice per entry point.
+    described: dict[int, tuple[str, str]] = {}
     rows = []
     for ep in found:
         dist = getattr(ep, "dist", None)
-        dist_name = dist.metadata["Name"] if dist is not None else None
+        dist_name = version = None
+        if dist is not None:
+            if id(dist) not in described:
+                metadata = dist.metadata
+                described[id(dist)] = (metadata["Name"], metadata["Version"])
+            dist_name, version = described[id(dist)]
         builtin = dist_name == "advisor"
-        rows.append((not builtin, dist_name or "", ep.name, ep, dist))
-    for not_builtin, dist_name, _, ep, dist in sorted(rows, key=lambda r: r[:3]):
+        rows.append((not builtin, dist_name or "", ep.name, ep, version))
+    for not_builtin, dist_name, _, ep, version in sorted(rows, key=lambda r: r[:3]):
         name = ep.name if not not_builtin else f"{dist_name}:{ep.name}" if dist_name else ep.name
         if pm.has_plugin(name):
             loaded.faults.append(PluginFault(name, "load", "two entry points share this name"))
@@ -99,7 +107,7 @@ def _load_entry_points(pm: pluggy.PluginManager, loaded: _Loaded) -> None:
             name=name,
             module=ep.value,
             distribution=dist_name,
-            version=dist.version if dist is not None else None,
+            version=version,
             origin="built-in" if not not_builtin else "entry point",
         )
 
@@ -166,7 +174,9 @@ def build_registry(pm: pluggy.PluginManager | None = None) -> Registry:
     given: dict[str, list[tuple[str, Any]]] = {hook: [] for hook in HOOKS}
     for hook in HOOKS:
         caller = getattr(pm.hook, hook)
-        for impl in reversed(caller.get_hookimpls()):  # registration order
+        # get_hookimpls() lists them in registration order (pluggy calls them in reverse); the
+        # first plugin to give an id keeps it.
+        for impl in caller.get_hookimpls():
             plugin_name = impl.plugin_name
             items: list[tuple[str, Any]] = []
 

@@ -52,26 +52,28 @@ def terms_rejected(facts: Facts) -> Iterator[Finding]:
 
 @rule(
     "PRIV003",
-    "Sensitive data awaiting the security review",
+    "Sensitive data without an accepted vendor review",
     source=f"{principle(6)}; {ESSAY}",
     reads=["privacy.vendor_terms_ok", "privacy.data_class"],
     fires_when="the data is confidential or regulated and the review has not accepted a vendor's "
-    "terms yet (unknown or not answered)",
+    "terms (no, unknown or not answered)",
     principles=[6],
     options=[API],
 )
 def review_pending(facts: Facts) -> Iterator[Finding]:
     """Confidential or regulated data may go to an API only once the review accepts a vendor's
-    terms. Until it has, the API option rests on an answer nobody has given; the review is the
-    first thing to settle."""
+    terms. Until it has, the API option rests on terms nobody has approved; the review is the
+    first thing to settle. A review that refused every vendor counts against the API at least as
+    much as one not yet done (PRIV002 then also rules the API out), so a stricter answer never
+    leaves the API with a better score."""
     terms = facts["privacy.vendor_terms_ok"]
     data_class = facts["privacy.data_class"]
-    if data_class in SENSITIVE and terms in (None, "unknown"):
+    if data_class in SENSITIVE and terms != "yes":
         yield points(
             API,
             -3,
             f"{data_class} data can reach an API only once the security review "
-            "accepts a vendor's terms, and it has not yet",
+            "accepts a vendor's terms, and it has not",
         )
 
 
@@ -108,15 +110,22 @@ def terms_accepted(facts: Facts) -> Iterator[Finding]:
     "Data stays in our own cloud account",
     source=f"{principle(6)}; {ESSAY}",
     reads=["privacy.residency"],
-    fires_when="residency is own_cloud",
+    fires_when="residency is own_cloud or stricter (on_prem, air_gapped)",
     principles=[6],
     options=[API],
 )
 def own_cloud(facts: Facts) -> Iterator[Finding]:
     """Data that must stay in the team's own cloud account narrows the APIs that qualify to those
-    a cloud provider runs inside the account; many vendors' public endpoints are out."""
-    if facts["privacy.residency"] == "own_cloud":
+    a cloud provider runs inside the account; many vendors' public endpoints are out. A stricter
+    residency narrows them further still (PRIV001 then rules the API out), so the points apply
+    there too and a stricter answer never leaves the API with a better score."""
+    residency = facts["privacy.residency"]
+    if residency == "own_cloud":
         yield points(API, -2, "only APIs deployed inside your own cloud account qualify")
+    elif residency in PREMISES:
+        yield points(
+            API, -2, "not even an API deployed inside your own cloud account may receive the data"
+        )
 
 
 @rule(

@@ -79,8 +79,13 @@ def _field_for(q: Question) -> tuple[Any, Any]:
         extra["x-unit"] = q.unit
     if q.choices:
         extra["x-labels"] = {c.value: c.label for c in q.choices}
+    # The bounds go on the value's own type, not on the optional: a question left empty (None)
+    # has nothing to compare with them.
+    inner: Any = _python_type(q)
+    if constraints:
+        inner = Annotated[inner, Field(**constraints)]
     annotated: Any = Annotated[
-        _python_type(q) | None,
+        inner | None,
         BeforeValidator(read),
         Field(
             default=None,
@@ -88,7 +93,6 @@ def _field_for(q: Question) -> tuple[Any, Any]:
             description=(q.help or q.prompt)
             + (f" Default: {q.default}." if q.default is not None else ""),
             json_schema_extra=extra,
-            **constraints,
         ),
     ]
     return (annotated, None)
@@ -144,14 +148,27 @@ def parse_answers(text: str, registry: Registry, path: Path | None = None) -> An
     except InputError:
         if path is not None and path.suffix.lower() == ".json":
             try:
-                document = json.loads(text)
+                document = json.loads(text, object_pairs_hook=_unique_keys)
             except json.JSONDecodeError as exc:
                 raise InputError(
                     path, [Problem("", f"not valid JSON: {exc.msg}", exc.lineno)]
                 ) from None
+            except (ValueError, RecursionError) as exc:  # a repeated key; nesting too deep
+                raise InputError(path, [Problem("", f"not valid JSON: {exc}")]) from None
         else:
             raise
+    yamlio.join_surrogates(document, path)
     return validate_document(document, registry, path)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a repeated key as the YAML reader does rather than keeping the last."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"the key {key!r} appears twice in one object")
+        out[key] = value
+    return out
 
 
 def validate_document(document: Any, registry: Registry, path: Path | None = None) -> AnswersFile:

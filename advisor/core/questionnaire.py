@@ -21,7 +21,16 @@ VALUE_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"  # choice values may be model names su
 # YAML 1.1 spelled booleans many ways; YAML 1.2 reads them as strings. Accept both for yes/no questions.
 _TRUE = {"true", "yes", "y", "on"}
 _FALSE = {"false", "no", "n", "off"}
-_NUMBER = re.compile(r"^[+-]?(\d[\d_,]*)(\.\d+)?([eE][+-]?\d+)?$")
+# Commas only as thousands separators: "2,000,000" is a number, "2,5" (a decimal comma) is refused.
+_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d[\d_]*)(\.\d+)?([eE][+-]?\d+)?$")
+
+
+class _At(ValueError):
+    """A model check's error about one field within the model; ``loc`` is where, relative to it."""
+
+    def __init__(self, loc: tuple[str | int, ...], message: str):
+        super().__init__(message)
+        self.loc = loc
 
 
 class Choice(BaseModel):
@@ -86,9 +95,15 @@ class Question(BaseModel):
         if not numeric and (self.minimum is not None or self.maximum is not None):
             raise ValueError(f"a {self.type} question takes no minimum or maximum")
         if self.default is not None:
-            self.coerce(self.default)  # raises ValueError naming what is allowed
-        for value in self.probe:
-            self.coerce(value)
+            try:
+                self.coerce(self.default)
+            except ValueError as exc:  # names what is allowed
+                raise _At(("default",), str(exc)) from None
+        for i, value in enumerate(self.probe):
+            try:
+                self.coerce(value)
+            except ValueError as exc:
+                raise _At(("probe", i), str(exc)) from None
         return self
 
     @property
@@ -207,11 +222,16 @@ class Section(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _stamp_questions(cls, data: Any) -> Any:
-        if isinstance(data, dict) and isinstance(data.get("questions"), list):
+        if isinstance(data, dict) and isinstance(data.get("questions"), list | tuple):
             sid = data.get("id", "")
             data = dict(data)
             data["questions"] = [
-                {**q, "section": sid} if isinstance(q, dict) and "section" not in q else q
+                {**q, "section": sid}
+                if isinstance(q, dict) and "section" not in q
+                # A plugin may build its section from Question objects, made before the section.
+                else q.model_copy(update={"section": sid})
+                if isinstance(q, Question) and not q.section
+                else q
                 for q in data["questions"]
             ]
         return data
@@ -221,7 +241,8 @@ class Section(BaseModel):
         ids = [q.id for q in self.questions]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
-            raise ValueError(f"question ids repeat: {', '.join(dupes)}")
+            again = next(n for n, i in enumerate(ids) if i in ids[:n])
+            raise _At(("questions", again, "id"), f"question ids repeat: {', '.join(dupes)}")
         return self
 
 
@@ -240,6 +261,9 @@ def load_section(source: Path | Traversable, origin: str | None = None) -> Secti
         problems = []
         for err in exc.errors():
             loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
+            cause = err.get("ctx", {}).get("error")
+            if isinstance(cause, _At):  # point at the field inside the model, not the model
+                loc += cause.loc
             field = ".".join(str(p) for p in loc) or "(file)"
             message = err["msg"].removeprefix("Value error, ")
             problems.append(Problem(field, message, yamlio.line_of(root, loc)))

@@ -91,6 +91,39 @@ def line_of(root: Any, loc: Sequence[str | int]) -> int | None:
     return line
 
 
+def join_surrogates(root: Any, path: str | Path | None = None) -> None:
+    """Join UTF-16 surrogate pairs in string values into the characters they stand for, in place.
+
+    JSON writes a character beyond U+FFFF as two ``\\u`` escapes (Python's json.dumps does so for
+    every emoji); a YAML reader takes each escape on its own and leaves two lone surrogates, which
+    are not characters and cannot be printed. A lone surrogate that pairs with nothing is refused.
+    """
+    seen: set[int] = set()
+    stack: list[tuple[Any, list[Any]]] = [(root, [])]
+    while stack:
+        node, loc = stack.pop()
+        if id(node) in seen:  # anchors and aliases can make a node its own descendant
+            continue
+        seen.add(id(node))
+        if isinstance(node, dict):
+            items: list[tuple[Any, Any]] = list(node.items())
+        elif isinstance(node, list):
+            items = list(enumerate(node))
+        else:
+            continue
+        for key, value in items:
+            here = [*loc, key]
+            if not isinstance(value, str):
+                stack.append((value, here))
+            elif any("\ud800" <= c <= "\udfff" for c in value):
+                try:
+                    node[key] = value.encode("utf-16", "surrogatepass").decode("utf-16")
+                except UnicodeDecodeError:
+                    field = ".".join(str(p) for p in here)
+                    message = "a \\u escape for half a UTF-16 surrogate pair is not a character"
+                    raise InputError(path, [Problem(field, message, line_of(root, here))]) from None
+
+
 def dump_round_trip(data: Any) -> str:
     stream = io.StringIO()
     _round_trip().dump(data, stream)

@@ -201,7 +201,7 @@ def questions(console: Console, registry: Registry) -> None:
         for q in section.questions:
             default = f"; default {_show(q.default)}" if q.default is not None else ""
             unit = f" ({q.unit})" if q.unit else ""
-            console.print(f"  [cyan]{q.qid}[/] [{q.type}] {escape(q.prompt)}")
+            console.print(f"  [cyan]{q.qid}[/] {escape(f'[{q.type}]')} {escape(q.prompt)}")
             console.print(f"      allowed: {escape(q.allowed())}{unit}{default}")
             if q.visible_if:
                 cond = "; ".join(f"{k} in {list(v)}" for k, v in q.visible_if.items())

@@ -1,0 +1,594 @@
+"""Every `advisor` command, run the way a user runs it."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import Result
+
+from advisor import Registry, parse_answers
+
+TESTS = Path(__file__).parent
+ROOT = TESTS.parent
+CASES = TESTS / "cases"
+HOSPITAL = CASES / "hospital-discharge-notes.yaml"
+MEDIA = CASES / "media-tagging-at-scale.yaml"
+EXAMPLES = ("bank-document-extraction", "first-pilot", "support-bot")
+SCHEMA_FILE = "advisor-answers.schema.json"
+
+
+def _ok(result: Result) -> Result:
+    assert result.exit_code == 0, (result.exit_code, result.output, result.exception)
+    assert "Traceback" not in result.output
+    return result
+
+
+def _json(result: Result) -> Any:
+    return json.loads(_ok(result).stdout)
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --- recommend ------------------------------------------------------------------------------------
+
+
+def test_recommend_text_shows_the_recommendation_scores_and_vetoes(
+    cli: Callable[..., Result],
+) -> None:
+    out = _ok(cli("recommend", str(HOSPITAL))).stdout
+    assert out.splitlines()[0] == "Hospital drafting discharge summaries from patient records"
+    assert "Recommendation: Self-host an open model (self_host)" in out
+    for option in ("api", "self_host", "fine_tune"):
+        assert re.search(rf"^{option}\s+[+-]?\d", out, re.MULTILINE), option
+    assert "ruled out: PRIV001" in out  # the veto that rules the API out, with its code
+    assert "ruled out: FT001" in out
+    assert "Why self_host" in out
+
+
+def test_recommend_json_follows_the_contract(cli: Callable[..., Result]) -> None:
+    data = _json(cli("recommend", str(HOSPITAL), "--format", "json"))
+    for key in (
+        "schema_version",
+        "recommendation",
+        "ranking",
+        "options",
+        "rules",
+        "assumed",
+        "unanswered",
+        "hidden_answers",
+        "errors",
+    ):
+        assert key in data, key
+    assert data["schema_version"] == 1
+    assert data["recommendation"] == "self_host"
+    assert data["ranking"] == ["self_host"]  # the others are ruled out
+    assert set(data["options"]) == {"api", "self_host", "fine_tune"}
+    for oid, option in data["options"].items():
+        assert isinstance(option["score"], int | float), oid
+        assert isinstance(option["eliminated"], bool), oid
+        assert isinstance(option["reasons"], list), oid
+    assert data["options"]["api"]["eliminated"] is True
+    assert data["options"]["fine_tune"]["eliminated"] is True
+    assert data["options"]["self_host"]["eliminated"] is False
+    assert {v["rule"] for v in data["options"]["api"]["vetoes"]} >= {"PRIV001", "PRIV002"}
+    assert data["rules"], "no rule fired"
+    for fired in data["rules"]:
+        assert {"id", "option", "points", "veto", "because", "source"} <= set(fired), fired
+        assert fired["because"] and fired["source"]
+        assert isinstance(fired["veto"], bool)
+    vetoes = {(r["id"], r["option"]) for r in data["rules"] if r["veto"]}
+    assert ("PRIV001", "api") in vetoes
+    assert ("FT001", "fine_tune") in vetoes
+    assert data["errors"] == []
+
+
+def test_recommend_json_scores_are_the_sum_of_the_points_that_fired(
+    cli: Callable[..., Result],
+) -> None:
+    data = _json(cli("recommend", str(MEDIA), "--format", "json"))
+    assert data["recommendation"] == "fine_tune"
+    assert data["ranking"][0] == "fine_tune"
+    for oid, option in data["options"].items():
+        fired = [r for r in data["rules"] if r["option"] == oid and r["kind"] == "points"]
+        assert option["score"] == sum(r["points"] for r in fired), oid
+        assert sorted(r["rule"] for r in option["reasons"]) == sorted(r["id"] for r in fired)
+    ranked = [data["options"][o]["score"] for o in data["ranking"]]
+    assert ranked == sorted(ranked, reverse=True)
+
+
+def test_recommend_json_on_a_near_empty_file_assumes_and_lists_unknowns(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    path = _write(tmp_path / "one.yaml", "answers:\n  pmf:\n    stage: idea\n")
+    data = _json(cli("recommend", str(path), "--format", "json"))
+    assert data["recommendation"] == "api"
+    assert data["input"] == {"file": str(path), "title": None}
+    assert data["expect"] is None
+    assert "scale.requests_per_month" in data["unanswered"]
+    for unknown in data["unknowns"]:
+        assert unknown["question"] in data["unanswered"] or unknown["question"] in data["assumed"]
+        assert all(v != "api" for v in unknown["could_change_to"].values())
+
+
+def test_recommend_without_a_file_is_a_usage_error(cli: Callable[..., Result]) -> None:
+    result = cli("recommend")
+    assert result.exit_code == 2
+    assert "give an answers FILE" in result.output
+
+
+def test_recommend_with_a_file_and_an_example_is_a_usage_error(
+    cli: Callable[..., Result],
+) -> None:
+    result = cli("recommend", str(HOSPITAL), "--example", "first-pilot")
+    assert result.exit_code == 2
+    assert "not both" in result.output
+
+
+# --- explain --------------------------------------------------------------------------------------
+
+
+def test_explain_lists_every_rule_fired_or_not(
+    cli: Callable[..., Result], registry: Registry
+) -> None:
+    out = _ok(cli("explain", str(MEDIA))).stdout
+    assert re.search(r"recommends\s+fine_tune", out)
+    codes = [r.code for r in registry.rules]
+    assert len(codes) >= 20
+    for code in codes:
+        assert re.search(rf"\b{code}\b", out), code
+    # fired rules say yes, quiet ones no
+    assert re.search(r"\bFT002\s+│\s+yes\b", out)
+    assert re.search(r"\bPMF001\s+│\s+no\b", out)
+
+
+def test_explain_json_accounts_for_every_rule(
+    cli: Callable[..., Result], registry: Registry
+) -> None:
+    data = _json(cli("explain", str(MEDIA), "--format", "json"))
+    fired = {r["id"] for r in data["rules"]}
+    quiet = {r["id"] for r in data["not_fired"]}
+    assert fired.isdisjoint(quiet)
+    assert fired | quiet == {r.code for r in registry.rules}
+
+
+# --- check ----------------------------------------------------------------------------------------
+
+
+def test_check_cases_passes_every_case(cli: Callable[..., Result], case_files: list[Path]) -> None:
+    result = _ok(cli("check", str(CASES)))
+    lines = result.stdout.splitlines()
+    assert lines[-1] == "6 passed, 0 failed"
+    body = lines[:-1]
+    assert len(body) == len(case_files)
+    for line, path in zip(body, case_files, strict=True):
+        assert line.startswith(f"PASS  {path}: "), line
+
+
+def test_check_examples_passes(cli: Callable[..., Result]) -> None:
+    folder = ROOT / "advisor" / "examples"
+    result = _ok(cli("check", str(folder)))
+    lines = result.stdout.splitlines()
+    shipped = sorted(folder.glob("*.yaml"))
+    assert len(shipped) >= len(EXAMPLES)
+    assert lines[-1] == f"{len(shipped)} passed, 0 failed"
+    assert [line.split()[0] for line in lines[:-1]] == ["PASS"] * len(shipped)
+
+
+def test_check_reports_a_wrong_expectation_as_fail(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    text = HOSPITAL.read_text(encoding="utf-8").replace(
+        "  accept: [self_host]\n  reject: [api, fine_tune]\n",
+        "  accept: [api]\n",
+    )
+    assert "accept: [api]" in text
+    path = _write(tmp_path / "wrong.yaml", text)
+    result = cli("check", str(path))
+    assert result.exit_code == 1, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"FAIL  {path}: recommended self_host; expected one of api"
+    assert lines[-1] == "0 passed, 1 failed"
+
+
+def test_check_reports_reject_violations(cli: Callable[..., Result], tmp_path: Path) -> None:
+    text = HOSPITAL.read_text(encoding="utf-8").replace(
+        "  accept: [self_host]\n  reject: [api, fine_tune]\n", "  reject: [self_host]\n"
+    )
+    path = _write(tmp_path / "reject.yaml", text)
+    result = cli("check", str(path))
+    assert result.exit_code == 1
+    assert result.stdout.startswith(
+        f"FAIL  {path}: recommended self_host; expected never self_host"
+    )
+
+
+def test_check_malformed_file_exits_2(cli: Callable[..., Result], tmp_path: Path) -> None:
+    path = _write(tmp_path / "bad.yaml", "answers:\n  pmf:\n    stage: idae\n")
+    result = cli("check", str(path))
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"ERROR {path}:3: pmf.stage: 'idae' is not allowed")
+    assert lines[-1] == "0 passed, 1 failed"
+
+
+def test_check_without_expect_skips(cli: Callable[..., Result], tmp_path: Path) -> None:
+    path = _write(tmp_path / "plain.yaml", "answers:\n  pmf:\n    stage: idea\n")
+    result = _ok(cli("check", str(path)))
+    assert result.stdout.splitlines() == [
+        f"SKIP  {path}: no expect:",
+        "0 passed, 0 failed, 1 skipped",
+    ]
+
+
+def test_check_a_folder_goes_on_past_a_bad_file(cli: Callable[..., Result], tmp_path: Path) -> None:
+    _write(tmp_path / "a-bad.yaml", "answers: [\n")
+    _write(tmp_path / "b-good.yaml", HOSPITAL.read_text(encoding="utf-8"))
+    _write(tmp_path / "c-plain.json", '{"answers": {"pmf": {"stage": "idea"}}}')
+    _write(tmp_path / "notes.txt", "not an answers file")
+    result = cli("check", str(tmp_path))
+    assert result.exit_code == 2
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines[:-1]] == ["ERROR", "PASS", "SKIP"]
+    assert lines[-1] == "1 passed, 1 failed, 1 skipped"
+
+
+def test_check_missing_path_is_a_usage_error(cli: Callable[..., Result], tmp_path: Path) -> None:
+    result = cli("check", str(tmp_path / "nowhere.yaml"))
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
+
+
+# --- questions ------------------------------------------------------------------------------------
+
+
+def test_questions_text_shows_every_section_and_question(
+    cli: Callable[..., Result], registry: Registry
+) -> None:
+    out = _ok(cli("questions")).stdout
+    for section in registry.sections:
+        assert re.search(rf"^{section.id}: {re.escape(section.title)}", out, re.MULTILINE)
+        for q in section.questions:
+            assert re.search(rf"^  {re.escape(q.qid)} \[{q.type}\] ", out, re.MULTILINE), q.qid
+    assert "allowed: one of idea, prototype, mvp_live, pmf_validated, scaling" in out
+    assert "asked when privacy.data_class in" in out
+
+
+def test_questions_json_shows_every_section_and_question(
+    cli: Callable[..., Result], registry: Registry
+) -> None:
+    data = _json(cli("questions", "--format", "json"))
+    assert [s["id"] for s in data] == [s.id for s in registry.sections]
+    for section, given in zip(registry.sections, data, strict=True):
+        assert [q["id"] for q in given["questions"]] == [q.id for q in section.questions]
+        for q in given["questions"]:
+            assert q["section"] == section.id
+            assert q["type"] in ("choice", "multi_choice", "bool", "int", "number", "text")
+    stage = data[0]["questions"][0]
+    assert stage["id"] == "stage"
+    assert [c["value"] for c in stage["choices"]][:2] == ["idea", "prototype"]
+
+
+# --- plugins --------------------------------------------------------------------------------------
+
+BUILT_IN_PLUGINS = (
+    "questionnaires",
+    "options",
+    "facts",
+    "pmf",
+    "evidence",
+    "privacy",
+    "scale",
+    "team",
+)
+
+
+def test_plugins_text_lists_built_ins_with_version_and_contributions(
+    cli: Callable[..., Result], registry: Registry
+) -> None:
+    out = _ok(cli("plugins")).stdout
+    for name in BUILT_IN_PLUGINS:
+        assert re.search(rf"│ {name}\s+│ 0\.1\.0\s+│ built-in: advisor", out), name
+    for item in registry.rules:
+        assert re.search(rf"\b{item.code}\b", out), item.code
+    for word in ("sections:", "options:", "facts:", "rules:", "pmf", "self_host"):
+        assert word in out
+    assert "Plugin problems" not in out
+
+
+def test_plugins_json_lists_what_each_built_in_contributes(
+    cli: Callable[..., Result], registry: Registry
+) -> None:
+    data = _json(cli("plugins", "--format", "json"))
+    assert data["errors"] == []
+    by_name = {p["name"]: p for p in data["plugins"]}
+    assert set(by_name) == set(BUILT_IN_PLUGINS)
+    for name, info in by_name.items():
+        assert info["version"] == "0.1.0", name
+        assert info["origin"] == "built-in", name
+        assert info["distribution"] == "advisor", name
+        assert info["module"].startswith("advisor_plugins."), name
+        assert info["contributes"], f"{name} contributes nothing"
+    assert by_name["questionnaires"]["contributes"] == {
+        "sections": ["pmf", "privacy", "scale", "cost"]
+    }
+    assert by_name["options"]["contributes"] == {"options": ["api", "self_host", "fine_tune"]}
+    assert set(by_name["facts"]["contributes"]["facts"]) == set(registry.facts)
+    contributed = [c for p in data["plugins"] for c in p["contributes"].get("rules", [])]
+    assert sorted(contributed) == sorted(r.code for r in registry.rules)
+
+
+# --- rules ----------------------------------------------------------------------------------------
+
+
+def test_rules_text_lists_every_rule(cli: Callable[..., Result], registry: Registry) -> None:
+    out = _ok(cli("rules")).stdout
+    for item in registry.rules:
+        assert re.search(rf"│ {item.code}\s+│", out), item.code
+
+
+def test_rules_json_lists_every_rule_with_its_metadata(
+    cli: Callable[..., Result], registry: Registry
+) -> None:
+    data = _json(cli("rules", "--format", "json"))
+    assert [r["id"] for r in data] == [r.code for r in registry.rules]
+    for entry in data:
+        for key in ("title", "fires_when", "rationale", "source", "plugin"):
+            assert isinstance(entry[key], str) and entry[key].strip(), (entry["id"], key)
+        assert entry["reads"], entry["id"]
+        assert set(entry["options"]) <= {"api", "self_host", "fine_tune"}
+
+
+def test_rules_markdown_has_a_row_and_a_section_per_rule(
+    cli: Callable[..., Result], registry: Registry
+) -> None:
+    out = _ok(cli("rules", "--format", "markdown")).stdout
+    assert out.startswith("# Rule catalogue\n")
+    for item in registry.rules:
+        assert f"| [{item.code}](#{item.code.lower()}) | {item.title} |" in out
+        assert f"\n## {item.code}\n" in out
+        assert f"*Source:* {item.source}" in out
+
+
+# --- schema ---------------------------------------------------------------------------------------
+
+
+def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    """Follow a $ref, or the non-null branch of an optional, to the node it stands for."""
+    while True:
+        if "$ref" in node:
+            node = schema["$defs"][node["$ref"].rsplit("/", 1)[1]]
+        elif "anyOf" in node and "enum" not in node:
+            branches = [b for b in node["anyOf"] if b.get("type") != "null"]
+            assert len(branches) == 1, node
+            node = branches[0]
+        else:
+            return node
+
+
+def _property(schema: dict[str, Any], *path: str) -> dict[str, Any]:
+    node = schema
+    for key in path:
+        node = _resolve(schema, _resolve(schema, node)["properties"][key])
+    return node
+
+
+def test_schema_gives_the_stage_enum(cli: Callable[..., Result]) -> None:
+    schema = _json(cli("schema"))
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["additionalProperties"] is False
+    stage = _property(schema, "answers", "pmf", "stage")
+    assert stage["enum"] == ["idea", "prototype", "mvp_live", "pmf_validated", "scaling"]
+    assert _property(schema, "answers", "pmf", "has_evals")["type"] == "boolean"
+    requests = _property(schema, "answers", "scale", "requests_per_month")
+    assert requests["type"] == "integer"
+    assert requests["minimum"] == 0
+    latency = _property(schema, "answers", "scale", "latency_p95_ms")
+    assert latency["exclusiveMinimum"] == 0
+    assert set(_resolve(schema, _property(schema, "answers"))["properties"]) == {
+        "pmf",
+        "privacy",
+        "scale",
+        "cost",
+    }
+
+
+def test_schema_output_writes_a_file_and_will_not_overwrite_it(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    target = tmp_path / "schema.json"
+    result = _ok(cli("schema", "-o", str(target)))
+    assert result.stdout == ""
+    assert f"wrote {target}" in result.stderr
+    written = json.loads(target.read_text(encoding="utf-8"))
+    assert written == _json(cli("schema"))
+
+    _write(target, "mine\n")
+    refused = cli("schema", "--output", str(target))
+    assert refused.exit_code == 2
+    assert "already exists" in refused.stderr and "--force" in refused.stderr
+    assert target.read_text(encoding="utf-8") == "mine\n"
+
+    _ok(cli("schema", "-o", str(target), "--force"))
+    assert json.loads(target.read_text(encoding="utf-8")) == written
+
+
+def test_schema_into_a_missing_folder_fails_cleanly(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    result = cli("schema", "-o", str(tmp_path / "no" / "such" / "schema.json"))
+    assert result.exit_code == 2
+    assert "does not exist" in result.stderr
+    assert "Traceback" not in result.output
+
+
+# --- init -----------------------------------------------------------------------------------------
+
+
+def _uncomment(skeleton: str, registry: Registry) -> str:
+    """Uncomment each question line of a skeleton: `    # stage: idea` -> `    stage: idea`."""
+    ids = {q.id for q in registry.questions.values()}
+    out = []
+    for line in skeleton.splitlines():
+        m = re.match(r"^    # ([a-z][a-z0-9_]*):(.*)$", line)
+        out.append(f"    {m.group(1)}:{m.group(2)}" if m and m.group(1) in ids else line)
+    return "\n".join(out) + "\n"
+
+
+def test_init_prints_a_skeleton_that_loads_as_empty_answers(
+    cli: Callable[..., Result], registry: Registry
+) -> None:
+    text = _ok(cli("init")).stdout
+    assert text.startswith(f"# yaml-language-server: $schema={SCHEMA_FILE}\n")
+    answers = parse_answers(text, registry)
+    assert answers.values == {}
+    assert answers.title == "What we are deciding"
+    for q in registry.questions.values():
+        assert re.search(rf"^    # {q.id}:", text, re.MULTILINE), q.qid
+
+
+def test_init_title_option(cli: Callable[..., Result], registry: Registry) -> None:
+    text = _ok(cli("init", "--title", "Support bot for a bank")).stdout
+    assert parse_answers(text, registry).title == "Support bot for a bank"
+
+
+def test_uncommented_skeleton_is_a_valid_answers_file_that_evaluates(
+    cli: Callable[..., Result], registry: Registry, tmp_path: Path
+) -> None:
+    text = _uncomment(_ok(cli("init")).stdout, registry)
+    answers = parse_answers(text, registry)
+    assert answers.values["pmf.stage"] == "idea"
+    assert answers.values["privacy.vendor_terms_ok"] == "yes"
+    assert answers.values["scale.input_tokens_per_request"] == 1000
+    path = _write(tmp_path / "answers.yaml", text)
+    data = _json(cli("recommend", str(path), "--format", "json"))
+    assert data["recommendation"] in ("api", "self_host", "fine_tune")
+    assert "pmf.stage" not in data["unanswered"]
+
+
+def test_init_file_writes_it_and_the_schema_beside_it(
+    cli: Callable[..., Result], registry: Registry, tmp_path: Path
+) -> None:
+    target = tmp_path / "answers.yaml"
+    result = _ok(cli("init", str(target)))
+    assert result.stdout == ""
+    assert target.read_text(encoding="utf-8") == _ok(cli("init")).stdout
+    schema = tmp_path / SCHEMA_FILE
+    assert json.loads(schema.read_text(encoding="utf-8")) == _json(cli("schema"))
+    assert f"wrote {target}" in result.stderr and f"wrote {schema}" in result.stderr
+    _ok(cli("recommend", str(target)))
+
+
+def test_init_leaves_an_existing_schema_file_alone(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    schema = _write(tmp_path / SCHEMA_FILE, "{}\n")
+    _ok(cli("init", str(tmp_path / "answers.yaml")))
+    assert schema.read_text(encoding="utf-8") == "{}\n"
+
+
+def test_init_refuses_to_overwrite_without_force(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    target = _write(tmp_path / "answers.yaml", "title: keep me\n")
+    refused = cli("init", str(target))
+    assert refused.exit_code == 2
+    assert "already exists" in refused.stderr
+    assert "Traceback" not in refused.output
+    assert target.read_text(encoding="utf-8") == "title: keep me\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["answers.yaml"]  # no stray temporary file
+
+    _ok(cli("init", str(target), "--force", "--title", "Replaced"))
+    assert "title: Replaced\n" in target.read_text(encoding="utf-8")
+
+
+# --- examples -------------------------------------------------------------------------------------
+
+
+def test_examples_lists_the_built_in_examples(cli: Callable[..., Result]) -> None:
+    lines = _ok(cli("examples")).stdout.splitlines()
+    shipped = sorted(
+        e.name.removesuffix(".yaml")
+        for e in (files("advisor") / "examples").iterdir()
+        if e.name.endswith(".yaml")
+    )
+    assert set(EXAMPLES) <= set(shipped)
+    assert [line.split(":")[0] for line in lines] == shipped
+    assert "first-pilot: Internal pilot summarising sales calls" in lines
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_recommend_example(cli: Callable[..., Result], name: str) -> None:
+    data = _json(cli("recommend", "--example", name, "--format", "json"))
+    assert data["input"]["file"] == f"example:{name}"
+    assert data["expect"]["met"] is True
+    assert _ok(cli("explain", "--example", name)).stdout
+
+
+def test_unknown_example_is_a_usage_error(cli: Callable[..., Result]) -> None:
+    result = cli("recommend", "--example", "no-such-example")
+    assert result.exit_code == 2
+    assert "no example named 'no-such-example'" in result.output
+    assert "first-pilot" in result.output  # and says which there are
+
+
+# --- the program itself ---------------------------------------------------------------------------
+
+
+def test_version(cli: Callable[..., Result]) -> None:
+    import advisor
+
+    assert _ok(cli("--version")).stdout.strip() == f"advisor, version {advisor.__version__}"
+
+
+def test_help_lists_every_command(cli: Callable[..., Result]) -> None:
+    out = _ok(cli("--help")).stdout
+    for command in (
+        "recommend",
+        "explain",
+        "check",
+        "questions",
+        "plugins",
+        "rules",
+        "schema",
+        "init",
+        "examples",
+    ):
+        assert re.search(rf"^  {command}\b", out, re.MULTILINE), command
+
+
+def test_python_dash_m_advisor_help() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "advisor", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Usage: python -m advisor [OPTIONS] COMMAND")
+    assert re.search(r"^  recommend\b", done.stdout, re.MULTILINE)
+    assert done.stderr == ""
+
+
+def test_python_dash_m_advisor_recommends(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "advisor", "recommend", str(HOSPITAL), "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["recommendation"] == "self_host"

@@ -1,0 +1,94 @@
+"""What each command imports: the TUI library (textual) never, and `import advisor` only the core.
+
+Each run is a fresh interpreter, since a module imported once stays in ``sys.modules``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+HOSPITAL = ROOT / "tests" / "cases" / "hospital-discharge-notes.yaml"
+CASES = ROOT / "tests" / "cases"
+
+# Runs the command as the `advisor` script does, then reports its exit code and the modules loaded.
+PROBE = """\
+import json, sys
+from advisor.cli import main
+try:
+    code = main(sys.argv[1:], standalone_mode=False)
+except SystemExit as exc:
+    code = exc.code
+print()
+print(json.dumps({"exit": code or 0, "modules": sorted(sys.modules)}))
+"""
+
+COMMANDS = {
+    "recommend json": ["recommend", str(HOSPITAL), "--format", "json"],
+    "recommend text": ["recommend", str(HOSPITAL)],
+    "recommend example": ["recommend", "--example", "first-pilot"],
+    "explain": ["explain", str(HOSPITAL)],
+    "check": ["check", str(CASES)],
+    "questions": ["questions"],
+    "questions json": ["questions", "--format", "json"],
+    "plugins": ["plugins"],
+    "rules": ["rules"],
+    "rules markdown": ["rules", "--format", "markdown"],
+    "schema": ["schema"],
+    "init": ["init"],
+    "examples": ["examples"],
+    "help": ["--help"],
+}
+
+
+def _probe(args: list[str]) -> tuple[int, set[str], str]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.rstrip().splitlines()[-1])
+    return report["exit"], set(report["modules"]), done.stdout
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_command_does_not_import_textual(name: str) -> None:
+    code, modules, output = _probe(COMMANDS[name])
+    assert code == 0, output
+    assert "advisor.cli" in modules  # the probe ran the command
+    loaded = sorted(m for m in modules if m == "textual" or m.startswith("textual."))
+    assert loaded == [], f"`advisor {' '.join(COMMANDS[name])}` imported {loaded[:5]}"
+
+
+def test_text_output_does_load_its_renderer() -> None:
+    # The probe sees what a command imports: the text report needs rich, and gets it.
+    code, modules, output = _probe(COMMANDS["recommend text"])
+    assert code == 0, output
+    assert {"rich", "advisor.render.text"} <= modules
+
+
+def test_import_advisor_alone_imports_no_ui_or_templates() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import json, sys, advisor; print(json.dumps(sorted(sys.modules)))",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    modules = set(json.loads(done.stdout))
+    assert "advisor" in modules
+    for heavy in ("textual", "rich", "jinja2"):
+        assert not any(m == heavy or m.startswith(f"{heavy}.") for m in modules), heavy

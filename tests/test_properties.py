@@ -1,0 +1,254 @@
+"""Properties of the built-in rules over random partial answers (hypothesis).
+
+Each property is a claim DOMAIN.md makes about the reasoning, stated as a monotonicity or
+consistency law: stricter privacy never helps the API (principle 6), an earlier stage never favours
+owning a model more (principle 1), more labelled data never makes fine-tuning less attractive
+(principle 3), the output is a pure function of the answers, and every "this could change it" the
+advisor reports is true (principle 11).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from advisor import Decision, Registry, build_registry
+from advisor.core.answers import AnswersFile, validate_document
+from advisor.core.engine import evaluate
+from advisor.core.questionnaire import Question
+from advisor.core.report import decision_json
+
+# Built once: hypothesis runs each test many times, and strategies need the questions up front.
+REGISTRY: Registry = build_registry()
+assert not REGISTRY.faults, [f.render() for f in REGISTRY.faults]
+
+API, SELF_HOST, FINE_TUNE = "api", "self_host", "fine_tune"
+
+# Plausible upper bounds for whole-number answers; values are drawn log-uniformly up to them.
+INT_BOUNDS = {
+    "pmf.labeled_examples": 10**7,
+    "scale.requests_per_month": 10**10,
+    "scale.input_tokens_per_request": 200_000,
+    "scale.output_tokens_per_request": 50_000,
+    "scale.latency_p95_ms": 10**6,
+    "cost.ml_engineers": 500,
+}
+NUMBER_BOUNDS = {"scale.peak_to_average": (1.0, 50.0), "cost.open_model_size_b": (0.1, 2000.0)}
+
+STRICTER = {
+    "privacy.vendor_terms_ok": ("yes", "unknown", "no"),
+    "privacy.residency": ("any", "region", "own_cloud", "on_prem", "air_gapped"),
+    "privacy.data_class": ("public", "internal", "confidential", "regulated"),
+}
+STAGES = ("idea", "prototype", "mvp_live", "pmf_validated", "scaling")
+
+PROPERTY = settings(max_examples=200, deadline=None)
+
+
+def log_uniform_int(low: int, high: int) -> st.SearchStrategy[int]:
+    """Whole numbers spread over orders of magnitude, with the small ones well represented."""
+    start = max(low, 1)
+    spread = st.floats(math.log10(start), math.log10(high)).map(
+        lambda e: min(high, max(low, round(10**e)))
+    )
+    return st.one_of(st.integers(low, min(high, low + 20)), spread)
+
+
+def value_strategy(q: Question) -> st.SearchStrategy[Any]:
+    if q.type == "choice":
+        return st.sampled_from(q.choice_values)
+    if q.type == "multi_choice":
+        return st.lists(st.sampled_from(q.choice_values), unique=True, max_size=3)
+    if q.type == "bool":
+        return st.booleans()
+    if q.type == "int":
+        low = int(q.minimum or 0) + (1 if q.exclusive_minimum else 0)
+        high = INT_BOUNDS.get(q.qid, 10**6)
+        probes = [int(p) for p in q.probe if low <= int(p) <= high]
+        drawn = log_uniform_int(low, high)
+        return st.one_of(drawn, st.sampled_from(probes)) if probes else drawn
+    if q.type == "number":
+        low, high = NUMBER_BOUNDS.get(q.qid, (q.minimum or 0.0, 1e6))
+        return st.floats(low, high, exclude_min=q.exclusive_minimum and low == q.minimum)
+    return st.text(max_size=20)
+
+
+# Random partial answers: each question present or not, with a valid value when present.
+answers_strategy = st.fixed_dictionaries(
+    {}, optional={qid: value_strategy(q) for qid, q in REGISTRY.questions.items()}
+)
+
+
+def decide(answers: Mapping[str, Any], explore: bool = False) -> Decision:
+    return evaluate(REGISTRY, dict(answers), explore=explore)
+
+
+def standing(decision: Decision, option: str) -> tuple[bool, float]:
+    result = decision.options[option]
+    return (not result.eliminated, result.score)
+
+
+def lead_over_best_other(decision: Decision, option: str) -> float | None:
+    others = [r.score for oid, r in decision.options.items() if oid != option and not r.eliminated]
+    return decision.options[option].score - max(others) if others else None
+
+
+def describe(decision: Decision) -> str:
+    return (
+        ", ".join(
+            f"{oid}={r.score:g}{' (out)' if r.eliminated else ''}"
+            for oid, r in decision.options.items()
+        )
+        + f"; fired {[r.rule.code for r in decision.fired]}"
+    )
+
+
+def nested(answers: Mapping[str, Any]) -> dict[str, Any]:
+    sections: dict[str, dict[str, Any]] = {}
+    for qid, value in answers.items():
+        section, _, question = qid.partition(".")
+        sections.setdefault(section, {})[question] = value
+    return {"answers": sections}
+
+
+def test_the_strategy_knows_the_questions_the_properties_vary() -> None:
+    for qid, chain in STRICTER.items():
+        assert set(chain) == set(REGISTRY.question(qid).choice_values), qid
+    assert REGISTRY.question("pmf.stage").choice_values == STAGES
+    assert REGISTRY.question("pmf.labeled_examples").type == "int"
+    assert {API, SELF_HOST, FINE_TUNE} <= set(REGISTRY.options)
+
+
+@PROPERTY
+@given(answers=answers_strategy)
+def test_generated_answers_are_valid_answers_files(answers: dict[str, Any]) -> None:
+    loaded = validate_document(nested(answers), REGISTRY)
+    assert set(loaded.values) == set(answers)
+
+
+def _ordered_pair(chain: tuple[str, ...]) -> st.SearchStrategy[tuple[str, str] | None]:
+    pairs = st.tuples(st.sampled_from(chain), st.sampled_from(chain)).map(
+        lambda p: tuple(sorted(p, key=chain.index))
+    )
+    return st.one_of(st.none(), pairs)
+
+
+@PROPERTY
+@given(
+    answers=answers_strategy,
+    changes=st.fixed_dictionaries({qid: _ordered_pair(chain) for qid, chain in STRICTER.items()}),
+)
+def test_stricter_privacy_never_raises_the_apis_standing(
+    answers: dict[str, Any], changes: dict[str, tuple[str, str] | None]
+) -> None:
+    looser, stricter = dict(answers), dict(answers)
+    for qid, pair in changes.items():
+        if pair is not None:
+            looser[qid], stricter[qid] = pair
+    before, after = decide(looser), decide(stricter)
+    assert standing(after, API) <= standing(before, API), (
+        f"stricter privacy raised api: {looser} -> {stricter}\n"
+        f"  before: {describe(before)}\n  after:  {describe(after)}"
+    )
+
+
+@PROPERTY
+@given(
+    answers=answers_strategy,
+    stages=st.tuples(st.sampled_from(STAGES), st.sampled_from(STAGES)).map(
+        lambda p: tuple(sorted(p, key=STAGES.index))
+    ),
+)
+def test_an_earlier_stage_never_favours_owning_a_model_more(
+    answers: dict[str, Any], stages: tuple[str, str]
+) -> None:
+    early_stage, late_stage = stages
+    early = decide({**answers, "pmf.stage": early_stage})
+    late = decide({**answers, "pmf.stage": late_stage})
+    context = f"{early_stage} vs {late_stage} with {answers}\n  early: {describe(early)}\n  late:  {describe(late)}"
+    for option in (SELF_HOST, FINE_TUNE):
+        e, lt = early.options[option], late.options[option]
+        assert e.score <= lt.score, f"{option} scores higher at the earlier stage: {context}"
+        assert e.score - early.options[API].score <= lt.score - late.options[API].score, (
+            f"{option} gains on api at the earlier stage: {context}"
+        )
+    for option in REGISTRY.options:
+        assert early.options[option].eliminated == late.options[option].eliminated, (
+            f"the stage changed whether {option} is ruled out: {context}"
+        )
+
+
+@PROPERTY
+@given(
+    answers=answers_strategy,
+    counts=st.tuples(
+        value_strategy(REGISTRY.question("pmf.labeled_examples")),
+        value_strategy(REGISTRY.question("pmf.labeled_examples")),
+    ).map(sorted),
+)
+def test_more_labelled_examples_never_make_fine_tuning_less_attractive(
+    answers: dict[str, Any], counts: list[int]
+) -> None:
+    fewer_n, more_n = counts
+    fewer = decide({**answers, "pmf.labeled_examples": fewer_n})
+    more = decide({**answers, "pmf.labeled_examples": more_n})
+    context = f"{fewer_n} vs {more_n} labels with {answers}\n  fewer: {describe(fewer)}\n  more:  {describe(more)}"
+    if not fewer.options[FINE_TUNE].eliminated:
+        assert not more.options[FINE_TUNE].eliminated, f"more labels ruled fine_tune out: {context}"
+    assert more.options[FINE_TUNE].score >= fewer.options[FINE_TUNE].score, context
+    lead_fewer = lead_over_best_other(fewer, FINE_TUNE)
+    lead_more = lead_over_best_other(more, FINE_TUNE)
+    if lead_fewer is not None and lead_more is not None:
+        assert lead_more >= lead_fewer, f"more labels narrowed fine_tune's lead: {context}"
+
+
+def _json(answers: Mapping[str, Any]) -> str:
+    loaded = validate_document(nested(answers), REGISTRY)
+    decision = evaluate(REGISTRY, loaded.values)
+    return json.dumps(decision_json(decision, REGISTRY, loaded), default=str)
+
+
+@PROPERTY
+@given(answers=answers_strategy)
+def test_the_same_answers_always_give_the_same_json(answers: dict[str, Any]) -> None:
+    first = _json(answers)
+    assert _json(answers) == first
+    assert _json(dict(reversed(list(answers.items())))) == first
+    direct = decision_json(decide(answers, explore=True), REGISTRY, AnswersFile(values=answers))
+    assert json.dumps(direct, default=str) == first
+
+
+@PROPERTY
+@given(answers=answers_strategy)
+def test_every_reported_unknown_really_flips(answers: dict[str, Any]) -> None:
+    decision = decide(answers, explore=True)
+    for unknown in decision.unknowns:
+        assert unknown.question not in answers, f"{unknown.question} was answered"
+        assert unknown.outcomes, f"{unknown.question} is reported with nothing it could change to"
+        question = REGISTRY.question(unknown.question)
+        for shown, outcome in unknown.outcomes.items():
+            assert outcome != decision.recommendation
+            value = question.coerce(shown)
+            got = decide({**answers, unknown.question: value}).recommendation
+            assert got == outcome, (
+                f"{unknown.question}={shown} was said to give {outcome} but gives {got} "
+                f"(answers {answers})"
+            )
+
+
+@PROPERTY
+@given(answers=answers_strategy)
+def test_ranking_is_consistent_with_scores_and_vetoes(answers: dict[str, Any]) -> None:
+    decision = decide(answers, explore=True)
+    standing_ids = [oid for oid, r in decision.options.items() if not r.eliminated]
+    assert sorted(decision.ranking) == sorted(standing_ids)
+    scores = [decision.options[oid].score for oid in decision.ranking]
+    assert scores == sorted(scores, reverse=True)
+    assert decision.recommendation == (decision.ranking[0] if decision.ranking else None)
+    assert not decision.faults
+    assert all(r.error is None for r in decision.results)
