@@ -116,7 +116,7 @@ def recommend(file: Path | None, example: str | None, fmt: str) -> None:
     """Recommend an option for the answers in FILE."""
     from advisor.core.engine import evaluate
 
-    registry = _registry()
+    registry = _registry(warn=fmt == "json")  # the text output lists plugin problems itself
     answers = _load(registry, file, example)
     decision = evaluate(registry, answers.values)
     if fmt == "json":
@@ -137,7 +137,7 @@ def explain(file: Path | None, example: str | None, fmt: str) -> None:
     """Show every rule for FILE, fired or not, with points, reason and source."""
     from advisor.core.engine import evaluate
 
-    registry = _registry()
+    registry = _registry(warn=fmt == "json")  # the text output lists plugin problems itself
     answers = _load(registry, file, example)
     decision = evaluate(registry, answers.values)
     if fmt == "json":
@@ -151,10 +151,18 @@ def explain(file: Path | None, example: str | None, fmt: str) -> None:
 
 
 def _answer_files(paths: tuple[Path, ...]) -> Iterator[Path]:
+    """Files named on the command line, and the answers files in folders named on it.
+
+    In a folder, JSON Schema files (``*.schema.json``, as `advisor init` writes) are not answers.
+    """
     for path in paths:
         if path.is_dir():
             for found in sorted(path.rglob("*")):
-                if found.is_file() and found.suffix.lower() in ANSWER_SUFFIXES:
+                if (
+                    found.is_file()
+                    and found.suffix.lower() in ANSWER_SUFFIXES
+                    and not found.name.lower().endswith(".schema.json")
+                ):
                     yield found
         else:
             yield path
@@ -170,7 +178,7 @@ def check(paths: tuple[Path, ...]) -> None:
     """
     from advisor.core.answers import load_answers
     from advisor.core.engine import evaluate
-    from advisor.core.report import expectation_met
+    from advisor.core.report import expectation_met, has_expectation
 
     registry = _registry()
     passed = failed = skipped = broken = 0
@@ -182,10 +190,10 @@ def check(paths: tuple[Path, ...]) -> None:
             click.secho("ERROR ", fg="red", nl=False)
             click.echo(str(exc).replace("\n", "\n      "))
             continue
-        if answers.expect is None:
+        if not has_expectation(answers) or answers.expect is None:
             skipped += 1
             click.secho("SKIP  ", fg="yellow", nl=False)
-            click.echo(f"{path}: no expect:")
+            click.echo(f"{path}: no expect: (accept or reject) to check")
             continue
         decision = evaluate(registry, answers.values, explore=False)
         rec = decision.recommendation or "nothing"

@@ -282,12 +282,19 @@ def _collect_sections(given: list[tuple[str, Any]], faults: list[PluginFault]) -
                 )
             )
             continue
-        bases[ext.id] = base.model_copy(
+        merged = base.model_copy(
             update={
                 "questions": base.questions + ext.questions,
                 "origin": f"{base.origin},{ext.origin}",
             }
         )
+        try:
+            for qid, extra in ext.add_choices.items():
+                merged = merged.with_choices(qid, extra)
+        except ValueError as exc:
+            faults.append(PluginFault(ext.origin, "advisor_sections", str(exc)))
+            continue
+        bases[ext.id] = merged
     return sorted(bases.values(), key=lambda s: (s.order, s.id))
 
 

@@ -147,6 +147,42 @@ def no_training_on_user_data(facts: Facts) -> Iterator[Finding]:
         )
 
 
+# What a vendor's terms must cover for each regime, in the reviewer's words.
+TERMS_FOR = {
+    "gdpr": "GDPR: a data processing agreement and EU processing or transfer safeguards",
+    "hipaa": "HIPAA: a signed business associate agreement (BAA)",
+    "pci_dss": "PCI DSS: card data kept out of prompts, or a vendor in scope of PCI DSS",
+    "glba": "GLBA: safeguards for customers' financial information in the vendor contract",
+    "sox": "SOX: audit trails and access controls over financial reporting data",
+    "itar": "ITAR: a service authorised for export-controlled data, run by US persons",
+    "pipl": "PIPL: processing in China or a completed cross-border transfer assessment",
+    "ccpa": "CCPA: a service-provider contract that bars selling or sharing the data",
+}
+
+
+@rule(
+    "PRIV007",
+    "Regulations the vendor's terms must cover",
+    source=f"{principle(5, 6)}; {ESSAY}",
+    reads=["privacy.regimes", "privacy.vendor_terms_ok", "privacy.residency"],
+    fires_when="regulations apply and the API is not ruled out by the review or by residency",
+    principles=[5, 6],
+    options=[API],
+)
+def regimes_to_cover(facts: Facts) -> Iterator[Finding]:
+    """Each regulation asks something specific of a vendor: a BAA for health data, a data
+    processing agreement for personal data, authorisation for export-controlled data. Where the
+    API stays an option, the review must check the chosen vendor's terms against every one of
+    them before data is sent."""
+    regimes = facts["privacy.regimes"] or []
+    if not regimes or facts["privacy.vendor_terms_ok"] == "no":
+        return
+    if facts["privacy.residency"] in PREMISES:
+        return
+    needs = "; ".join(TERMS_FOR.get(r, f"{r}: what it requires of a processor") for r in regimes)
+    yield note(API, f"the vendor's terms must cover {needs}")
+
+
 RULES = with_examples(
     [
         stays_on_premises,
@@ -155,6 +191,7 @@ RULES = with_examples(
         terms_accepted,
         own_cloud,
         no_training_on_user_data,
+        regimes_to_cover,
     ],
     "privacy",
 )

@@ -399,7 +399,11 @@ def test_valid_json_answers_file_is_recommended_on(
         ),
     )
     data = _json(cli("recommend", str(path), "--format", "json"))
-    assert data["input"] == {"file": str(path), "title": "JSON on the command line"}
+    assert data["input"] == {
+        "file": str(path),
+        "title": "JSON on the command line",
+        "why": None,
+    }
     assert data["recommendation"] == "api"
     text = cli("recommend", str(path))
     assert text.exit_code == 0
@@ -478,3 +482,17 @@ def test_unanswered_regimes_are_not_hidden(cli: Callable[..., Result], tmp_path:
     path = _write(tmp_path, "public.yaml", "answers:\n  privacy:\n    data_class: public\n")
     data = _json(cli("recommend", str(path), "--format", "json"))
     assert data["hidden_answers"] == []
+
+
+def test_vendor_terms_take_the_yaml_1_1_spellings(registry: Registry) -> None:
+    for spelled, meant in (("off", "no"), ("ON", "yes"), ("y", "yes"), ("n", "no")):
+        text = f"answers:\n  privacy:\n    vendor_terms_ok: {spelled}\n"
+        assert parse_answers(text, registry).values["privacy.vendor_terms_ok"] == meant
+
+
+def test_brackets_nested_beyond_reason_are_refused_at_once(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    path = _write(tmp_path, "deep.yaml", "title: deep\nanswers: " + "[" * 5000 + "\n")
+    message = _fails_cleanly(cli("recommend", str(path)))
+    assert message.startswith(f"{path}:2: brackets nested more than")

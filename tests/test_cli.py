@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -113,7 +114,7 @@ def test_recommend_json_on_a_near_empty_file_assumes_and_lists_unknowns(
     path = _write(tmp_path / "one.yaml", "answers:\n  pmf:\n    stage: idea\n")
     data = _json(cli("recommend", str(path), "--format", "json"))
     assert data["recommendation"] == "api"
-    assert data["input"] == {"file": str(path), "title": None}
+    assert data["input"] == {"file": str(path), "title": None, "why": None}
     assert data["expect"] is None
     assert "scale.requests_per_month" in data["unanswered"]
     for unknown in data["unknowns"]:
@@ -227,7 +228,7 @@ def test_check_without_expect_skips(cli: Callable[..., Result], tmp_path: Path) 
     path = _write(tmp_path / "plain.yaml", "answers:\n  pmf:\n    stage: idea\n")
     result = _ok(cli("check", str(path)))
     assert result.stdout.splitlines() == [
-        f"SKIP  {path}: no expect:",
+        f"SKIP  {path}: no expect: (accept or reject) to check",
         "0 passed, 0 failed, 1 skipped",
     ]
 
@@ -365,13 +366,14 @@ def test_rules_markdown_has_a_row_and_a_section_per_rule(
 
 
 def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
-    """Follow a $ref, or the non-null branch of an optional, to the node it stands for."""
+    """Follow a $ref, or the one non-null branch of an optional, to the node it stands for."""
     while True:
         if "$ref" in node:
             node = schema["$defs"][node["$ref"].rsplit("/", 1)[1]]
         elif "anyOf" in node and "enum" not in node:
             branches = [b for b in node["anyOf"] if b.get("type") != "null"]
-            assert len(branches) == 1, node
+            if len(branches) != 1:
+                return node
             node = branches[0]
         else:
             return node
@@ -384,24 +386,46 @@ def _property(schema: dict[str, Any], *path: str) -> dict[str, Any]:
     return node
 
 
+def _branch(node: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The branch of an anyOf that has the JSON type ``kind``."""
+    found = [b for b in node["anyOf"] if b.get("type") == kind]
+    assert len(found) == 1, node
+    return found[0]
+
+
 def test_schema_gives_the_stage_enum(cli: Callable[..., Result]) -> None:
     schema = _json(cli("schema"))
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["additionalProperties"] is False
     stage = _property(schema, "answers", "pmf", "stage")
     assert stage["enum"] == ["idea", "prototype", "mvp_live", "pmf_validated", "scaling"]
-    assert _property(schema, "answers", "pmf", "has_evals")["type"] == "boolean"
-    requests = _property(schema, "answers", "scale", "requests_per_month")
-    assert requests["type"] == "integer"
-    assert requests["minimum"] == 0
-    latency = _property(schema, "answers", "scale", "latency_p95_ms")
-    assert latency["exclusiveMinimum"] == 0
     assert set(_resolve(schema, _property(schema, "answers"))["properties"]) == {
         "pmf",
         "privacy",
         "scale",
         "cost",
     }
+
+
+def test_schema_is_as_lenient_as_the_loader(cli: Callable[..., Result]) -> None:
+    """Editors check files against the schema: it must admit what the advisor reads."""
+    schema = _json(cli("schema"))
+    has_evals = _property(schema, "answers", "pmf", "has_evals")
+    assert _branch(has_evals, "boolean") == {"type": "boolean"}
+    assert {"yes", "no", "on", "off"} <= set(_branch(has_evals, "string")["enum"])
+    requests = _property(schema, "answers", "scale", "requests_per_month")
+    assert _branch(requests, "integer")["minimum"] == 0
+    pattern = re.compile(_branch(requests, "string")["pattern"])
+    for text in ("2,000,000", "20_000", "1e7"):
+        assert pattern.match(text), text
+    assert not pattern.match("2,5")
+    latency = _property(schema, "answers", "scale", "latency_p95_ms")
+    assert _branch(latency, "integer")["exclusiveMinimum"] == 0
+    terms = _property(schema, "answers", "privacy", "vendor_terms_ok")
+    assert _branch(terms, "boolean") == {"type": "boolean"}
+    accept = _property(schema, "expect", "accept")
+    assert accept["items"]["enum"] == ["api", "self_host", "fine_tune"]
+    assert "$schema" in schema["properties"]
 
 
 def test_schema_output_writes_a_file_and_will_not_overwrite_it(
@@ -510,7 +534,7 @@ def test_init_refuses_to_overwrite_without_force(
     assert [p.name for p in tmp_path.iterdir()] == ["answers.yaml"]  # no stray temporary file
 
     _ok(cli("init", str(target), "--force", "--title", "Replaced"))
-    assert "title: Replaced\n" in target.read_text(encoding="utf-8")
+    assert 'title: "Replaced"\n' in target.read_text(encoding="utf-8")
 
 
 # --- examples -------------------------------------------------------------------------------------
@@ -592,3 +616,70 @@ def test_python_dash_m_advisor_recommends(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["recommendation"] == "self_host"
+
+
+# --- details a user runs into ------------------------------------------------------------------
+
+
+def test_check_on_a_folder_skips_the_schema_that_init_writes(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    _ok(cli("init", str(tmp_path / "answers.yaml")))
+    assert (tmp_path / "advisor-answers.schema.json").exists()
+    result = _ok(cli("check", str(tmp_path)))
+    assert "schema.json" not in result.stdout
+    assert result.stdout.splitlines()[-1] == "0 passed, 0 failed, 1 skipped"
+
+
+def test_an_empty_expect_is_nothing_to_check(cli: Callable[..., Result], tmp_path: Path) -> None:
+    path = _write(tmp_path / "empty.yaml", "expect: {}\nanswers:\n  pmf:\n    stage: idea\n")
+    result = _ok(cli("check", str(path)))
+    assert result.stdout.splitlines()[-1] == "0 passed, 0 failed, 1 skipped"
+
+
+def test_init_title_with_yaml_punctuation_still_loads(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    target = tmp_path / "answers.yaml"
+    _ok(cli("init", str(target), "--title", 'Bot: v2 # "quoted"'))
+    data = _json(cli("recommend", str(target), "--format", "json"))
+    assert data["input"]["title"] == 'Bot: v2 # "quoted"'
+
+
+def test_files_written_take_the_usual_permissions(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    old = os.umask(0o022)
+    try:
+        _ok(cli("init", str(tmp_path / "answers.yaml")))
+    finally:
+        os.umask(old)
+    for name in ("answers.yaml", "advisor-answers.schema.json"):
+        assert (tmp_path / name).stat().st_mode & 0o777 == 0o644, name
+
+
+def test_a_schema_key_for_editors_is_accepted(cli: Callable[..., Result], tmp_path: Path) -> None:
+    path = _write(
+        tmp_path / "answers.json",
+        json.dumps(
+            {"$schema": "advisor-answers.schema.json", "answers": {"pmf": {"stage": "idea"}}}
+        ),
+    )
+    assert _json(cli("recommend", str(path), "--format", "json"))["recommendation"] == "api"
+
+
+def test_quiet_rules_show_the_derived_facts_they_read(cli: Callable[..., Result]) -> None:
+    data = _json(cli("explain", str(CASES / "media-tagging-at-scale.yaml"), "--format", "json"))
+    quiet = {r["id"]: r for r in data["not_fired"]}
+    assert quiet["SCL001"]["inputs"] == {"volume_band": "high", "tokens_per_month": 30_600_000_000}
+    assert data["facts"]["volume_band"] == "high"
+    text = cli("explain", str(CASES / "media-tagging-at-scale.yaml")).stdout
+    assert "volume_band=high" in text
+
+
+def test_the_why_of_a_file_is_shown(cli: Callable[..., Result]) -> None:
+    path = CASES / "air-gapped-defence.yaml"
+    assert "Export-controlled data" in cli("recommend", str(path)).stdout
+    assert _json(cli("recommend", str(path), "--format", "json"))["input"]["why"].startswith(
+        "Export-controlled data"
+    )

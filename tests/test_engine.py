@@ -200,7 +200,11 @@ def test_every_option_vetoed_gives_no_recommendation() -> None:
     assert all(o.eliminated for o in decision.options.values())
     data = decision_json(decision, registry, AnswersFile(values={"t.n": 0}))
     assert data["recommendation"] is None
-    assert data["confidence"] == {"level": "none", "margin": None}
+    assert data["confidence"] == {
+        "level": "none",
+        "margin": None,
+        "reason": "every option is ruled out",
+    }
 
 
 # Ranking ---------------------------------------------------------------------------------------
@@ -309,16 +313,21 @@ def test_a_fractional_margin_between_thresholds_is_medium() -> None:
     assert decision.confidence == ("medium" if gap < HIGH_MARGIN else "high")
 
 
-def test_a_sole_survivor_is_high_confidence_whatever_its_score() -> None:
+@pytest.mark.parametrize(("score", "level"), [(20, "high"), (0, "high"), (-20, "medium")])
+def test_a_sole_survivor_is_high_confidence_unless_the_rules_count_against_it(
+    score: float, level: str
+) -> None:
     def check(facts: Facts):
         yield veto(HEAVY, "ruled out")
-        yield points(LIGHT, -20, "poor, but the only one left")
+        if score:
+            yield points(LIGHT, score, "the only one left")
 
     registry = make_registry(make_rule("TST001", check))
     decision = evaluate(registry, {"t.n": 1})
     assert decision.recommendation == LIGHT
     assert decision.margin is None
-    assert decision.confidence == "high"
+    assert decision.confidence == level
+    assert "the only option not ruled out" in decision.confidence_reason
 
 
 def _flag_vetoes_light(facts: Facts):

@@ -822,10 +822,15 @@ def test_cli_with_a_broken_plugin_installed(tmp_path: Path) -> None:
     run = _advisor("recommend", str(HOSPITAL), pythonpath=tmp_path)
     assert run.returncode == 0, run.stderr
     assert "Recommendation: Self-host an open model (self_host)" in run.stdout
-    assert run.stderr.startswith(
+    # Text output lists plugin problems itself; scripts reading JSON get them on stderr as well.
+    assert "plugin fake-plugin:broken (load): ModuleNotFoundError" in run.stdout
+    assert "Traceback" not in run.stderr
+    as_json = _advisor("recommend", str(HOSPITAL), "--format", "json", pythonpath=tmp_path)
+    assert as_json.returncode == 0, as_json.stderr
+    assert as_json.stderr.startswith(
         "advisor: warning: plugin fake-plugin:broken (load): ModuleNotFoundError"
     )
-    assert "Traceback" not in run.stderr
+    assert json.loads(as_json.stdout)["errors"][0]["plugin"] == "fake-plugin:broken"
 
     checked = _advisor("check", str(TESTS / "cases"), pythonpath=tmp_path)
     assert checked.returncode == 0
@@ -857,3 +862,54 @@ def test_cli_with_a_working_plugin_installed(tmp_path: Path) -> None:
     assert data["recommendation"] == "buy"
     fired = [(r["id"], r["option"], r["points"], r["plugin"]) for r in data["rules"]]
     assert fired == [("BUY001", "buy", 20, "fake-vendor:vendor")]
+
+
+# --- adding values to a question that takes them --------------------------------------------------
+
+
+class _MoreRegimes:
+    """Adds LGPD to privacy.regimes (an open question) and tries to add a stage (a closed one)."""
+
+    @hookimpl
+    def advisor_sections(self, register: Register) -> None:
+        register(
+            Section(
+                id="privacy",
+                title="More regulations",
+                extends=True,
+                add_choices={"regimes": (advisor.Choice(value="lgpd", label="LGPD (Brazil)"),)},
+            )
+        )
+        register(
+            Section(
+                id="pmf",
+                title="Another stage",
+                extends=True,
+                add_choices={"stage": (advisor.Choice(value="acquired", label="Acquired"),)},
+            )
+        )
+
+
+def test_an_extending_section_adds_values_to_an_open_question() -> None:
+    registry = _registry(_MoreRegimes())
+    assert registry.questions["privacy.regimes"].choice_values[-1] == "lgpd"
+    answers = parse_answers("answers: {privacy: {regimes: [gdpr, lgpd]}}", registry)
+    assert answers.values["privacy.regimes"] == ["gdpr", "lgpd"]
+    # The closed question keeps its values, and the attempt is reported by plugin name.
+    assert "acquired" not in registry.questions["pmf.stage"].choice_values
+    (fault,) = _faults(registry, "_MoreRegimes")
+    assert "pmf.stage does not take added choices" in fault.message
+
+
+def test_without_the_extension_the_added_value_is_refused(registry: Registry) -> None:
+    with pytest.raises(advisor.InputError, match="'lgpd' is not allowed"):
+        parse_answers("answers: {privacy: {regimes: [lgpd]}}", registry)
+
+
+def test_only_an_extending_section_may_add_choices() -> None:
+    with pytest.raises(ValueError, match="only a section with 'extends: true' may add choices"):
+        Section(
+            id="privacy2",
+            title="Not an extension",
+            add_choices={"regimes": (advisor.Choice(value="lgpd", label="LGPD"),)},
+        )

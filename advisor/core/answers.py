@@ -19,11 +19,12 @@ from pydantic import (
 )
 
 from advisor.core import yamlio
-from advisor.core.questionnaire import Question
+from advisor.core.questionnaire import _FALSE, _TRUE, NUMBER_PATTERN, Question
 from advisor.errors import InputError, Problem
 from advisor.plugins import Registry
 
-TOP_KEYS = ("title", "why", "expect", "answers")
+TOP_KEYS = ("title", "why", "expect", "answers", "$schema")
+MAX_FLOW_DEPTH = 64  # an answers file needs a handful of levels; deeper is refused before parsing
 
 
 class Expect(BaseModel):
@@ -120,6 +121,10 @@ def answers_model(registry: Registry) -> type[BaseModel]:
         "AnswersFile",
         __config__=ConfigDict(extra="forbid", title="advisor answers file"),
         __doc__="A team's answers to the advisor's questionnaires.",
+        schema_ref=(
+            str | None,
+            Field(default=None, alias="$schema", description="A JSON Schema for editors; ignored."),
+        ),
         title=(str | None, Field(default=None, description="What is being decided.")),
         why=(str | None, Field(default=None, description="Free text: the reasoning or context.")),
         expect=(Expect | None, Field(default=None, description="What the recommendation must be.")),
@@ -129,9 +134,37 @@ def answers_model(registry: Registry) -> type[BaseModel]:
     return file_model
 
 
+_SPELLED_BOOLEANS = sorted(
+    {form for word in _TRUE | _FALSE for form in (word, word.capitalize(), word.upper())}
+)
+
+
 def json_schema(registry: Registry) -> dict[str, Any]:
-    schema = answers_model(registry).model_json_schema()
+    """The JSON Schema of an answers file, as lenient as the loader.
+
+    Editors check files against it, so it admits what the advisor reads: numbers written as text
+    (``"2,000,000"``, ``20_000``, ``"1e7"``), the YAML 1.1 spellings of booleans, and booleans for
+    yes/no choices. ``expect`` lists only known option ids.
+    """
+    schema = answers_model(registry).model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    defs = schema.get("$defs", {})
+    for section in registry.sections:
+        props = defs.get(f"{_camel(section.id)}Answers", {}).get("properties", {})
+        for q in section.questions:
+            prop = props.get(q.id)
+            if prop is None or "anyOf" not in prop:
+                continue
+            if q.type in ("int", "number"):
+                prop["anyOf"].insert(-1, {"type": "string", "pattern": NUMBER_PATTERN})
+            elif q.type == "bool":
+                prop["anyOf"].insert(-1, {"type": "string", "enum": _SPELLED_BOOLEANS})
+            elif q.type == "choice" and {"yes", "no"} <= set(q.choice_values):
+                prop["anyOf"].insert(-1, {"type": "boolean"})
+    expect = defs.get("Expect", {}).get("properties", {})
+    for key in ("accept", "reject"):
+        if key in expect:
+            expect[key]["items"] = {"type": "string", "enum": list(registry.options)}
     return schema
 
 
@@ -143,6 +176,7 @@ def load_answers(path: str | Path, registry: Registry) -> AnswersFile:
 
 
 def parse_answers(text: str, registry: Registry, path: Path | None = None) -> AnswersFile:
+    _check_depth(text, path)
     try:
         document = yamlio.load_round_trip(text, path)
     except InputError:
@@ -159,6 +193,26 @@ def parse_answers(text: str, registry: Registry, path: Path | None = None) -> An
             raise
     yamlio.join_surrogates(document, path)
     return validate_document(document, registry, path)
+
+
+def _check_depth(text: str, path: Path | None) -> None:
+    """Refuse brackets nested deeper than any answers file needs; the YAML reader takes time that
+    grows with the square of the depth, so a hostile file would otherwise stall it."""
+    if text.count("[") + text.count("{") <= MAX_FLOW_DEPTH:
+        return
+    depth = line = 1
+    for char in text:
+        if char in "[{":
+            depth += 1
+            if depth > MAX_FLOW_DEPTH:
+                raise InputError(
+                    path,
+                    [Problem("", f"brackets nested more than {MAX_FLOW_DEPTH} levels deep", line)],
+                )
+        elif char in "]}":
+            depth = max(1, depth - 1)
+        elif char == "\n":
+            line += 1
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

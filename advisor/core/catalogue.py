@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from typing import Any
 
@@ -36,7 +37,7 @@ def answers_skeleton(registry: Registry, title: str = "") -> str:
         f"# yaml-language-server: $schema={SCHEMA_FILE}",
         "# Answers for advisor. Uncomment a question and give its value; leave out what you do not",
         "# know: the advisor says what it assumed and which unknowns could change the result.",
-        f"title: {title or 'What we are deciding'}",
+        f"title: {json.dumps(title or 'What we are deciding', ensure_ascii=False)}",
         "answers:",
     ]
     for section in registry.sections:

@@ -126,8 +126,10 @@ class Decision:
     resolved: Resolved
     margin: float | None
     faults: list[PluginFault]
+    facts: dict[str, Any] = field(default_factory=dict)  # every derived fact, by name
     unknowns: list[Unknown] = field(default_factory=list)
     confidence: str = "low"
+    confidence_reason: str = ""
 
     @property
     def fired(self) -> list[RuleResult]:
@@ -144,7 +146,7 @@ def evaluate(registry: Registry, answers: Mapping[str, Any], *, explore: bool = 
     decision = _decide(registry, resolved)
     if explore:
         decision.unknowns = _unknowns(registry, resolved, decision.recommendation)
-    decision.confidence = _confidence(decision)
+    decision.confidence, decision.confidence_reason = _confidence(decision)
     return decision
 
 
@@ -174,7 +176,6 @@ def _decide(registry: Registry, resolved: Resolved) -> Decision:
             else:
                 target.reasons.append((item, f))
                 target.score += f.points
-    faults.extend(view._faults)
     effort = {oid: o.effort for oid, o in registry.options.items()}
     ranking = sorted(
         (oid for oid, o in options.items() if not o.eliminated),
@@ -183,6 +184,8 @@ def _decide(registry: Registry, resolved: Resolved) -> Decision:
     margin = None
     if len(ranking) >= 2:
         margin = options[ranking[0]].score - options[ranking[1]].score
+    facts = {name: view[name] for name in registry.facts}  # shown with the rules that read them
+    faults.extend(view._faults)
     return Decision(
         recommendation=ranking[0] if ranking else None,
         ranking=ranking,
@@ -191,6 +194,7 @@ def _decide(registry: Registry, resolved: Resolved) -> Decision:
         resolved=resolved,
         margin=margin,
         faults=faults,
+        facts=facts,
     )
 
 
@@ -230,18 +234,31 @@ def _unknowns(registry: Registry, resolved: Resolved, current: str | None) -> li
     return out
 
 
-def _confidence(decision: Decision) -> str:
-    if decision.recommendation is None:
-        return "none"
-    if decision.margin is None or decision.margin >= HIGH_MARGIN:  # the only option left standing
-        level = "high"
+def _confidence(decision: Decision) -> tuple[str, str]:
+    """The confidence level and, in words, what set it."""
+    rec = decision.recommendation
+    if rec is None:
+        return "none", "every option is ruled out"
+    if decision.margin is None:  # the only option left standing
+        score = decision.options[rec].score
+        if score < 0:
+            level, reason = (
+                "medium",
+                (f"the only option not ruled out, though the rules count against it ({score:g})"),
+            )
+        else:
+            level, reason = "high", "the only option not ruled out"
+    elif decision.margin >= HIGH_MARGIN:
+        level, reason = "high", f"a margin of {decision.margin:g} points over the next option"
     elif decision.margin >= MEDIUM_MARGIN:
-        level = "medium"
+        level, reason = "medium", f"a margin of {decision.margin:g} points over the next option"
     else:
-        level = "low"
+        level, reason = "low", f"a margin of only {decision.margin:g} points over the next option"
     if decision.unknowns and level == "high":
+        count = len(decision.unknowns)
         level = "medium"
-    return level
+        reason += f"; lowered from high: {count} unanswered question{'s' if count > 1 else ''} could change it"
+    return level, reason
 
 
 def _show(value: Any) -> str:

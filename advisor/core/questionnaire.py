@@ -22,7 +22,8 @@ VALUE_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"  # choice values may be model names su
 _TRUE = {"true", "yes", "y", "on"}
 _FALSE = {"false", "no", "n", "off"}
 # Commas only as thousands separators: "2,000,000" is a number, "2,5" (a decimal comma) is refused.
-_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d[\d_]*)(\.\d+)?([eE][+-]?\d+)?$")
+NUMBER_PATTERN = r"^[+-]?(\d{1,3}(,\d{3})+|\d[\d_]*)(\.\d+)?([eE][+-]?\d+)?$"
+_NUMBER = re.compile(NUMBER_PATTERN)
 
 
 class _At(ValueError):
@@ -167,6 +168,12 @@ class Question(BaseModel):
                 return spelled
         elif isinstance(value, str) and value in self.choice_values:
             return value
+        elif (
+            isinstance(value, str)
+            and value.strip().lower() in _TRUE | _FALSE
+            and {"yes", "no"} <= set(self.choice_values)
+        ):
+            return "yes" if value.strip().lower() in _TRUE else "no"
         elif isinstance(value, str):
             near = _near(value, self.choice_values)
             hint = f" (did you mean {near}?)" if near else ""
@@ -216,7 +223,12 @@ class Section(BaseModel):
     extends: bool = Field(
         default=False, description="Adds questions to a section of the same id from another plugin."
     )
-    questions: tuple[Question, ...]
+    questions: tuple[Question, ...] = ()
+    add_choices: dict[str, tuple[Choice, ...]] = Field(
+        default_factory=dict,
+        description="In a section that extends another: values to add to its questions that "
+        "have open_choices, by question id.",
+    )
     origin: str = ""  # the file or plugin it came from; filled in by the loader
 
     @model_validator(mode="before")
@@ -236,8 +248,28 @@ class Section(BaseModel):
             ]
         return data
 
+    def with_choices(self, qid: str, extra: tuple[Choice, ...]) -> Section:
+        """This section with ``extra`` values added to question ``qid`` (which must allow them)."""
+        questions = []
+        for q in self.questions:
+            if q.id == qid:
+                if not q.open_choices:
+                    raise ValueError(f"question {q.qid} does not take added choices")
+                clash = sorted(set(q.choice_values) & {c.value for c in extra})
+                if clash:
+                    raise ValueError(f"question {q.qid} already has {', '.join(clash)}")
+                data = q.model_dump()
+                data["choices"] = [*data["choices"], *(c.model_dump() for c in extra)]
+                q = Question.model_validate(data)  # a fresh model: no stale cached values
+            questions.append(q)
+        if qid not in {q.id for q in self.questions}:
+            raise ValueError(f"section {self.id!r} has no question {qid!r}")
+        return self.model_copy(update={"questions": tuple(questions)})
+
     @model_validator(mode="after")
     def _unique(self) -> Section:
+        if self.add_choices and not self.extends:
+            raise _At(("add_choices",), "only a section with 'extends: true' may add choices")
         ids = [q.id for q in self.questions]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:

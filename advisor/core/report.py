@@ -16,11 +16,17 @@ from advisor.plugins import Registry
 SCHEMA_VERSION = 1
 
 
+def has_expectation(answers: AnswersFile) -> bool:
+    """Whether the file says what the recommendation must (or must not) be."""
+    return answers.expect is not None and bool(answers.expect.accept or answers.expect.reject)
+
+
 def expectation_met(decision: Decision, answers: AnswersFile) -> bool | None:
     """Whether the recommendation satisfies the file's ``expect:``; None when it has none."""
     expect = answers.expect
-    if expect is None or (not expect.accept and not expect.reject):
+    if not has_expectation(answers):
         return None
+    assert expect is not None
     rec = decision.recommendation
     if expect.accept and rec not in expect.accept:
         return False
@@ -47,6 +53,8 @@ def _quiet_json(result: RuleResult, decision: Decision, registry: Registry) -> d
     for key in result.rule.reads:
         if key in values:
             inputs[key] = values[key]
+        elif key in decision.facts:
+            inputs[key] = decision.facts[key]
     return {
         "id": result.rule.code,
         "title": result.rule.title,
@@ -86,15 +94,24 @@ def decision_json(decision: Decision, registry: Registry, answers: AnswersFile) 
     return {
         "schema_version": SCHEMA_VERSION,
         "advisor_version": __version__,
-        "input": {"file": str(answers.path) if answers.path else None, "title": answers.title},
+        "input": {
+            "file": str(answers.path) if answers.path else None,
+            "title": answers.title,
+            "why": answers.why,
+        },
         "recommendation": decision.recommendation,
-        "confidence": {"level": decision.confidence, "margin": decision.margin},
+        "confidence": {
+            "level": decision.confidence,
+            "margin": decision.margin,
+            "reason": decision.confidence_reason,
+        },
         "ranking": list(decision.ranking),
         "options": options,
         "rules": fired,
         "not_fired": [
             _quiet_json(res, decision, registry) for res in decision.results if not res.fired
         ],
+        "facts": dict(decision.facts),
         "unknowns": [
             {"question": u.question, "assumed": u.assumed, "could_change_to": u.outcomes}
             for u in decision.unknowns

@@ -41,6 +41,8 @@ def recommendation(
 ) -> None:
     if answers.title:
         console.print(Text(answers.title, style="bold"))
+    if answers.why:
+        console.print(Text(" ".join(answers.why.split()), style="dim"))
     rec = decision.recommendation
     if rec is None:
         console.print(
@@ -49,12 +51,9 @@ def recommendation(
         )
     else:
         label = registry.options[rec].label
-        margin = "" if decision.margin is None else f", margin {decision.margin:g} points"
-        if decision.margin is None:
-            margin = ", the only option not ruled out"
         console.print(
             f"Recommendation: [bold]{escape(label)}[/] ([cyan]{rec}[/])  "
-            f"confidence: [bold]{decision.confidence}[/]{margin}"
+            f"confidence: [bold]{decision.confidence}[/] ({escape(decision.confidence_reason)})"
         )
     console.print()
 
@@ -133,7 +132,7 @@ def explain(console: Console, decision: Decision, registry: Registry, answers: A
         f"confidence {decision.confidence}"
     )
     totals = "  ".join(
-        f"{oid} {'ruled out' if o.eliminated else _points(o.score)}"
+        f"{oid} {_points(o.score)}" + (" (ruled out)" if o.eliminated else "")
         for oid, o in decision.options.items()
     )
     console.print(f"Scores: {totals}")
@@ -166,7 +165,10 @@ def explain(console: Console, decision: Decision, registry: Registry, answers: A
                     escape(_short_source(rule)),
                 )
         else:
-            read = ", ".join(f"{k}={_show(values[k])}" for k in rule.reads if k in values)
+            read = ", ".join(
+                f"{k}={_show(values[k] if k in values else decision.facts.get(k))}"
+                for k in rule.reads
+            )
             why = (
                 f"error: {res.error}"
                 if res.error
@@ -231,14 +233,14 @@ def rules(console: Console, registry: Registry) -> None:
     table.add_column("code", no_wrap=True)
     table.add_column("title")
     table.add_column("fires when", ratio=2)
-    table.add_column("principles", no_wrap=True)
+    table.add_column("source", no_wrap=True)
     table.add_column("plugin", no_wrap=True)
     for item in registry.rules:
         table.add_row(
             item.code,
             escape(item.title),
             escape(item.fires_when),
-            ", ".join(map(str, item.principles)),
+            escape(_short_source(item)),
             item.plugin,
         )
     console.print(table)
