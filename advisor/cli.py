@@ -108,12 +108,8 @@ def main() -> None:
     fine-tune one, with every reason shown."""
 
 
-@main.command()
-@file_argument
-@example_option
-@format_option
-def recommend(file: Path | None, example: str | None, fmt: str) -> None:
-    """Recommend an option for the answers in FILE."""
+def _decide_and_show(file: Path | None, example: str | None, fmt: str, show: str) -> None:
+    """Evaluate an answers file; print the JSON contract, or the text view named ``show``."""
     from advisor.core.engine import evaluate
 
     registry = _registry(warn=fmt == "json")  # the text output lists plugin problems itself
@@ -126,7 +122,16 @@ def recommend(file: Path | None, example: str | None, fmt: str) -> None:
         return
     from advisor.render import text
 
-    text.recommendation(_console(), decision, registry, answers)
+    getattr(text, show)(_console(), decision, registry, answers)
+
+
+@main.command()
+@file_argument
+@example_option
+@format_option
+def recommend(file: Path | None, example: str | None, fmt: str) -> None:
+    """Recommend an option for the answers in FILE."""
+    _decide_and_show(file, example, fmt, "recommendation")
 
 
 @main.command()
@@ -135,19 +140,7 @@ def recommend(file: Path | None, example: str | None, fmt: str) -> None:
 @format_option
 def explain(file: Path | None, example: str | None, fmt: str) -> None:
     """Show every rule for FILE, fired or not, with points, reason and source."""
-    from advisor.core.engine import evaluate
-
-    registry = _registry(warn=fmt == "json")  # the text output lists plugin problems itself
-    answers = _load(registry, file, example)
-    decision = evaluate(registry, answers.values)
-    if fmt == "json":
-        from advisor.core.report import decision_json
-
-        _emit_json(decision_json(decision, registry, answers))
-        return
-    from advisor.render import text
-
-    text.explain(_console(), decision, registry, answers)
+    _decide_and_show(file, example, fmt, "explain")
 
 
 def _answer_files(paths: tuple[Path, ...]) -> Iterator[Path]:

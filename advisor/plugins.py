@@ -356,35 +356,33 @@ def _check_reads(
     options: dict[str, Option],
     faults: list[PluginFault],
 ) -> None:
-    known = set(questions) | set(facts)
-    for name, fact in list(facts.items()):
-        missing = [r for r in fact.reads if r not in known]
-        if missing:
-            faults.append(
-                PluginFault(
-                    fact.plugin, name, f"reads {', '.join(missing)}, which no plugin gives; ignored"
-                )
-            )
-            del facts[name]
-    known = set(questions) | set(facts)
+    """Drop the facts and rules that read something no plugin gives, or name unknown options.
+
+    Facts go first, until none is left out: a fact that reads a dropped fact is dropped too.
+    """
+
+    def missing(reads: tuple[str, ...]) -> str | None:
+        absent = [r for r in reads if r not in questions and r not in facts]
+        return f"reads {', '.join(absent)}, which no plugin gives; ignored" if absent else None
+
+    dropped = True
+    while dropped:
+        dropped = False
+        for name, fact in list(facts.items()):
+            why = missing(fact.reads)
+            if why:
+                faults.append(PluginFault(fact.plugin, name, why))
+                del facts[name]
+                dropped = True
     for code, item in list(rules.items()):
-        missing = [r for r in item.reads if r not in known]
-        bad_options = [o for o in item.options if o not in options]
-        if missing:
-            faults.append(
-                PluginFault(
-                    item.plugin, code, f"reads {', '.join(missing)}, which no plugin gives; ignored"
-                )
-            )
-            del rules[code]
-        elif bad_options:
-            faults.append(
-                PluginFault(
-                    item.plugin,
-                    code,
-                    f"names options {', '.join(bad_options)}, which no plugin gives; ignored",
-                )
-            )
+        unknown = [o for o in item.options if o not in options]
+        why = missing(item.reads) or (
+            f"names options {', '.join(unknown)}, which no plugin gives; ignored"
+            if unknown
+            else None
+        )
+        if why:
+            faults.append(PluginFault(item.plugin, code, why))
             del rules[code]
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from importlib.resources import files
+from typing import Any
 
-from advisor import Rule, examples_from_data
+from advisor import Rule, examples_from_data, hookimpl
 from advisor.core import yamlio
 
 ESSAY = (
@@ -36,3 +38,14 @@ def with_examples(rules: list[Rule], pack: str) -> list[Rule]:
             f"{resource}: examples for rules this pack does not have: {sorted(unknown)}"
         )
     return out
+
+
+def rules_hook(rules: list[Rule]) -> Callable[[Callable[[Any], None]], None]:
+    """The ``advisor_rules`` hook implementation of a pack: it registers ``rules``."""
+
+    @hookimpl
+    def advisor_rules(register: Callable[[Any], None]) -> None:
+        for item in rules:
+            register(item)
+
+    return advisor_rules

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
-from advisor import Facts, Finding, hookimpl, note, points, rule, veto
+from advisor import Facts, Finding, note, points, rule, veto
 from advisor_plugins._pack import (
     API,
     ESSAY,
     FINE_TUNE,
     SELF_HOST,
     principle,
+    rules_hook,
     with_examples,
 )
 
@@ -294,8 +294,4 @@ RULES = with_examples(
     "evidence",
 )
 
-
-@hookimpl
-def advisor_rules(register: Callable[[Any], None]) -> None:
-    for item in RULES:
-        register(item)
+advisor_rules = rules_hook(RULES)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
-from advisor import Facts, Finding, hookimpl, note, points, rule
+from advisor import Facts, Finding, note, points, rule
 from advisor_plugins._pack import (
     API,
     ESSAY,
     FINE_TUNE,
     SELF_HOST,
     principle,
+    rules_hook,
     with_examples,
 )
 
@@ -143,8 +143,4 @@ def data_flywheel(facts: Facts) -> Iterator[Finding]:
 
 RULES = with_examples([no_gpus_before_pmf, fit_shown, buy_dont_build, data_flywheel], "pmf")
 
-
-@hookimpl
-def advisor_rules(register: Callable[[Any], None]) -> None:
-    for item in RULES:
-        register(item)
+advisor_rules = rules_hook(RULES)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
-from advisor import Facts, Finding, hookimpl, note, points, rule, veto
-from advisor_plugins._pack import API, ESSAY, FINE_TUNE, principle, with_examples
+from advisor import Facts, Finding, note, points, rule, veto
+from advisor_plugins._pack import API, ESSAY, FINE_TUNE, principle, rules_hook, with_examples
 
 PREMISES = ("on_prem", "air_gapped")
 SENSITIVE = ("confidential", "regulated")
@@ -196,8 +195,4 @@ RULES = with_examples(
     "privacy",
 )
 
-
-@hookimpl
-def advisor_rules(register: Callable[[Any], None]) -> None:
-    for item in RULES:
-        register(item)
+advisor_rules = rules_hook(RULES)

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
-from advisor import Facts, Finding, hookimpl, points, rule
-from advisor_plugins._pack import API, ESSAY, FINE_TUNE, SELF_HOST, principle, with_examples
+from advisor import Facts, Finding, points, rule
+from advisor_plugins._pack import (
+    API,
+    ESSAY,
+    FINE_TUNE,
+    SELF_HOST,
+    principle,
+    rules_hook,
+    with_examples,
+)
 
 TIGHT_LATENCY_MS = 500  # round trips to a distant, shared endpoint struggle below this
 
@@ -141,8 +148,4 @@ def vendor_limits(facts: Facts) -> Iterator[Finding]:
 
 RULES = with_examples([low_volume, high_volume, prices_fall, tight_latency, vendor_limits], "scale")
 
-
-@hookimpl
-def advisor_rules(register: Callable[[Any], None]) -> None:
-    for item in RULES:
-        register(item)
+advisor_rules = rules_hook(RULES)

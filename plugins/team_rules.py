@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
-from advisor import Facts, Finding, hookimpl, points, rule
-from advisor_plugins._pack import API, ESSAY, FINE_TUNE, SELF_HOST, principle, with_examples
+from advisor import Facts, Finding, points, rule
+from advisor_plugins._pack import (
+    API,
+    ESSAY,
+    FINE_TUNE,
+    SELF_HOST,
+    principle,
+    rules_hook,
+    with_examples,
+)
 
 CAPABLE_TEAM = 3  # people who can serve, evaluate and tune: enough to cover for each other
 
@@ -91,8 +98,4 @@ def vendor_dependence(facts: Facts) -> Iterator[Finding]:
 
 RULES = with_examples([no_ml_people, one_ml_person, capable_team, vendor_dependence], "team")
 
-
-@hookimpl
-def advisor_rules(register: Callable[[Any], None]) -> None:
-    for item in RULES:
-        register(item)
+advisor_rules = rules_hook(RULES)

@@ -244,7 +244,7 @@ def _confidence(decision: Decision) -> tuple[str, str]:
         if score < 0:
             level, reason = (
                 "medium",
-                (f"the only option not ruled out, though the rules count against it ({score:g})"),
+                f"the only option not ruled out, though the rules count against it: score {score:g}",
             )
         else:
             level, reason = "high", "the only option not ruled out"

@@ -6,6 +6,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -28,6 +29,16 @@ def _bar(score: float, scale: float) -> Text:
     return Text(("█" if score >= 0 else "▒") * cells, style="green" if score >= 0 else "red")
 
 
+def _grid(columns: int) -> Table:
+    """An indented borderless table whose last column wraps under itself, not under the first."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, min_width=8)
+    if columns == 3:
+        grid.add_column(justify="right", no_wrap=True, min_width=3)
+    grid.add_column(ratio=1)
+    return grid
+
+
 def _short_source(rule: Any) -> str:
     """A column-sized source: the principles it cites, or the start of its source text."""
     if rule.principles:
@@ -43,6 +54,7 @@ def recommendation(
         console.print(Text(answers.title, style="bold"))
     if answers.why:
         console.print(Text(" ".join(answers.why.split()), style="dim"))
+        console.print()
     rec = decision.recommendation
     if rec is None:
         console.print(
@@ -78,16 +90,20 @@ def recommendation(
     if rec is not None:
         console.print()
         console.print(f"[bold]Why {rec}[/] (rules for and against it):")
+        reasons = _grid(3)
         for r, f in decision.options[rec].reasons:
             if f.kind == "points":
-                console.print(f"  {r.code:<8} {_points(f.points):>3}  {escape(f.because)}")
+                reasons.add_row(r.code, _points(f.points), escape(f.because))
+        console.print(Padding(reasons, (0, 0, 0, 2)))
     notes = [(res.rule, f) for res in decision.results for f in res.findings if f.kind == "note"]
     if notes:
         console.print()
         console.print("[bold]Advice[/]")
+        advice = _grid(2)
         for r, f in notes:
             scope = f" ({f.option})" if f.option else ""
-            console.print(f"  {r.code:<8} {escape(f.because)}{scope}")
+            advice.add_row(r.code, escape(f.because) + scope)
+        console.print(Padding(advice, (0, 0, 0, 2)))
     _unknowns(console, decision)
     _faults(console, registry, decision)
     console.print()
