@@ -20,3 +20,31 @@ def test_rule_catalogue_is_up_to_date(cli: Callable[..., Result]) -> None:
     assert RULES_MD.is_file(), f"docs/rules.md is missing: {REGENERATE}"
     written = RULES_MD.read_text(encoding="utf-8")
     assert written == generated, f"docs/rules.md is stale: {REGENERATE}"
+
+
+def test_the_readme_plugin_example_works() -> None:
+    """The rule shown in the README registers as a plugin and fires as its text says."""
+    import re
+
+    import advisor
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    (code,) = re.findall(r"```python\n(.*?)```", readme, flags=re.S)
+    namespace: dict[str, object] = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    example = namespace["idle_gpus"]
+    assert isinstance(example, advisor.Rule)
+
+    class ReadmePlugin:
+        @advisor.hookimpl
+        def advisor_rules(self, register: Callable[[object], None]) -> None:
+            register(example)
+
+    registry = advisor.build_registry(advisor.get_plugin_manager(plugins=[ReadmePlugin()]))
+    assert not registry.faults
+    flat = advisor.evaluate(registry, {"scale.peak_to_average": 1.5}, explore=False)
+    spiky = advisor.evaluate(registry, {"scale.peak_to_average": 4}, explore=False)
+    fired = [r.rule.code for r in flat.results if r.fired]
+    assert "ACME001" in fired
+    assert "ACME001" not in [r.rule.code for r in spiky.results if r.fired]
+    assert flat.options["self_host"].score == spiky.options["self_host"].score + 1
