@@ -219,12 +219,18 @@ def questions(console: Console, registry: Registry) -> None:
         for q in section.questions:
             default = f"; default {_show(q.default)}" if q.default is not None else ""
             unit = f" ({q.unit})" if q.unit else ""
-            console.print(f"  [cyan]{q.qid}[/] {escape(f'[{q.type}]')} {escape(q.prompt)}")
-            console.print(f"      allowed: {escape(q.allowed())}{unit}{default}")
+            console.print(
+                Padding(
+                    f"[cyan]{q.qid}[/] {escape(f'[{q.type}]')} {escape(q.prompt)}", (0, 0, 0, 2)
+                )
+            )
+            lines = [f"allowed: {escape(q.allowed())}{unit}{default}"]
             if q.visible_if:
                 cond = "; ".join(f"{k} in {list(v)}" for k, v in q.visible_if.items())
-                console.print(f"      asked when {escape(cond)}")
-            console.print(f"      [dim]why: {escape(' '.join(q.why.split()))}[/]")
+                lines.append(f"asked when {escape(cond)}")
+            lines.append(f"[dim]why: {escape(' '.join(q.why.split()))}[/]")
+            for line in lines:
+                console.print(Padding(line, (0, 0, 0, 6)))
         console.print()
 
 
@@ -233,12 +239,15 @@ def plugins(console: Console, registry: Registry) -> None:
     table.add_column("plugin", no_wrap=True)
     table.add_column("version", no_wrap=True)
     table.add_column("origin")
-    table.add_column("contributes", ratio=2)
+    table.add_column("contributes", ratio=1)
     for info in registry.plugins:
         origin = info.origin + (f": {info.distribution}" if info.distribution else "")
         what = "; ".join(f"{k}: {', '.join(v)}" for k, v in info.contributes.items()) or "nothing"
         table.add_row(
-            info.name, info.version or "-", f"{origin}\n[dim]{info.module}[/]", escape(what)
+            escape(info.name),
+            info.version or "-",
+            f"{escape(origin)}\n[dim]{escape(info.module)}[/]",
+            escape(what),
         )
     console.print(table)
     _faults(console, registry)
