@@ -163,8 +163,9 @@ TERMS_FOR = {
     "PRIV007",
     "Regulations the vendor's terms must cover",
     source=f"{principle(5, 6)}; {ESSAY}",
-    reads=["privacy.regimes", "privacy.vendor_terms_ok", "privacy.residency"],
-    fires_when="regulations apply and the API is not ruled out by the review or by residency",
+    reads=["privacy.regimes", "privacy.vendor_terms_ok", "privacy.residency", "privacy.data_class"],
+    fires_when="regulations apply to data that is not public, and the API is not ruled out by the "
+    "review or by residency",
     principles=[5, 6],
     options=[API],
 )
@@ -176,9 +177,11 @@ def regimes_to_cover(facts: Facts) -> Iterator[Finding]:
     regimes = facts["privacy.regimes"] or []
     if not regimes or facts["privacy.vendor_terms_ok"] == "no":
         return
+    if facts["privacy.data_class"] == "public":
+        return  # public data asks nothing of a vendor
     if facts["privacy.residency"] in PREMISES:
         return
-    needs = "; ".join(TERMS_FOR.get(r, f"{r}: what it requires of a processor") for r in regimes)
+    needs = "; ".join(TERMS_FOR.get(r, f"{r}: its obligations for a processor") for r in regimes)
     yield note(API, f"the vendor's terms must cover {needs}")
 
 

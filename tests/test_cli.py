@@ -263,7 +263,7 @@ def test_questions_text_shows_every_section_and_question(
         for q in section.questions:
             assert re.search(rf"^  {re.escape(q.qid)} \[{q.type}\] ", out, re.MULTILINE), q.qid
     assert "allowed: one of idea, prototype, mvp_live, pmf_validated, scaling" in out
-    assert "asked when privacy.data_class in" in out
+    assert "asked when privacy.data_class is internal or confidential or regulated" in out
 
 
 def test_questions_json_shows_every_section_and_question(

@@ -200,7 +200,7 @@ def _check_depth(text: str, path: Path | None) -> None:
     grows with the square of the depth, so a hostile file would otherwise stall it."""
     if text.count("[") + text.count("{") <= MAX_FLOW_DEPTH:
         return
-    depth = line = 1
+    depth, line = 0, 1
     for char in text:
         if char in "[{":
             depth += 1
@@ -210,7 +210,7 @@ def _check_depth(text: str, path: Path | None) -> None:
                     [Problem("", f"brackets nested more than {MAX_FLOW_DEPTH} levels deep", line)],
                 )
         elif char in "]}":
-            depth = max(1, depth - 1)
+            depth = max(0, depth - 1)
         elif char == "\n":
             line += 1
 

@@ -253,11 +253,19 @@ def _confidence(decision: Decision) -> tuple[str, str]:
     elif decision.margin >= MEDIUM_MARGIN:
         level, reason = "medium", f"a margin of {decision.margin:g} points over the next option"
     else:
-        level, reason = "low", f"a margin of only {decision.margin:g} points over the next option"
+        level, reason = (
+            "low",
+            (
+                "a tie on points with the next option; the option that takes less effort ranks first"
+                if decision.margin == 0
+                else f"a margin of only {decision.margin:g} points over the next option"
+            ),
+        )
     if decision.unknowns and level == "high":
         count = len(decision.unknowns)
         level = "medium"
-        reason += f"; lowered from high: {count} unanswered question{'s' if count > 1 else ''} could change it"
+        which = "answer" if count == 1 else "answers"
+        reason += f"; lowered from high: {count} unanswered or assumed {which} could change it"
     return level, reason
 
 

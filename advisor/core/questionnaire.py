@@ -119,7 +119,10 @@ class Question(BaseModel):
         """What this question accepts, in words, for error messages and comments."""
         if self.type in ("choice", "multi_choice"):
             listed = ", ".join(self.choice_values)
-            return f"one of {listed}" if self.type == "choice" else f"a list of {listed}"
+            if self.type == "multi_choice":
+                return f"a list of {listed}"
+            spelled = " (true/false also read)" if {"yes", "no"} <= set(self.choice_values) else ""
+            return f"one of {listed}{spelled}"
         if self.type == "bool":
             return "true or false (yes/no also read)"
         if self.type == "text":

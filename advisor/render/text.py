@@ -89,12 +89,18 @@ def recommendation(
 
     if rec is not None:
         console.print()
-        console.print(f"[bold]Why {rec}[/] (rules for and against it):")
-        reasons = _grid(3)
-        for r, f in decision.options[rec].reasons:
-            if f.kind == "points":
+        scored = [(r, f) for r, f in decision.options[rec].reasons if f.kind == "points"]
+        if scored:
+            console.print(f"[bold]Why {rec}[/] (rules for and against it):")
+            reasons = _grid(3)
+            for r, f in scored:
                 reasons.add_row(r.code, _points(f.points), escape(f.because))
-        console.print(Padding(reasons, (0, 0, 0, 2)))
+            console.print(Padding(reasons, (0, 0, 0, 2)))
+        else:
+            console.print(
+                f"[bold]Why {rec}[/]: no rule gave it points for or against; it ranks first "
+                "because the others are ruled out or score lower."
+            )
     notes = [(res.rule, f) for res in decision.results for f in res.findings if f.kind == "note"]
     if notes:
         console.print()
@@ -145,7 +151,7 @@ def explain(console: Console, decision: Decision, registry: Registry, answers: A
     rec = decision.recommendation or "nothing (every option ruled out)"
     console.print(
         f"[bold]{escape(answers.title or answers.name)}[/]: recommends [cyan]{rec}[/], "
-        f"confidence {decision.confidence}"
+        f"confidence {decision.confidence} ({escape(decision.confidence_reason)})"
     )
     totals = "  ".join(
         f"{oid} {_points(o.score)}" + (" (ruled out)" if o.eliminated else "")
@@ -208,6 +214,10 @@ def _show(value: Any) -> str:
         return "unknown"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     return str(value)
 
 
@@ -226,7 +236,9 @@ def questions(console: Console, registry: Registry) -> None:
             )
             lines = [f"allowed: {escape(q.allowed())}{unit}{default}"]
             if q.visible_if:
-                cond = "; ".join(f"{k} in {list(v)}" for k, v in q.visible_if.items())
+                cond = "; ".join(
+                    f"{k} is {' or '.join(map(_show, v))}" for k, v in q.visible_if.items()
+                )
                 lines.append(f"asked when {escape(cond)}")
             lines.append(f"[dim]why: {escape(' '.join(q.why.split()))}[/]")
             for line in lines:
