@@ -24,6 +24,16 @@ from advisor.plugins import PluginFault, Registry, build_registry, get_plugin_ma
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str) -> object:
+    # The cost catalogue's model loads on first use: most commands never need it.
+    if name == "Figure":
+        from advisor.costs.catalogue import Figure
+
+        return Figure
+    raise AttributeError(f"module 'advisor' has no attribute {name!r}")
+
+
 __all__ = [
     "AdvisorError",
     "AnswersFile",
@@ -33,6 +43,7 @@ __all__ = [
     "Fact",
     "FactView",
     "Facts",
+    "Figure",
     "Finding",
     "InputError",
     "Option",

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from advisor.core.answers import AnswersFile
+    from advisor.core.overrides import Overrides
+    from advisor.costs.catalogue import Catalogue
     from advisor.plugins import Registry
 
 ANSWER_SUFFIXES = (".yaml", ".yml", ".json")
@@ -91,6 +93,54 @@ file_argument = click.argument(
 example_option = click.option(
     "--example", metavar="NAME", help="Use a built-in example instead of a file."
 )
+set_option = click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Change an answer (section.question=VALUE) or a catalogue figure (gpu.h100.hourly_usd=2.9) "
+    "for this run; repeatable. The file is not changed.",
+)
+config_option = click.option(
+    "--config",
+    "config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Config file with figure overrides and currency (default: $ADVISOR_CONFIG, else "
+    "~/.config/advisor/config.yaml if present).",
+)
+
+
+def _overrides(registry: Registry, sets: tuple[str, ...], config: Path | None) -> Overrides:
+    """The --set items and the config file, checked against the questions and the catalogue."""
+    from advisor.core.overrides import config_path, load_config, parse_sets
+
+    overrides = load_config(parse_sets(sets, registry), config_path(config))
+    if overrides.figures or overrides.config_figures or overrides.currency:
+        _catalogue(registry, overrides)  # unknown figures and a bad currency fail now
+    return overrides
+
+
+def _catalogue(registry: Registry, overrides: Overrides) -> Catalogue:
+    from pydantic import ValidationError
+
+    from advisor.errors import Problem
+
+    try:
+        return overrides.apply_catalogue(registry.catalogue)
+    except KeyError as exc:
+        message = str(exc.args[0])
+        for key, line in overrides.config_lines.items():
+            if f"no figure {key!r}" in message:
+                problem = Problem(f"figures.{key}", message, line)
+                raise InputError(overrides.config_path, [problem]) from None
+        raise InputError("--set", [Problem("", message)]) from None
+    except ValidationError as exc:
+        problems = [
+            Problem("currency." + ".".join(map(str, e["loc"])), e["msg"]) for e in exc.errors()
+        ]
+        raise InputError(overrides.config_path, problems) from None
+
+
 format_option = click.option(
     "--format",
     "fmt",
@@ -108,12 +158,20 @@ def main() -> None:
     fine-tune one, with every reason shown."""
 
 
-def _decide_and_show(file: Path | None, example: str | None, fmt: str, show: str) -> None:
+def _decide_and_show(
+    file: Path | None,
+    example: str | None,
+    fmt: str,
+    show: str,
+    sets: tuple[str, ...] = (),
+    config: Path | None = None,
+) -> None:
     """Evaluate an answers file; print the JSON contract, or the text view named ``show``."""
     from advisor.core.engine import evaluate
 
     registry = _registry(warn=fmt == "json")  # the text output lists plugin problems itself
-    answers = _load(registry, file, example)
+    overrides = _overrides(registry, sets, config)
+    answers = overrides.apply_answers(_load(registry, file, example))
     decision = evaluate(registry, answers.values)
     if fmt == "json":
         from advisor.core.report import decision_json
@@ -129,18 +187,26 @@ def _decide_and_show(file: Path | None, example: str | None, fmt: str, show: str
 @file_argument
 @example_option
 @format_option
-def recommend(file: Path | None, example: str | None, fmt: str) -> None:
+@set_option
+@config_option
+def recommend(
+    file: Path | None, example: str | None, fmt: str, sets: tuple[str, ...], config: Path | None
+) -> None:
     """Recommend an option for the answers in FILE."""
-    _decide_and_show(file, example, fmt, "recommendation")
+    _decide_and_show(file, example, fmt, "recommendation", sets, config)
 
 
 @main.command()
 @file_argument
 @example_option
 @format_option
-def explain(file: Path | None, example: str | None, fmt: str) -> None:
+@set_option
+@config_option
+def explain(
+    file: Path | None, example: str | None, fmt: str, sets: tuple[str, ...], config: Path | None
+) -> None:
     """Show every rule for FILE, fired or not, with points, reason and source."""
-    _decide_and_show(file, example, fmt, "explain")
+    _decide_and_show(file, example, fmt, "explain", sets, config)
 
 
 def _answer_files(paths: tuple[Path, ...]) -> Iterator[Path]:
@@ -163,7 +229,9 @@ def _answer_files(paths: tuple[Path, ...]) -> Iterator[Path]:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
-def check(paths: tuple[Path, ...]) -> None:
+@set_option
+@config_option
+def check(paths: tuple[Path, ...], sets: tuple[str, ...], config: Path | None) -> None:
     """Check answers files that carry `expect:` (files, or folders searched for .yaml/.yml/.json).
 
     Prints a line per file and `N passed, N failed`; exits 1 when any check fails and 2 when a file
@@ -174,10 +242,11 @@ def check(paths: tuple[Path, ...]) -> None:
     from advisor.core.report import expectation_met, has_expectation
 
     registry = _registry()
+    overrides = _overrides(registry, sets, config)
     passed = failed = skipped = broken = 0
     for path in _answer_files(paths):
         try:
-            answers = load_answers(path, registry)
+            answers = overrides.apply_answers(load_answers(path, registry))
         except InputError as exc:
             broken += 1
             click.secho("ERROR ", fg="red", nl=False)
@@ -347,3 +416,42 @@ def examples() -> None:
     for name, entry in _examples().items():
         data = yamlio.load_fast(entry.read_text(encoding="utf-8"), name) or {}
         click.echo(f"{name}: {data.get('title', '')}")
+
+
+@main.command()
+@set_option
+@config_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def catalogue(sets: tuple[str, ...], config: Path | None, fmt: str) -> None:
+    """List the cost catalogue: every figure with its value, date and source, and hosted prices."""
+    registry = _registry()
+    overrides = _overrides(registry, sets, config)
+    if overrides.answers:
+        raise click.UsageError("`catalogue` takes figures in --set, not answers")
+    cat = _catalogue(registry, overrides)
+    prices = [cat.hosted_price(m) for m in cat.models if _priced(cat, m)]
+    missing = [m for m in cat.models if not _priced(cat, m)]
+    if fmt == "json":
+        _emit_json(
+            {
+                "currency": cat.currency.model_dump(),
+                "price_date": cat.price_date,
+                "figures": [f.model_dump(exclude={"replaces"}) for f in cat.figures.values()],
+                "hosted_prices": [vars(p) for p in prices],
+                "unpriced_models": missing,
+            }
+        )
+        return
+    from advisor.render import text
+
+    text.catalogue(_console(), cat, prices, missing)
+
+
+def _priced(cat: Catalogue, model: str) -> bool:
+    try:
+        cat.hosted_price(model)
+    except KeyError:
+        return False
+    return True

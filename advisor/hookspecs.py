@@ -64,3 +64,18 @@ def advisor_rules(register: Callable[[Any], None]) -> None:
     raises, or returns something other than findings, is reported by code and plugin and counts as
     not fired; the rest of the evaluation goes on.
     """
+
+
+@hookspec
+def advisor_catalogue(register: Callable[[Any], None]) -> None:
+    """Contribute figures to the cost catalogue: GPU prices, serving throughput, people's costs.
+
+    :param register: call it with an :class:`advisor.Figure` or the path of a catalogue YAML file
+        (``title:`` and ``figures:``, each figure with ``value``, ``unit``, ``as_of`` and
+        ``source``).
+
+    Every figure carries the date it was true and who says so. A key given twice is reported
+    naming both plugins and the first kept, unless the later figure sets ``replaces: true``. Users
+    override any figure in their config file or with ``--set KEY=VALUE``; those overrides come
+    last and win. The catalogue is read the first time a command needs it.
+    """

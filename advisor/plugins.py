@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -17,8 +17,17 @@ from advisor.core.questionnaire import Question, Section, load_section
 from advisor.core.rules import Fact, Option, Rule
 from advisor.errors import InputError
 
+if TYPE_CHECKING:
+    from advisor.costs.catalogue import Catalogue
+
 ENTRY_POINT_GROUP = "advisor"
-HOOKS = ("advisor_sections", "advisor_options", "advisor_facts", "advisor_rules")
+HOOKS = (
+    "advisor_sections",
+    "advisor_options",
+    "advisor_facts",
+    "advisor_rules",
+    "advisor_catalogue",
+)
 
 
 @dataclass
@@ -127,7 +136,18 @@ class Registry:
     rules: list[Rule]
     plugins: list[PluginInfo]
     faults: list[PluginFault]
+    catalogue_entries: list[tuple[str, Any]] = field(default_factory=list, repr=False)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The cost catalogue, read from what plugins registered the first time it is asked for."""
+        built = self._cache.get("catalogue")
+        if built is None:
+            from advisor.costs.catalogue import build_catalogue
+
+            built = self._cache["catalogue"] = build_catalogue(self.catalogue_entries, self.faults)
+        return built
 
     def question(self, qid: str) -> Question:
         return self.questions[qid]
@@ -215,6 +235,10 @@ def build_registry(pm: pluggy.PluginManager | None = None) -> Registry:
             for plugin_name in owner.split(","):
                 if plugin_name in infos:
                     infos[plugin_name].contributes.setdefault(kind, []).append(label)
+    for plugin_name, entry in given["advisor_catalogue"]:
+        label = getattr(entry, "key", None) or getattr(entry, "name", None) or str(entry)
+        if plugin_name in infos:
+            infos[plugin_name].contributes.setdefault("catalogue", []).append(label)
     order = {name: i for i, name in enumerate(n for n, _ in pm.list_name_plugin())}
     plugins = sorted(infos.values(), key=lambda p: order.get(p.name, len(order)))
     return Registry(
@@ -225,6 +249,7 @@ def build_registry(pm: pluggy.PluginManager | None = None) -> Registry:
         rules=sorted(rules_by_code.values(), key=lambda r: r.code),
         plugins=plugins,
         faults=faults,
+        catalogue_entries=given["advisor_catalogue"],
     )
 
 

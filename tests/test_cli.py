@@ -285,6 +285,7 @@ def test_questions_json_shows_every_section_and_question(
 
 BUILT_IN_PLUGINS = (
     "questionnaires",
+    "catalogue",
     "options",
     "facts",
     "pmf",
@@ -325,6 +326,9 @@ def test_plugins_json_lists_what_each_built_in_contributes(
         "sections": ["pmf", "privacy", "scale", "cost"]
     }
     assert by_name["options"]["contributes"] == {"options": ["api", "self_host", "fine_tune"]}
+    assert by_name["catalogue"]["contributes"] == {
+        "catalogue": ["gpus.yaml", "serving.yaml", "fine_tuning.yaml", "people.yaml", "trend.yaml"]
+    }
     assert set(by_name["facts"]["contributes"]["facts"]) == set(registry.facts)
     contributed = [c for p in data["plugins"] for c in p["contributes"].get("rules", [])]
     assert sorted(contributed) == sorted(r.code for r in registry.rules)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from click.testing import Result
 
+import advisor
+
 RULES_MD = Path(__file__).parent.parent / "docs" / "rules.md"
 REGENERATE = "regenerate it with `.venv/bin/advisor rules --format markdown > docs/rules.md`"
 
@@ -25,8 +27,6 @@ def test_rule_catalogue_is_up_to_date(cli: Callable[..., Result]) -> None:
 def test_the_readme_plugin_example_works() -> None:
     """The rule shown in the README registers as a plugin and fires as its text says."""
     import re
-
-    import advisor
 
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     (code,) = re.findall(r"```python\n(.*?)```", readme, flags=re.S)
@@ -48,3 +48,14 @@ def test_the_readme_plugin_example_works() -> None:
     assert "ACME001" in fired
     assert "ACME001" not in [r.rule.code for r in spiky.results if r.fired]
     assert flat.options["self_host"].score == spiky.options["self_host"].score + 1
+
+
+def test_the_catalogue_page_lists_every_figure_as_shipped(registry: advisor.Registry) -> None:
+    """docs/catalogue.md tables each figure by hand: each row must match the data files."""
+    import re
+
+    page = (Path(__file__).parent.parent / "docs" / "catalogue.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `([a-z0-9_.]+)` \| ([^|]+) \|", page, flags=re.M))
+    for key, fig in registry.catalogue.figures.items():
+        assert key in rows, f"docs/catalogue.md has no row for {key}"
+        assert float(rows[key].replace(",", "")) == fig.value, key

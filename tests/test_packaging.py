@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = {"advisor", "advisor_plugins", "advisor_questionnaires"}
 BUILT_IN_PLUGINS = {
     "questionnaires": "advisor_plugins.questionnaires",
+    "catalogue": "advisor_plugins.catalogue",
     "options": "advisor_plugins.options",
     "facts": "advisor_plugins.facts",
     "pmf": "advisor_plugins.pmf_rules",

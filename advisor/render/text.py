@@ -283,4 +283,51 @@ def rules(console: Console, registry: Registry) -> None:
     console.print(table)
 
 
-__all__ = ["explain", "plugins", "questions", "recommendation", "rules"]
+def catalogue(console: Console, cat: Any, prices: list[Any], missing: list[str]) -> None:
+    """The figures the cost model uses, and the hosted models' prices, each dated and sourced."""
+    group = None
+    for fig in cat.figures.values():
+        head = fig.key.split(".")[0]
+        if head != group:
+            if group is not None:
+                console.print()
+            console.print(f"[bold]{escape(head)}[/]")
+            group = head
+        overridden = fig.origin.startswith(("--set", "config"))
+        mark = " [bold yellow](overridden)[/]" if overridden else ""
+        console.print(
+            Padding(
+                f"[cyan]{escape(fig.key)}[/] = {fig.value:,.6g} {escape(fig.unit)}  "
+                f"[dim]as of {fig.as_of}[/]{mark}",
+                (0, 0, 0, 2),
+            )
+        )
+        source = f"{fig.source}; {fig.note}" if fig.note else fig.source
+        console.print(Padding(Text(" ".join(source.split()), style="dim"), (0, 0, 0, 6)))
+    console.print()
+    console.print(
+        f"[bold]Hosted models[/], US dollars per million tokens, prices as of {cat.price_date}"
+    )
+    hosted = Table(show_header=True, header_style="bold", expand=True)
+    hosted.add_column("model", no_wrap=True)
+    hosted.add_column("input", justify="right", no_wrap=True)
+    hosted.add_column("output", justify="right", no_wrap=True)
+    hosted.add_column("source", ratio=1)
+    for price in prices:
+        hosted.add_row(
+            price.model,
+            f"{price.input_usd_per_mtok:,.4g}",
+            f"{price.output_usd_per_mtok:,.4g}",
+            escape(price.source),
+        )
+    console.print(hosted)
+    if missing:
+        console.print(
+            f"[yellow]No price found for[/] {', '.join(missing)}: give one with --set "
+            "price.MODEL.input_usd_per_mtok=... and .output_usd_per_mtok=..."
+        )
+    if cat.currency.code != "USD":
+        console.print(f"Currency: {cat.currency.code} at {cat.currency.per_usd:g} per US dollar")
+
+
+__all__ = ["catalogue", "explain", "plugins", "questions", "recommendation", "rules"]
