@@ -172,15 +172,16 @@ def _decide_and_show(
     registry = _registry(warn=fmt == "json")  # the text output lists plugin problems itself
     overrides = _overrides(registry, sets, config)
     answers = overrides.apply_answers(_load(registry, file, example))
-    decision = evaluate(registry, answers.values)
+    catalogue = _catalogue(registry, overrides)
+    decision = evaluate(registry, answers.values, catalogue=catalogue)
     if fmt == "json":
         from advisor.core.report import decision_json
 
-        _emit_json(decision_json(decision, registry, answers))
+        _emit_json(decision_json(decision, registry, answers, catalogue))
         return
     from advisor.render import text
 
-    getattr(text, show)(_console(), decision, registry, answers)
+    getattr(text, show)(_console(), decision, registry, answers, catalogue)
 
 
 @main.command()
@@ -243,6 +244,7 @@ def check(paths: tuple[Path, ...], sets: tuple[str, ...], config: Path | None) -
 
     registry = _registry()
     overrides = _overrides(registry, sets, config)
+    catalogue = _catalogue(registry, overrides)
     passed = failed = skipped = broken = 0
     for path in _answer_files(paths):
         try:
@@ -257,7 +259,7 @@ def check(paths: tuple[Path, ...], sets: tuple[str, ...], config: Path | None) -
             click.secho("SKIP  ", fg="yellow", nl=False)
             click.echo(f"{path}: no expect: (accept or reject) to check")
             continue
-        decision = evaluate(registry, answers.values, explore=False)
+        decision = evaluate(registry, answers.values, explore=False, catalogue=catalogue)
         rec = decision.recommendation or "nothing"
         wanted = []
         if answers.expect.accept:

@@ -354,7 +354,10 @@ def _collect_unique(
 
 def _collect_facts(given: list[tuple[str, Any]], faults: list[PluginFault]) -> dict[str, Fact]:
     out: dict[str, Fact] = {}
-    for plugin, item in given:
+    # A fact that replaces another is taken after every fact that does not, whatever the order
+    # the plugins load in.
+    ordered = sorted(given, key=lambda pair: isinstance(pair[1], Fact) and pair[1].replaces)
+    for plugin, item in ordered:
         if not isinstance(item, Fact):
             faults.append(
                 PluginFault(plugin, "advisor_facts", f"expected Fact, got {type(item).__name__}")

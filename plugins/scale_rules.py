@@ -19,30 +19,39 @@ TIGHT_LATENCY_MS = 500  # round trips to a distant, shared endpoint struggle bel
 
 
 def _tokens(facts: Facts) -> str:
+    """The volume in words: the two bills where the cost model has both, else tokens a month."""
+    api, own = facts["api_usd_per_month"], facts["self_host_usd_per_month"]
+    if api is not None and own is not None:
+        return f"an API bill of ${api:,.0f} a month against ${own:,.0f} to self-host"
     tokens = facts["tokens_per_month"]
     return f"{tokens:,.0f} tokens a month" if tokens is not None else "an unknown volume"
+
+
+BILLS = ["volume_band", "tokens_per_month", "api_usd_per_month", "self_host_usd_per_month"]
 
 
 @rule(
     "SCL001",
     "Low volume: GPUs would sit idle",
     source=f"{principle(5, 10)}; {ESSAY}",
-    reads=["volume_band", "tokens_per_month"],
-    fires_when="the volume band is low (under 100 million tokens a month)",
+    reads=BILLS,
+    fires_when="the volume band is low: the API's bill under a quarter of self-hosting's, or, "
+    "where either bill cannot be worked out, under 100 million tokens a month",
     principles=[5, 10],
     options=[API, SELF_HOST, FINE_TUNE],
 )
 def low_volume(facts: Facts) -> Iterator[Finding]:
     """A GPU costs the same whether it serves one request or a million; at low volume it idles,
-    while an API charges only for the tokens used. At this volume the API bill is small next to
-    even one rented GPU, let alone the people who keep it running."""
+    while an API charges only for the tokens used. When the API's bill is under a quarter of what
+    self-hosting would cost (two replicas for availability and the engineer time to run them), the
+    API is the cheaper way by far."""
     if facts["volume_band"] == "low":
         volume = _tokens(facts)
-        yield points(API, 2, f"at {volume} an API bill stays small")
+        yield points(API, 2, f"with {volume}, the API bill stays small")
+        yield points(SELF_HOST, -2, f"GPUs sized for availability would cost far more: {volume}")
         yield points(
-            SELF_HOST, -2, f"GPUs sized for availability would sit mostly idle at {volume}"
+            FINE_TUNE, -2, f"serving a tuned model on GPUs of its own would cost more: {volume}"
         )
-        yield points(FINE_TUNE, -2, f"serving a tuned model at {volume} leaves GPUs mostly idle")
 
 
 @rule(
@@ -52,24 +61,23 @@ def low_volume(facts: Facts) -> Iterator[Finding]:
         f"{principle(5)}; {ESSAY} (BuzzFeed cut costs by 80% by fine-tuning open models and "
         "serving them itself)"
     ),
-    reads=["volume_band", "tokens_per_month"],
-    fires_when="the volume band is high (a billion tokens a month or more)",
+    reads=BILLS,
+    fires_when="the volume band is high: the API's bill at least self-hosting's, or, where either "
+    "bill cannot be worked out, a billion tokens a month or more",
     principles=[5],
     options=[API, SELF_HOST, FINE_TUNE],
 )
 def high_volume(facts: Facts) -> Iterator[Finding]:
     """An API's bill grows with every request; a self-hosted model's cost per token falls as its
-    GPUs fill. At a billion tokens a month and more, the API bill exceeds the cost of a pair of
-    well-used GPUs, and a small tuned model serves more cheaply still."""
+    GPUs fill. Once the API's monthly bill reaches what two replicas of the open model and the
+    engineer time to run them cost (the cost model works both out from the catalogue), owning the
+    serving pays, and a small tuned model serves more cheaply still."""
     if facts["volume_band"] == "high":
         volume = _tokens(facts)
-        yield points(API, -2, f"at {volume} the per-token bill grows with every request")
-        yield points(SELF_HOST, 2, f"at {volume} self-hosted GPUs can be kept busy")
+        yield points(API, -2, f"the per-token bill grows with every request: {volume}")
+        yield points(SELF_HOST, 2, f"self-hosted GPUs can cost less: {volume}")
         yield points(
-            FINE_TUNE,
-            2,
-            f"at {volume} a small tuned model served in-house can cost far "
-            "less than a large hosted one",
+            FINE_TUNE, 2, f"a small tuned model served in-house can cost far less: {volume}"
         )
 
 
@@ -81,7 +89,7 @@ def high_volume(facts: Facts) -> Iterator[Finding]:
         "$0.10 in four years: a halving about every six months)"
     ),
     reads=["volume_band"],
-    fires_when="the volume band is low or medium (under a billion tokens a month)",
+    fires_when="the volume band is low or medium (self-hosting would not yet be cheaper)",
     principles=[10],
     options=[SELF_HOST, FINE_TUNE],
 )
@@ -146,6 +154,67 @@ def vendor_limits(facts: Facts) -> Iterator[Finding]:
         yield points(FINE_TUNE, 1, "a tuned model you serve is free of the vendor's limits")
 
 
-RULES = with_examples([low_volume, high_volume, prices_fall, tight_latency, vendor_limits], "scale")
+IDLE_BELOW = 0.10  # self-hosted capacity the average load would use
+
+
+@rule(
+    "COST002",
+    "Self-hosted GPUs would sit mostly idle",
+    source=f"{principle(5, 10)}; {ESSAY}",
+    reads=["self_host_utilisation", "self_host_usd_per_month"],
+    fires_when=f"self-hosting would use under {IDLE_BELOW:.0%} of the capacity it pays for",
+    principles=[5, 10],
+    options=[SELF_HOST, FINE_TUNE],
+)
+def idle_gpus(facts: Facts) -> Iterator[Finding]:
+    """Self-hosted serving is sized for the peak and for a spare replica, and paid for around the
+    clock. When the average load would use only a small share of it, most of the bill buys idle
+    GPUs; the cost per token is many times what the same GPUs cost when full."""
+    used = facts["self_host_utilisation"]
+    if used is None or used >= IDLE_BELOW:
+        return
+    bill = facts["self_host_usd_per_month"]
+    shown = f"{used:.1%}" if used >= 0.001 else "under 0.1%"
+    yield points(SELF_HOST, -1, f"the GPUs (${bill:,.0f} a month) would be {shown} used on average")
+    yield points(FINE_TUNE, -1, f"serving a tuned model would leave its GPUs {shown} used")
+
+
+@rule(
+    "COST003",
+    "The API bill would pay for the people self-hosting needs",
+    source=f"{principle(5, 7)}; {ESSAY}",
+    reads=["api_usd_per_month", "engineer_usd_per_month"],
+    fires_when="the API's monthly bill exceeds the monthly cost of one ML engineer",
+    principles=[5, 7],
+    options=[SELF_HOST, FINE_TUNE],
+)
+def bill_pays_for_people(facts: Facts) -> Iterator[Finding]:
+    """People are usually the largest cost of owning a model. When the API's bill alone is more
+    than a fully loaded ML engineer costs, the money could instead pay someone to run an open
+    model, and the team gains the capability to change vendors or models."""
+    bill, person = facts["api_usd_per_month"], facts["engineer_usd_per_month"]
+    if bill is None or bill <= person:
+        return
+    times = bill / person
+    yield points(
+        SELF_HOST, 1, f"the API bill (${bill:,.0f} a month) is {times:.1f}x an ML engineer"
+    )
+    yield points(
+        FINE_TUNE, 1, f"the API bill (${bill:,.0f} a month) is {times:.1f}x an ML engineer"
+    )
+
+
+RULES = with_examples(
+    [
+        low_volume,
+        high_volume,
+        prices_fall,
+        tight_latency,
+        vendor_limits,
+        idle_gpus,
+        bill_pays_for_people,
+    ],
+    "scale",
+)
 
 advisor_rules = rules_hook(RULES)

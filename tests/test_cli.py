@@ -286,6 +286,7 @@ def test_questions_json_shows_every_section_and_question(
 BUILT_IN_PLUGINS = (
     "questionnaires",
     "catalogue",
+    "costs",
     "options",
     "facts",
     "pmf",
@@ -329,7 +330,8 @@ def test_plugins_json_lists_what_each_built_in_contributes(
     assert by_name["catalogue"]["contributes"] == {
         "catalogue": ["gpus.yaml", "serving.yaml", "fine_tuning.yaml", "people.yaml", "trend.yaml"]
     }
-    assert set(by_name["facts"]["contributes"]["facts"]) == set(registry.facts)
+    facts = by_name["facts"]["contributes"]["facts"] + by_name["costs"]["contributes"]["facts"]
+    assert set(facts) == set(registry.facts)
     contributed = [c for p in data["plugins"] for c in p["contributes"].get("rules", [])]
     assert sorted(contributed) == sorted(r.code for r in registry.rules)
 
@@ -675,7 +677,12 @@ def test_a_schema_key_for_editors_is_accepted(cli: Callable[..., Result], tmp_pa
 def test_quiet_rules_show_the_derived_facts_they_read(cli: Callable[..., Result]) -> None:
     data = _json(cli("explain", str(CASES / "media-tagging-at-scale.yaml"), "--format", "json"))
     quiet = {r["id"]: r for r in data["not_fired"]}
-    assert quiet["SCL001"]["inputs"] == {"volume_band": "high", "tokens_per_month": 30_600_000_000}
+    assert quiet["SCL001"]["inputs"] == {
+        "volume_band": "high",
+        "tokens_per_month": 30_600_000_000,
+        "api_usd_per_month": 103_500,
+        "self_host_usd_per_month": pytest.approx(13_063.73),
+    }
     assert data["facts"]["volume_band"] == "high"
     text = cli("explain", str(CASES / "media-tagging-at-scale.yaml")).stdout
     assert "volume_band=high" in text

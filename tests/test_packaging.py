@@ -23,6 +23,7 @@ PACKAGES = {"advisor", "advisor_plugins", "advisor_questionnaires"}
 BUILT_IN_PLUGINS = {
     "questionnaires": "advisor_plugins.questionnaires",
     "catalogue": "advisor_plugins.catalogue",
+    "costs": "advisor_plugins.costs",
     "options": "advisor_plugins.options",
     "facts": "advisor_plugins.facts",
     "pmf": "advisor_plugins.pmf_rules",

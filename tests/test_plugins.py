@@ -491,7 +491,7 @@ def test_duplicate_fact_is_a_fault_unless_it_replaces() -> None:
     clumsy = _registry(Clumsy())
     (fault,) = _faults(clumsy, "Clumsy")
     assert "fact 'volume_band' is already given by plugin facts" in fault.message
-    assert clumsy.facts["volume_band"].plugin == "facts"
+    assert clumsy.facts["volume_band"].plugin == "costs"
 
     deliberate = _registry(Deliberate())
     assert deliberate.faults == []

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor.core.rules import Fact, Finding, Rule
 from advisor.plugins import PluginFault, Registry
+
+if TYPE_CHECKING:
+    from advisor.costs.catalogue import Catalogue
 
 # Confidence from the margin between the first and second option, in points.
 HIGH_MARGIN = 4
@@ -17,14 +20,27 @@ MEDIUM_MARGIN = 2
 class FactView:
     """The read-only view rules and facts get: answers by ``section.id``, derived facts by name."""
 
-    __slots__ = ("_cache", "_computing", "_facts", "_faults", "_values")
+    __slots__ = ("_cache", "_catalogue", "_computing", "_facts", "_faults", "_values")
 
-    def __init__(self, values: Mapping[str, Any], facts: Mapping[str, Fact]):
+    def __init__(
+        self,
+        values: Mapping[str, Any],
+        facts: Mapping[str, Fact],
+        catalogue: Callable[[], Any] | None = None,
+    ):
         self._values = values
         self._facts = facts
+        self._catalogue = catalogue
         self._cache: dict[str, Any] = {}
         self._faults: list[PluginFault] = []
         self._computing: set[str] = set()
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The cost catalogue in effect for this evaluation (overrides applied), read on first use."""
+        if self._catalogue is None:
+            raise LookupError("this evaluation has no cost catalogue")
+        return self._catalogue()
 
     def __getitem__(self, key: str) -> Any:
         values = self._values
@@ -136,22 +152,39 @@ class Decision:
         return [r for r in self.results if r.fired]
 
 
-def evaluate(registry: Registry, answers: Mapping[str, Any], *, explore: bool = True) -> Decision:
+def evaluate(
+    registry: Registry,
+    answers: Mapping[str, Any],
+    *,
+    explore: bool = True,
+    catalogue: Catalogue | None = None,
+) -> Decision:
     """Evaluate answers (``{"pmf.stage": "idea", ...}``) with every rule in the registry.
 
     With ``explore`` the engine also tries other values for each unknown or assumed question that a
     rule reads, and reports those that would change the recommendation.
     """
     resolved = resolve(registry, answers)
-    decision = _decide(registry, resolved)
+    decision = _decide(registry, resolved, _catalogue_of(registry, catalogue))
     if explore:
-        decision.unknowns = _unknowns(registry, resolved, decision.recommendation)
+        decision.unknowns = _unknowns(
+            registry, resolved, decision.recommendation, _catalogue_of(registry, catalogue)
+        )
     decision.confidence, decision.confidence_reason = _confidence(decision)
     return decision
 
 
-def _decide(registry: Registry, resolved: Resolved) -> Decision:
-    view = FactView(resolved.values, registry.facts)
+def _catalogue_of(registry: Registry, given: Catalogue | None) -> Callable[[], Catalogue]:
+    """The catalogue to use: the one given (with a user's overrides), else the registry's."""
+    if given is not None:
+        return lambda: given
+    return lambda: registry.catalogue
+
+
+def _decide(
+    registry: Registry, resolved: Resolved, catalogue: Callable[[], Catalogue] | None = None
+) -> Decision:
+    view = FactView(resolved.values, registry.facts, catalogue)
     options = {oid: OptionResult(oid, o.label) for oid, o in registry.options.items()}
     results: list[RuleResult] = []
     faults: list[PluginFault] = []
@@ -209,7 +242,12 @@ def _candidates(registry: Registry, qid: str) -> Iterable[Any]:
     return []
 
 
-def _unknowns(registry: Registry, resolved: Resolved, current: str | None) -> list[Unknown]:
+def _unknowns(
+    registry: Registry,
+    resolved: Resolved,
+    current: str | None,
+    catalogue: Callable[[], Catalogue] | None = None,
+) -> list[Unknown]:
     read: set[str] = registry._cache.get("read_questions")  # type: ignore[assignment]
     if read is None:
         read = set(registry.inputs_of(r for rule in registry.rules for r in rule.reads))
@@ -226,7 +264,7 @@ def _unknowns(registry: Registry, resolved: Resolved, current: str | None) -> li
             values = dict(resolved.values)
             values[qid] = value
             trial = Resolved(values, resolved.answered, resolved.assumed, resolved.unknown, ())
-            got = _decide(registry, trial).recommendation
+            got = _decide(registry, trial, catalogue).recommendation
             if got != current:
                 outcomes[_show(value)] = got
         if outcomes:

@@ -6,12 +6,15 @@ changes meaning; new keys may be added within a version.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor.core.answers import AnswersFile
 from advisor.core.engine import Decision, RuleResult
 from advisor.core.rules import Finding, Rule
 from advisor.plugins import Registry
+
+if TYPE_CHECKING:
+    from advisor.costs.catalogue import Catalogue
 
 SCHEMA_VERSION = 1
 
@@ -66,7 +69,59 @@ def _quiet_json(result: RuleResult, decision: Decision, registry: Registry) -> d
     }
 
 
-def decision_json(decision: Decision, registry: Registry, answers: AnswersFile) -> dict[str, Any]:
+def costs_json(decision: Decision, catalogue: Catalogue) -> dict[str, Any]:
+    """The cost model's figures for these answers: bills, horizon totals and break-even volumes."""
+    from advisor.costs.model import costs
+
+    try:
+        found = costs(decision.resolved.values, catalogue)
+    except KeyError as exc:  # a catalogue without the figures the cost model needs
+        return {"costs": None, "break_even": None, "cost_error": str(exc.args[0])}
+    options = {}
+    for oid, bill in found.options.items():
+        options[oid] = {
+            "usd_per_month": bill.usd_per_month,
+            "usd_per_mtok": bill.usd_per_mtok,
+            "horizon_usd": found.horizon_usd[oid],
+            "gpu": bill.gpu,
+            "gpus": bill.gpus,
+            "replicas": bill.replicas,
+            "utilisation": bill.utilisation,
+            "missing": bill.missing,
+            "lines": [
+                {
+                    "what": line.what,
+                    "usd_per_month": line.usd_per_month,
+                    "working": line.working,
+                    "figures": list(line.figures),
+                }
+                for line in bill.lines
+            ],
+        }
+    return {
+        "costs": {
+            "currency": catalogue.currency.model_dump(),
+            "price_date": catalogue.price_date,
+            "horizon_months": found.horizon_months,
+            "halving_months": found.halving_months,
+            "options": options,
+        },
+        "break_even": {
+            oid: {
+                "requests_per_month": found.break_even_requests[oid],
+                "requests_per_month_over_horizon": found.break_even_requests_horizon[oid],
+            }
+            for oid in found.break_even_requests
+        },
+    }
+
+
+def decision_json(
+    decision: Decision,
+    registry: Registry,
+    answers: AnswersFile,
+    catalogue: Catalogue | None = None,
+) -> dict[str, Any]:
     from advisor import __version__
 
     options: dict[str, Any] = {}
@@ -126,6 +181,7 @@ def decision_json(decision: Decision, registry: Registry, answers: AnswersFile) 
             "reject": answers.expect.reject,
             "met": met,
         },
+        **costs_json(decision, catalogue or registry.catalogue),
         "errors": [
             {"plugin": f.plugin, "where": f.where, "message": f.message}
             for f in (*registry.faults, *decision.faults)

@@ -19,6 +19,11 @@ class Facts(Protocol):
 
     def __getitem__(self, key: str) -> Any: ...
 
+    @property
+    def catalogue(self) -> Any:
+        """The cost catalogue in effect (figures by key, hosted prices), for cost facts."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Option:

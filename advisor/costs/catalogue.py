@@ -3,6 +3,7 @@ model prices from genai-prices, and the overrides a user gives in a config file 
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -200,10 +201,51 @@ class Catalogue:
 
     @cached_property
     def _listed_prices(self) -> dict[str, HostedPrice]:
-        return _genai_prices(self.models, self.price_date)
+        return _cached_prices(self.models, self.price_date)
 
     def in_currency(self, usd: float) -> float:
         return usd * self.currency.per_usd
+
+
+def _cached_prices(models: Mapping[str, HostedModel], price_date: str) -> dict[str, HostedPrice]:
+    """genai-prices' prices, kept in the user's cache folder between runs.
+
+    The package's data only changes with its version, so the prices for one version, date and
+    model list are computed once; every later run reads a small JSON file instead of paying the
+    package's import. A cache that cannot be read or written is simply not used.
+    """
+    import hashlib
+    import json
+    from importlib.metadata import version
+
+    try:
+        release = version("genai-prices")
+    except Exception:
+        return _genai_prices(models, price_date)
+    listing = json.dumps(
+        [release, price_date, {k: v.model_dump() for k, v in sorted(models.items())}],
+        sort_keys=True,
+    )
+    digest = hashlib.sha256(listing.encode()).hexdigest()[:16]
+    path = _cache_dir() / f"hosted-prices-{digest}.json"
+    try:
+        return {k: HostedPrice(**v) for k, v in json.loads(path.read_text("utf-8")).items()}
+    except (OSError, ValueError, TypeError):
+        pass
+    prices = _genai_prices(models, price_date)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps({k: vars(v) for k, v in prices.items()}), "utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        pass
+    return prices
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "advisor"
 
 
 def _genai_prices(models: Mapping[str, HostedModel], price_date: str) -> dict[str, HostedPrice]:

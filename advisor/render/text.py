@@ -48,7 +48,11 @@ def _short_source(rule: Any) -> str:
 
 
 def recommendation(
-    console: Console, decision: Decision, registry: Registry, answers: AnswersFile
+    console: Console,
+    decision: Decision,
+    registry: Registry,
+    answers: AnswersFile,
+    catalogue: Any = None,
 ) -> None:
     if answers.title:
         console.print(Text(answers.title, style="bold"))
@@ -110,6 +114,10 @@ def recommendation(
             scope = f" ({f.option})" if f.option else ""
             advice.add_row(r.code, escape(f.because) + scope)
         console.print(Padding(advice, (0, 0, 0, 2)))
+    if catalogue is not None:
+        from advisor.render.costs import costs
+
+        costs(console, decision, catalogue)
     _unknowns(console, decision)
     _faults(console, registry, decision)
     console.print()
@@ -146,7 +154,13 @@ def _faults(console: Console, registry: Registry, decision: Decision | None = No
             console.print(f"  {escape(fault.render())}")
 
 
-def explain(console: Console, decision: Decision, registry: Registry, answers: AnswersFile) -> None:
+def explain(
+    console: Console,
+    decision: Decision,
+    registry: Registry,
+    answers: AnswersFile,
+    catalogue: Any = None,
+) -> None:
     """Every rule, fired or not: like EXPLAIN for a query plan."""
     rec = decision.recommendation or "nothing (every option ruled out)"
     console.print(
@@ -205,6 +219,10 @@ def explain(console: Console, decision: Decision, registry: Registry, answers: A
                 Text(_short_source(rule), style="dim"),
             )
     console.print(table)
+    if catalogue is not None:
+        from advisor.render.costs import costs
+
+        costs(console, decision, catalogue)
     _unknowns(console, decision)
     _faults(console, registry, decision)
 

@@ -1,0 +1,65 @@
+"""The cost section of the terminal output: each option's bill, the horizon and break-even."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from advisor.core.engine import Decision
+
+
+def _money(usd: float | None, cat: Any) -> str:
+    if usd is None:
+        return "-"
+    amount = cat.in_currency(usd)
+    symbol = "$" if cat.currency.code == "USD" else f"{cat.currency.code} "
+    return f"{symbol}{amount:,.0f}" if abs(amount) >= 10 else f"{symbol}{amount:,.2f}"
+
+
+def costs(console: Console, decision: Decision, cat: Any) -> None:
+    """What each option would cost, worked out from the answers and the catalogue."""
+    from advisor.costs.model import costs as work_out
+
+    try:
+        found = work_out(decision.resolved.values, cat)
+    except KeyError as exc:
+        console.print()
+        console.print(f"[bold]Costs[/]: not worked out ({escape(str(exc.args[0]))})")
+        return
+    console.print()
+    console.print(
+        f"[bold]Costs[/] a month and over {found.horizon_months} months, API prices halving "
+        f"every {found.halving_months:g} months (hosted prices as of {cat.price_date}; "
+        "figures: advisor catalogue)"
+    )
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    table.add_column("option")
+    table.add_column("a month", justify="right")
+    table.add_column("per M tokens", justify="right")
+    table.add_column(f"{found.horizon_months} months", justify="right")
+    table.add_column("GPUs, use", justify="right")
+    needs: list[str] = []
+    for oid, bill in found.options.items():
+        if bill.missing:
+            needs.append(f"{oid} needs {', '.join(bill.missing)}")
+        use = ""
+        if bill.gpus:
+            use = f"{bill.gpus} {(bill.gpu or '').upper()}, {bill.utilisation:.0%}"
+        table.add_row(
+            oid,
+            _money(bill.usd_per_month, cat),
+            _money(bill.usd_per_mtok, cat),
+            _money(found.horizon_usd[oid], cat),
+            use,
+        )
+    console.print(table)
+    for oid, at in found.break_even_requests.items():
+        later = found.break_even_requests_horizon[oid]
+        if at is not None:
+            tail = f", {later:,.0f} over the horizon as API prices fall" if later else ""
+            console.print(f"  {oid} costs the same as the API at {at:,.0f} requests a month{tail}")
+    for line in needs:
+        console.print(f"  [dim]{escape(line)}[/]")

@@ -1,0 +1,122 @@
+"""Built-in plugin: cost facts from the cost model, which cost rules read.
+
+`volume_band` replaces the first estimate from tokens a month with one from the bills themselves,
+wherever both the API's and self-hosting's bills can be worked out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from advisor import Fact, Facts, hookimpl
+from advisor.costs.model import api_cost, fine_tune_cost, self_host_cost
+from advisor_plugins.facts import volume_band as volume_band_from_tokens
+
+# The API's bill as a share of self-hosting's: under a quarter, GPUs would cost four times what
+# the API does; at one or more, owning the serving is already cheaper.
+LOW_SHARE = 0.25
+HIGH_SHARE = 1.0
+
+VOLUME = (
+    "scale.requests_per_month",
+    "scale.input_tokens_per_request",
+    "scale.output_tokens_per_request",
+)
+SERVING = (*VOLUME, "cost.open_model_size_b", "scale.peak_to_average")
+
+
+def _values(facts: Facts, keys: tuple[str, ...]) -> dict[str, Any]:
+    return {k: facts[k] for k in keys}
+
+
+def api_usd_per_month(facts: Facts) -> float | None:
+    return api_cost(_values(facts, (*VOLUME, "cost.api_model")), facts.catalogue).usd_per_month
+
+
+def self_host_bill(facts: Facts) -> Any:
+    return self_host_cost(_values(facts, SERVING), facts.catalogue)
+
+
+def self_host_usd_per_month(facts: Facts) -> float | None:
+    return self_host_bill(facts).usd_per_month
+
+
+def fine_tune_usd_per_month(facts: Facts) -> float | None:
+    answers = _values(facts, (*SERVING, "pmf.labeled_examples"))
+    return fine_tune_cost(answers, facts.catalogue).usd_per_month
+
+
+def self_host_utilisation(facts: Facts) -> float | None:
+    return self_host_bill(facts).utilisation
+
+
+def volume_band(facts: Facts) -> str | None:
+    api, own = facts["api_usd_per_month"], facts["self_host_usd_per_month"]
+    if api is None or own is None or own <= 0:
+        return volume_band_from_tokens(facts)
+    share = api / own
+    if share < LOW_SHARE:
+        return "low"
+    return "high" if share >= HIGH_SHARE else "medium"
+
+
+def engineer_usd_per_month(facts: Facts) -> float:
+    return facts.catalogue["people.ml_engineer.yearly_usd"] / 12
+
+
+FACTS = (
+    Fact(
+        name="api_usd_per_month",
+        description="The hosted API's monthly bill: requests x tokens x the model's prices.",
+        compute=api_usd_per_month,
+        reads=(*VOLUME, "cost.api_model"),
+        unit="USD/month",
+    ),
+    Fact(
+        name="self_host_usd_per_month",
+        description="Self-hosting's monthly bill: GPUs for weights and peak (two replicas at "
+        "least), paid whether used or not, and the engineer time it takes.",
+        compute=self_host_usd_per_month,
+        reads=SERVING,
+        unit="USD/month",
+    ),
+    Fact(
+        name="fine_tune_usd_per_month",
+        description="Fine-tuning's monthly bill: training runs repeated twice a year, the tuning "
+        "work, and serving the tuned model on GPUs of one's own.",
+        compute=fine_tune_usd_per_month,
+        reads=(*SERVING, "pmf.labeled_examples"),
+        unit="USD/month",
+    ),
+    Fact(
+        name="self_host_utilisation",
+        description="The share of self-hosted serving capacity the average load would use.",
+        compute=self_host_utilisation,
+        reads=SERVING,
+    ),
+    Fact(
+        name="engineer_usd_per_month",
+        description="A fully loaded ML engineer's monthly cost, from the catalogue.",
+        compute=engineer_usd_per_month,
+        reads=(),
+        unit="USD/month",
+    ),
+    Fact(
+        name="volume_band",
+        description=(
+            f"From the bills where both can be worked out: low when the API's bill is under "
+            f"{LOW_SHARE:.0%} of self-hosting's, high when it is at least self-hosting's; "
+            "otherwise from tokens a month."
+        ),
+        compute=volume_band,
+        reads=("api_usd_per_month", "self_host_usd_per_month", "tokens_per_month"),
+        replaces=True,
+    ),
+)
+
+
+@hookimpl
+def advisor_facts(register: Callable[[Any], None]) -> None:
+    for fact in FACTS:
+        register(fact)

@@ -1,0 +1,224 @@
+"""The cost model, checked against sums worked by hand and against the shape of each bill."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import Result
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from advisor import Registry, build_registry, evaluate, load_answers
+from advisor.core.engine import resolve
+from advisor.costs.model import (
+    HOURS_PER_MONTH,
+    api_cost,
+    break_even,
+    costs,
+    gpus_to_hold,
+    replica_throughput,
+    self_host_cost,
+    weights_gb,
+)
+
+CASES = Path(__file__).parent / "cases"
+MEDIA = CASES / "media-tagging-at-scale.yaml"
+HOSPITAL = CASES / "hospital-discharge-notes.yaml"
+REGISTRY = build_registry()
+
+
+def _values(path: Path, **changes: Any) -> dict[str, Any]:
+    values = resolve(REGISTRY, load_answers(path, REGISTRY).values).values
+    return {**values, **changes}
+
+
+# --- worked by hand, from DOMAIN.md's figures ---------------------------------------------------
+
+
+def test_eight_b_on_one_h100_costs_what_domain_md_works_out() -> None:
+    """$3.24 an hour / (3,400 tokens/s x 3,600 s / 1e6) = ~$0.26 per million output tokens."""
+    cat = REGISTRY.catalogue
+    tps, how = replica_throughput(8, "fp8", 1, "h100", cat)
+    assert (tps, how) == (3400, "serving.8b.fp8.1xh100.output_tokens_per_s")
+    per_mtok = cat["gpu.h100.hourly_usd"] / (tps * 3600 / 1e6)
+    assert per_mtok == pytest.approx(0.2647, abs=1e-4)
+    assert per_mtok / 0.30 == pytest.approx(0.88, abs=0.01)  # ~$0.88 at 30% use
+
+
+def test_weights_memory_decides_how_many_gpus_a_replica_needs() -> None:
+    cat = REGISTRY.catalogue
+    assert weights_gb(70, "fp16", cat) == 140  # does not fit on one 80 GB GPU
+    assert gpus_to_hold(70, "fp16", "h100", cat) > 1
+    assert weights_gb(8, "fp16", cat) == 16
+    assert gpus_to_hold(8, "fp16", "h100", cat) == 1
+    assert gpus_to_hold(8, "fp8", "h100", cat) == 1
+    assert gpus_to_hold(405, "fp8", "h100", cat) >= 6
+
+
+def test_the_api_bill_of_the_media_case_by_hand() -> None:
+    # 30M requests x (900 x $2.50 + 120 x $10) / 1M tokens = $103,500 a month.
+    bill = api_cost(_values(MEDIA), REGISTRY.catalogue)
+    assert bill.usd_per_month == pytest.approx(103_500)
+    assert bill.usd_per_mtok == pytest.approx(103_500 / (30e6 * 1020) * 1e6)
+
+
+def test_the_self_host_bill_of_the_media_case_by_hand() -> None:
+    # 8B at 8 bits fits one H100; 30M x 120 tokens a month is ~1,370 tokens/s, 4,110 at a peak
+    # three times the average: two replicas of 3,400 tokens/s carry it. 2 x $3.24 x 730 h, plus
+    # half of a $200,000 engineer.
+    bill = self_host_cost(_values(MEDIA), REGISTRY.catalogue)
+    assert (bill.gpus, bill.replicas, bill.gpu) == (2, 2, "h100")
+    expected = 2 * 3.24 * HOURS_PER_MONTH + 0.5 * 200_000 / 12
+    assert bill.usd_per_month == pytest.approx(expected)
+    average_tps = 30e6 * 120 / (HOURS_PER_MONTH * 3600)
+    assert bill.utilisation == pytest.approx(average_tps / (2 * 3400))
+
+
+def test_a_spiky_load_needs_more_replicas() -> None:
+    flat = self_host_cost(_values(MEDIA, **{"scale.peak_to_average": 1.0}), REGISTRY.catalogue)
+    spiky = self_host_cost(_values(MEDIA, **{"scale.peak_to_average": 12.0}), REGISTRY.catalogue)
+    assert flat.replicas == 2  # two for availability, even when one would carry the load
+    assert spiky.replicas is not None and spiky.replicas > flat.replicas
+
+
+def test_what_a_bill_needs_is_named_when_it_is_missing() -> None:
+    bill = self_host_cost({"scale.requests_per_month": 1000}, REGISTRY.catalogue)
+    assert bill.usd_per_month is None
+    assert bill.missing == ["scale.requests_per_month", "cost.open_model_size_b"]
+
+
+def test_break_even_is_where_the_bills_cross() -> None:
+    values = _values(MEDIA)
+    cat = REGISTRY.catalogue
+    at = break_even(values, cat, "self_host")
+    assert at is not None
+    below = {**values, "scale.requests_per_month": at * 0.99}
+    above = {**values, "scale.requests_per_month": at * 1.01}
+    assert api_cost(below, cat).usd_per_month < self_host_cost(below, cat).usd_per_month
+    assert api_cost(above, cat).usd_per_month >= self_host_cost(above, cat).usd_per_month
+
+
+def test_falling_api_prices_push_break_even_out() -> None:
+    found = costs(_values(MEDIA), REGISTRY.catalogue)
+    today = found.break_even_requests["self_host"]
+    later = found.break_even_requests_horizon["self_host"]
+    assert today is not None and later is not None and later > today
+    assert found.horizon_usd["api"] < 12 * found.options["api"].usd_per_month
+
+
+def test_a_cheap_enough_api_never_breaks_even() -> None:
+    values = _values(MEDIA, **{"cost.api_model": "llama-3-8b", "cost.open_model_size_b": 405})
+    assert break_even(values, REGISTRY.catalogue, "self_host") is None
+
+
+# --- the shape of each bill ---------------------------------------------------------------------
+
+volumes = st.integers(min_value=1_000, max_value=2_000_000_000)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(requests=volumes, model=st.sampled_from(["gpt-4o", "gpt-4o-mini", "claude-3-5-sonnet"]))
+def test_api_cost_is_linear_in_volume(requests: int, model: str) -> None:
+    cat = REGISTRY.catalogue
+    one = api_cost(
+        _values(MEDIA, **{"scale.requests_per_month": requests, "cost.api_model": model}), cat
+    )
+    two = api_cost(
+        _values(MEDIA, **{"scale.requests_per_month": 2 * requests, "cost.api_model": model}), cat
+    )
+    assert two.usd_per_month == pytest.approx(2 * one.usd_per_month)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(low=volumes, high=volumes, size=st.sampled_from([8, 13, 70]))
+def test_self_host_cost_is_a_step_function_of_volume(low: int, high: int, size: int) -> None:
+    low, high = sorted((low, high))
+    cat = REGISTRY.catalogue
+    a = self_host_cost(
+        _values(MEDIA, **{"scale.requests_per_month": low, "cost.open_model_size_b": size}), cat
+    )
+    b = self_host_cost(
+        _values(MEDIA, **{"scale.requests_per_month": high, "cost.open_model_size_b": size}), cat
+    )
+    assert b.usd_per_month >= a.usd_per_month  # never cheaper for more traffic
+    # Every bill is the fixed part plus a whole number of replicas.
+    people = 0.5 * cat["people.ml_engineer.yearly_usd"] / 12
+    per_replica = (a.gpus / a.replicas) * cat["gpu.h100.hourly_usd"] * HOURS_PER_MONTH
+    for bill in (a, b):
+        replicas = (bill.usd_per_month - people) / per_replica
+        assert replicas == pytest.approx(round(replicas)) and round(replicas) >= 2
+    if a.replicas == b.replicas:
+        assert a.usd_per_month == b.usd_per_month  # flat between steps
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(low=volumes, high=volumes)
+def test_more_volume_never_makes_the_api_cheaper_relative_to_self_hosting(
+    low: int, high: int
+) -> None:
+    low, high = sorted((low, high))
+    cat = REGISTRY.catalogue
+
+    def ratio(requests: int) -> float:
+        values = _values(MEDIA, **{"scale.requests_per_month": requests})
+        return api_cost(values, cat).usd_per_month / self_host_cost(values, cat).usd_per_month
+
+    assert ratio(high) >= ratio(low) * (1 - 1e-9)
+
+
+# --- through the engine and the command line ---------------------------------------------------
+
+
+def test_the_volume_band_comes_from_the_bills(registry: Registry) -> None:
+    hospital = evaluate(registry, load_answers(HOSPITAL, registry).values)
+    media = evaluate(registry, load_answers(MEDIA, registry).values)
+    assert hospital.facts["volume_band"] == "low"  # $1,380 of API against $17,794 to self-host
+    assert media.facts["volume_band"] == "high"  # $103,500 against $13,064
+    fired = {r.rule.code for r in media.fired}
+    assert {"SCL002", "COST003"} <= fired
+    assert "COST002" in {r.rule.code for r in hospital.fired}  # four GPUs, well under 1% used
+
+
+def _json(result: Result) -> Any:
+    assert result.exit_code == 0, (result.output, result.exception)
+    return json.loads(result.stdout)
+
+
+def test_recommend_json_carries_costs_and_break_even(cli: Callable[..., Result]) -> None:
+    data = _json(cli("recommend", str(MEDIA), "--format", "json"))
+    costs_out = data["costs"]
+    assert costs_out["horizon_months"] == 12 and costs_out["halving_months"] == 6
+    assert costs_out["options"]["api"]["usd_per_month"] == pytest.approx(103_500)
+    host = costs_out["options"]["self_host"]
+    assert host["gpus"] == 2 and host["missing"] == []
+    assert [line["what"] for line in host["lines"]] == ["2 x H100 GPUs", "engineering time"]
+    assert "gpu.h100.hourly_usd" in host["lines"][0]["figures"]
+    assert data["break_even"]["self_host"]["requests_per_month"] == pytest.approx(
+        3_786_589, rel=1e-3
+    )
+
+
+def test_a_figure_set_on_the_command_line_changes_the_bill(cli: Callable[..., Result]) -> None:
+    base = _json(cli("recommend", str(MEDIA), "--format", "json"))
+    cheap = _json(
+        cli("recommend", str(MEDIA), "--format", "json", "--set", "gpu.h100.hourly_usd=1.62")
+    )
+    saved = 2 * 1.62 * HOURS_PER_MONTH
+    before = base["costs"]["options"]["self_host"]["usd_per_month"]
+    after = cheap["costs"]["options"]["self_host"]["usd_per_month"]
+    assert before - after == pytest.approx(saved)
+
+
+def test_text_output_shows_the_costs_in_the_chosen_currency(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    out = cli("recommend", str(MEDIA)).stdout
+    assert "$103,500" in out and "2 H100, 20%" in out
+    assert "self_host costs the same as the API at 3,78" in out
+    config = tmp_path / "config.yaml"
+    config.write_text("currency:\n  code: EUR\n  per_usd: 0.5\n", encoding="utf-8")
+    assert "EUR 51,750" in cli("recommend", str(MEDIA), "--config", str(config)).stdout
