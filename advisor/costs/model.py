@@ -168,7 +168,13 @@ def self_host_cost(
             f"{replicas} replicas x {per_replica} GPU(s) for {size:g}B at {precision} "
             f"({tps:,.0f} output tokens/s each, {how}); {out.gpus} x ${hourly:g}/h x "
             f"{HOURS_PER_MONTH:g} h",
-            (f"gpu.{gpu}.hourly_usd", f"gpu.{gpu}.memory_gb", "serving.kv_cache_overhead_fraction"),
+            (
+                f"gpu.{gpu}.hourly_usd",
+                f"gpu.{gpu}.memory_gb",
+                f"serving.bytes_per_param.{precision}",
+                "serving.kv_cache_overhead_fraction",
+                how.split()[0],  # the measured deployment the throughput comes from
+            ),
         )
     )
     share = cat[f"people.{option}.engineer_share"]
