@@ -35,7 +35,10 @@ def api_usd_per_month(facts: Facts) -> float | None:
 
 
 def self_host_bill(facts: Facts) -> Any:
-    return self_host_cost(_values(facts, SERVING), facts.catalogue)
+    """Self-hosting's bill, worked out once per set of inputs (two facts read it)."""
+    answers = _values(facts, SERVING)
+    cat = facts.catalogue
+    return cat.memo(("self_host", *answers.values()), lambda: self_host_cost(answers, cat))
 
 
 def self_host_usd_per_month(facts: Facts) -> float | None:

@@ -142,10 +142,22 @@ class Decision:
     resolved: Resolved
     margin: float | None
     faults: list[PluginFault]
-    facts: dict[str, Any] = field(default_factory=dict)  # every derived fact, by name
+    view: FactView | None = field(default=None, repr=False)
     unknowns: list[Unknown] = field(default_factory=list)
     confidence: str = "low"
     confidence_reason: str = ""
+
+    @property
+    def facts(self) -> dict[str, Any]:
+        """Every derived fact by name, computed on first use: rules compute only what they read,
+        and the output shows the rest, so the cost of the others is paid only for output."""
+        view = self.view
+        if view is None:
+            return {}
+        known = len(view._faults)
+        values = {name: view[name] for name in view._facts}
+        self.faults.extend(view._faults[known:])
+        return values
 
     @property
     def fired(self) -> list[RuleResult]:
@@ -217,7 +229,6 @@ def _decide(
     margin = None
     if len(ranking) >= 2:
         margin = options[ranking[0]].score - options[ranking[1]].score
-    facts = {name: view[name] for name in registry.facts}  # shown with the rules that read them
     faults.extend(view._faults)
     return Decision(
         recommendation=ranking[0] if ranking else None,
@@ -227,7 +238,7 @@ def _decide(
         resolved=resolved,
         margin=margin,
         faults=faults,
-        facts=facts,
+        view=view,
     )
 
 

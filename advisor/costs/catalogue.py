@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib.resources import files
@@ -144,6 +144,21 @@ class Catalogue:
     models: dict[str, HostedModel]
     price_date: str
     currency: Currency = field(default_factory=Currency)
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
+
+    MEMO_LIMIT = 4096
+
+    def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """A value worked out from this catalogue's figures, kept while the catalogue lives (its
+        figures never change: an override makes a new catalogue)."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            pass
+        if len(self._memo) >= self.MEMO_LIMIT:
+            self._memo.clear()
+        value = self._memo[key] = compute()
+        return value
 
     def __getitem__(self, key: str) -> float:
         return self.figure(key).value
@@ -158,7 +173,10 @@ class Catalogue:
     def under(self, prefix: str) -> dict[str, Figure]:
         """The figures whose keys start with ``prefix`` (a dotted prefix such as ``gpu.h100``)."""
         dotted = prefix if prefix.endswith(".") else prefix + "."
-        return {k: f for k, f in self.figures.items() if k.startswith(dotted)}
+        return self.memo(
+            ("under", dotted),
+            lambda: {k: f for k, f in self.figures.items() if k.startswith(dotted)},
+        )
 
     def overridden(
         self, values: Mapping[str, float], origin: str, *, allow_new: bool = False

@@ -104,6 +104,15 @@ def gpus_to_hold(size_b: float, precision: str, gpu: str, cat: Catalogue) -> int
 def replica_throughput(
     size_b: float, precision: str, gpus: int, gpu: str, cat: Catalogue
 ) -> tuple[float, str]:
+    return cat.memo(
+        ("throughput", size_b, precision, gpus, gpu),
+        lambda: _replica_throughput(size_b, precision, gpus, gpu, cat),
+    )
+
+
+def _replica_throughput(
+    size_b: float, precision: str, gpus: int, gpu: str, cat: Catalogue
+) -> tuple[float, str]:
     """Output tokens per second of one replica, and where the figure came from.
 
     The catalogue's measured deployment of the same precision and GPU nearest in size is scaled by
