@@ -457,3 +457,36 @@ def _priced(cat: Catalogue, model: str) -> bool:
     except KeyError:
         return False
     return True
+
+
+@main.command(name="flips")
+@file_argument
+@example_option
+@format_option
+@set_option
+@config_option
+def flips_command(
+    file: Path | None, example: str | None, fmt: str, sets: tuple[str, ...], config: Path | None
+) -> None:
+    """What would flip the decision: each question's smallest change that alters it, nearest first."""
+    from advisor.core.engine import evaluate
+    from advisor.core.flips import flips
+    from advisor.core.report import flip_json
+
+    registry = _registry(warn=fmt == "json")
+    overrides = _overrides(registry, sets, config)
+    answers = overrides.apply_answers(_load(registry, file, example))
+    catalogue = _catalogue(registry, overrides)
+    decision = evaluate(registry, answers.values, explore=False, catalogue=catalogue)
+    found = flips(registry, answers.values, catalogue)
+    if fmt == "json":
+        _emit_json(
+            {
+                "recommendation": decision.recommendation,
+                "flips": [flip_json(f) for f in found],
+            }
+        )
+        return
+    from advisor.render import text
+
+    text.flips(_console(), decision, found)

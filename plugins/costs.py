@@ -54,8 +54,15 @@ def self_host_utilisation(facts: Facts) -> float | None:
     return self_host_bill(facts).utilisation
 
 
+SMALLEST_MODEL_B = 8  # the smallest open model the catalogue has serving figures for
+
+
 def volume_band(facts: Facts) -> str | None:
     api, own = facts["api_usd_per_month"], facts["self_host_usd_per_month"]
+    if api is not None and own is None and facts["scale.requests_per_month"] is not None:
+        # No model size: compare with the cheapest self-hosting there is, the smallest model.
+        answers = {**_values(facts, SERVING), "cost.open_model_size_b": SMALLEST_MODEL_B}
+        own = self_host_cost(answers, facts.catalogue).usd_per_month
     if api is None or own is None or own <= 0:
         return volume_band_from_tokens(facts)
     share = api / own
@@ -108,12 +115,18 @@ FACTS = (
     Fact(
         name="volume_band",
         description=(
-            f"From the bills where both can be worked out: low when the API's bill is under "
-            f"{LOW_SHARE:.0%} of self-hosting's, high when it is at least self-hosting's; "
-            "otherwise from tokens a month."
+            f"From the bills: low when the API's bill is under {LOW_SHARE:.0%} of self-hosting's, "
+            "high when it is at least self-hosting's (without a model size, self-hosting's is "
+            f"that of a {SMALLEST_MODEL_B}B model, the cheapest there is); from tokens a month "
+            "when the API's bill cannot be worked out."
         ),
         compute=volume_band,
-        reads=("api_usd_per_month", "self_host_usd_per_month", "tokens_per_month"),
+        reads=(
+            "api_usd_per_month",
+            "self_host_usd_per_month",
+            "tokens_per_month",
+            *SERVING,
+        ),
         replaces=True,
     ),
 )

@@ -306,10 +306,10 @@ def test_set_changes_an_answer_for_one_run_and_leaves_the_file(cli: Callable[...
     before = EU.read_text(encoding="utf-8")
     assert _json(cli("recommend", str(EU), "--format", "json"))["recommendation"] == "api"
     changed = _json(
-        cli("recommend", str(EU), "--format", "json", "--set", "scale.vendor_limits_blocking=yes")
+        cli("recommend", str(EU), "--format", "json", "--set", "privacy.vendor_terms_ok=no")
     )
     assert changed["recommendation"] == "self_host"
-    assert any(r["id"] == "SCL004" for r in changed["rules"])
+    assert any(r["id"] == "PRIV002" and r["veto"] for r in changed["rules"])
     assert EU.read_text(encoding="utf-8") == before
 
 

@@ -6,10 +6,12 @@ changes meaning; new keys may be added within a version.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from advisor.core.answers import AnswersFile
 from advisor.core.engine import Decision, RuleResult
+from advisor.core.flips import Flip, flips
 from advisor.core.rules import Finding, Rule
 from advisor.plugins import Registry
 
@@ -69,6 +71,41 @@ def _quiet_json(result: RuleResult, decision: Decision, registry: Registry) -> d
     }
 
 
+def flip_json(flip: Flip) -> dict[str, Any]:
+    return {
+        "question": flip.question,
+        "from": flip.current,
+        "to": flip.to,
+        "direction": flip.direction,
+        "recommendation": flip.recommendation,
+        "distance": flip.distance,
+        "text": flip.describe(),
+    }
+
+
+def _flips_and_revisit(
+    decision: Decision, registry: Registry, catalogue: Catalogue | None, today: date | None
+) -> dict[str, Any]:
+    from advisor.core.revisit import revisit
+    from advisor.costs.model import costs
+
+    cat = catalogue or registry.catalogue
+    found = flips(registry, decision.resolved.values, cat)
+    try:
+        bills = costs(decision.resolved.values, cat)
+    except KeyError:
+        bills = None
+    when = revisit(decision, bills, found, today)
+    return {
+        "flips": [flip_json(f) for f in found],
+        "revisit": {
+            "date": when.date.isoformat(),
+            "reason": when.reason,
+            "triggers": when.triggers,
+        },
+    }
+
+
 def costs_json(decision: Decision, catalogue: Catalogue) -> dict[str, Any]:
     """The cost model's figures for these answers: bills, horizon totals and break-even volumes."""
     from advisor.costs.model import costs
@@ -121,6 +158,7 @@ def decision_json(
     registry: Registry,
     answers: AnswersFile,
     catalogue: Catalogue | None = None,
+    today: date | None = None,
 ) -> dict[str, Any]:
     from advisor import __version__
 
@@ -182,6 +220,7 @@ def decision_json(
             "met": met,
         },
         **costs_json(decision, catalogue or registry.catalogue),
+        **_flips_and_revisit(decision, registry, catalogue, today),
         "errors": [
             {"plugin": f.plugin, "where": f.where, "message": f.message}
             for f in (*registry.faults, *decision.faults)

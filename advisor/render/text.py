@@ -115,9 +115,14 @@ def recommendation(
             advice.add_row(r.code, escape(f.because) + scope)
         console.print(Padding(advice, (0, 0, 0, 2)))
     if catalogue is not None:
+        from advisor.core.flips import flips as find_flips
         from advisor.render.costs import costs
 
         costs(console, decision, catalogue)
+        console.print()
+        found = find_flips(registry, decision.resolved.values, catalogue)
+        flips(console, decision, found, 3)
+        _revisit(console, decision, catalogue, found)
     _unknowns(console, decision)
     _faults(console, registry, decision)
     console.print()
@@ -348,4 +353,33 @@ def catalogue(console: Console, cat: Any, prices: list[Any], missing: list[str])
         console.print(f"Currency: {cat.currency.code} at {cat.currency.per_usd:g} per US dollar")
 
 
-__all__ = ["catalogue", "explain", "plugins", "questions", "recommendation", "rules"]
+def _revisit(console: Console, decision: Decision, catalogue: Any, found: list[Any]) -> None:
+    from advisor.core.revisit import revisit
+    from advisor.costs.model import costs
+
+    try:
+        bills = costs(decision.resolved.values, catalogue)
+    except KeyError:
+        bills = None
+    when = revisit(decision, bills, found)
+    console.print()
+    console.print(f"[bold]Revisit[/] by {when.date.isoformat()}: {escape(when.reason)}")
+    for trigger in when.triggers:
+        console.print(Padding(f"- or sooner {escape(trigger)}", (0, 0, 0, 2)))
+
+
+def flips(console: Console, decision: Decision, found: list[Any], limit: int | None = None) -> None:
+    """What would change the recommendation, nearest first."""
+    rec = decision.recommendation or "nothing (every option ruled out)"
+    if not found:
+        console.print(f"No single change of one answer would change the recommendation ({rec}).")
+        return
+    console.print(f"[bold]What would flip it[/] (now {rec}), nearest first:")
+    shown = found if limit is None else found[:limit]
+    for flip in shown:
+        console.print(Padding(f"- {escape(flip.describe())}", (0, 0, 0, 2)))
+    if limit is not None and len(found) > limit:
+        console.print(f"  [dim]{len(found) - limit} more: advisor flips FILE[/]")
+
+
+__all__ = ["catalogue", "explain", "flips", "plugins", "questions", "recommendation", "rules"]

@@ -1,0 +1,200 @@
+"""What would flip the decision, and when to revisit it."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import Result
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from advisor import Registry, build_registry, evaluate, load_answers
+from advisor.core.flips import Flip, flips
+from advisor.core.revisit import AT_MOST_MONTHS, add_months, revisit
+from advisor.costs.model import costs
+
+CASES = Path(__file__).parent / "cases"
+REGISTRY = build_registry()
+
+
+def _answers(name: str, **changes: Any) -> dict[str, Any]:
+    values = load_answers(CASES / name, REGISTRY).values
+    return {**values, **changes}
+
+
+def _recommend(values: dict[str, Any]) -> str | None:
+    return evaluate(REGISTRY, values, explore=False).recommendation
+
+
+def _check_flip(values: dict[str, Any], flip: Flip) -> None:
+    assert _recommend({**values, flip.question: flip.to}) == flip.recommendation, flip
+    assert flip.recommendation != _recommend(values)
+
+
+@pytest.mark.parametrize("case", sorted(p.name for p in CASES.glob("*.yaml")))
+def test_every_flip_reported_really_flips(case: str) -> None:
+    values = _answers(case)
+    found = flips(REGISTRY, values)
+    for flip in found:
+        _check_flip(values, flip)
+    assert [f.distance for f in found] == sorted(f.distance for f in found)
+
+
+def test_a_number_flips_at_its_threshold_and_not_before() -> None:
+    values = _answers("eu-insurer-claims.yaml")
+    (volume,) = [f for f in flips(REGISTRY, values) if f.question == "scale.requests_per_month"]
+    assert volume.direction == "up" and volume.recommendation == "self_host"
+    short = {**values, "scale.requests_per_month": int(volume.to * 0.99)}
+    assert _recommend(short) == "api"  # found to within one percent
+    assert volume.describe().startswith(
+        f"if scale.requests_per_month rose to {volume.to:,} (now 300,000), self_host"
+    )
+
+
+def test_a_choice_lists_each_value_that_flips() -> None:
+    values = _answers("prototype-ticket-summaries.yaml")
+    residency = {f.to for f in flips(REGISTRY, values) if f.question == "privacy.residency"}
+    assert residency == {"on_prem", "air_gapped"}
+    terms = [f for f in flips(REGISTRY, values) if f.question == "privacy.vendor_terms_ok"]
+    assert [f.describe() for f in terms] == [
+        "if privacy.vendor_terms_ok were no (now yes), self_host would be recommended"
+    ]
+
+
+def test_when_nothing_single_flips_there_are_no_flips() -> None:
+    # The hospital: api and fine_tune are ruled out by answers no single change would undo.
+    assert flips(REGISTRY, _answers("hospital-discharge-notes.yaml")) == []
+
+
+questions = sorted(REGISTRY.questions)
+
+
+@st.composite
+def answers(draw: st.DrawFn) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for qid in questions:
+        q = REGISTRY.questions[qid]
+        if q.type == "multi_choice" or q.type == "text" or not draw(st.booleans()):
+            continue
+        if q.type == "choice":
+            out[qid] = draw(st.sampled_from(q.choice_values))
+        elif q.type == "bool":
+            out[qid] = draw(st.booleans())
+        elif qid == "cost.open_model_size_b":
+            out[qid] = draw(st.sampled_from([8, 13, 70, 405]))
+        elif q.type == "number":
+            out[qid] = draw(st.floats(min_value=1, max_value=20))
+        else:
+            exponent = draw(st.floats(min_value=0, max_value=9))
+            out[qid] = int(10**exponent) if qid != "scale.latency_p95_ms" else int(10**exponent) + 1
+    return out
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(values=answers())
+def test_flips_on_random_answers_really_flip(values: dict[str, Any]) -> None:
+    for flip in flips(REGISTRY, values):
+        _check_flip(values, flip)
+
+
+# --- revisit ---------------------------------------------------------------------------------
+
+
+def test_add_months_keeps_to_real_days() -> None:
+    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert add_months(date(2026, 11, 24), 12) == date(2027, 11, 24)
+    assert add_months(date(2026, 11, 24), 0.5) == date(2026, 12, 9)
+
+
+def test_revisit_at_most_a_year_away() -> None:
+    values = _answers("prototype-ticket-summaries.yaml")
+    decision = evaluate(REGISTRY, values)
+    when = revisit(
+        decision, costs(decision.resolved.values, REGISTRY.catalogue), [], date(2026, 3, 1)
+    )
+    assert when.date == date(2027, 3, 1)
+    assert "halves about every six months" in when.reason
+    assert when.triggers == ["when product-market fit is shown (pmf.stage reaches pmf_validated)"]
+
+
+def test_revisit_when_falling_api_prices_would_cross_the_bill_chosen() -> None:
+    values = _answers("media-tagging-at-scale.yaml", **{"cost.api_model": "claude-3-5-haiku"})
+    decision = evaluate(REGISTRY, values)
+    assert decision.recommendation == "fine_tune"
+    bills = costs(decision.resolved.values, REGISTRY.catalogue)
+    api = bills.options["api"].usd_per_month
+    own = bills.options["fine_tune"].usd_per_month
+    months = 6 * math.log2(api / own)
+    assert 0 < months < AT_MOST_MONTHS
+    today = date(2026, 11, 24)
+    when = revisit(decision, bills, [], today)
+    assert when.date == add_months(today, months)
+    assert when.reason.startswith("API prices halving every 6 months would bring the API's bill")
+
+
+def test_a_near_flip_is_a_reason_to_look_sooner() -> None:
+    values = _answers("eu-insurer-claims.yaml")
+    decision = evaluate(REGISTRY, values)
+    near = Flip("scale.requests_per_month", 300_000, 450_000, "self_host", math.log(1.5), "up")
+    far = Flip("scale.requests_per_month", 300_000, 67_200_000, "self_host", 5.4, "up")
+    when = revisit(decision, None, [near, far], date(2026, 11, 24))
+    assert when.triggers == ["if scale.requests_per_month passes 450,000"]
+
+
+# --- the command line --------------------------------------------------------------------------
+
+
+def test_flips_command(cli: Callable[..., Result]) -> None:
+    path = str(CASES / "eu-insurer-claims.yaml")
+    text = cli("flips", path)
+    assert text.exit_code == 0, text.output
+    assert text.stdout.startswith("What would flip it (now api), nearest first:")
+    assert (
+        "- if privacy.vendor_terms_ok were no (now yes), self_host would be recommended"
+        in text.stdout
+    )
+    data = json.loads(cli("flips", path, "--format", "json").stdout)
+    assert data["recommendation"] == "api"
+    first = data["flips"][0]
+    assert set(first) == {
+        "question",
+        "from",
+        "to",
+        "direction",
+        "recommendation",
+        "distance",
+        "text",
+    }
+    moved = json.loads(
+        cli("flips", path, "--format", "json", "--set", "privacy.vendor_terms_ok=no").stdout
+    )
+    assert moved["recommendation"] == "self_host"
+
+
+def test_nothing_to_flip_is_said_plainly(cli: Callable[..., Result]) -> None:
+    out = cli("flips", str(CASES / "hospital-discharge-notes.yaml")).stdout
+    assert out.startswith("No single change of one answer would change the recommendation")
+
+
+def test_recommend_json_has_flips_and_revisit(
+    cli: Callable[..., Result], registry: Registry
+) -> None:
+    data = json.loads(
+        cli(
+            "recommend", str(CASES / "idea-stage-wants-to-fine-tune.yaml"), "--format", "json"
+        ).stdout
+    )
+    assert [f["to"] for f in data["flips"]] == ["on_prem", "air_gapped"]
+    revisit_out = data["revisit"]
+    assert date.fromisoformat(revisit_out["date"]) == add_months(date.today(), 12)
+    assert (
+        "when privacy.residency is answered: it could change the result" in revisit_out["triggers"]
+    )
+    text = cli("recommend", str(CASES / "idea-stage-wants-to-fine-tune.yaml")).stdout
+    assert "What would flip it (now api)" in text and "Revisit by " in text
