@@ -459,34 +459,10 @@ def _priced(cat: Catalogue, model: str) -> bool:
     return True
 
 
-@main.command(name="flips")
-@file_argument
-@example_option
-@format_option
-@set_option
-@config_option
-def flips_command(
-    file: Path | None, example: str | None, fmt: str, sets: tuple[str, ...], config: Path | None
-) -> None:
-    """What would flip the decision: each question's smallest change that alters it, nearest first."""
-    from advisor.core.engine import evaluate
-    from advisor.core.flips import flips
-    from advisor.core.report import flip_json
+# Commands that explore changes to the answers live in their own module.
+from advisor import cli_explore  # noqa: E402
 
-    registry = _registry(warn=fmt == "json")
-    overrides = _overrides(registry, sets, config)
-    answers = overrides.apply_answers(_load(registry, file, example))
-    catalogue = _catalogue(registry, overrides)
-    decision = evaluate(registry, answers.values, explore=False, catalogue=catalogue)
-    found = flips(registry, answers.values, catalogue)
-    if fmt == "json":
-        _emit_json(
-            {
-                "recommendation": decision.recommendation,
-                "flips": [flip_json(f) for f in found],
-            }
-        )
-        return
-    from advisor.render import text
-
-    text.flips(_console(), decision, found)
+# mypy cannot type these across the import cycle; each is a click.Command.
+main.add_command(cli_explore.flips_command)  # type: ignore[has-type]
+main.add_command(cli_explore.whatif)  # type: ignore[has-type]
+main.add_command(cli_explore.sweep_command)  # type: ignore[has-type]

@@ -368,6 +368,42 @@ def _revisit(console: Console, decision: Decision, catalogue: Any, found: list[A
         console.print(Padding(f"- or sooner {escape(trigger)}", (0, 0, 0, 2)))
 
 
+def whatif(
+    console: Console,
+    changes: list[str],
+    was: dict[str, Any],
+    now: dict[str, Any],
+    difference: dict[str, Any],
+    catalogue: Any,
+) -> None:
+    """The result with changes beside the result without them."""
+    console.print(f"What if {escape(', '.join(changes))}:")
+    verdict = "changes" if difference["recommendation"] else "stays"
+    console.print(
+        f"  recommendation {verdict}: {was['recommendation']} ({was['confidence']}) -> "
+        f"[bold]{now['recommendation']}[/] ({now['confidence']})"
+    )
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    for name in ("option", "score before", "after", "a month before", "after"):
+        table.add_column(name, justify="left" if name == "option" else "right")
+
+    def cell(summary: dict[str, Any], oid: str) -> str:
+        usd = summary["usd_per_month"].get(oid)
+        return "-" if usd is None else f"${usd:,.0f}"
+
+    def score(summary: dict[str, Any], oid: str) -> str:
+        out = " (out)" if oid in summary["eliminated"] else ""
+        return f"{summary['scores'][oid]:+g}{out}"
+
+    for oid in was["scores"]:
+        table.add_row(oid, score(was, oid), score(now, oid), cell(was, oid), cell(now, oid))
+    console.print(Padding(table, (0, 0, 0, 2)))
+    if difference["rules_started"]:
+        console.print(f"  rules now firing: {', '.join(difference['rules_started'])}")
+    if difference["rules_stopped"]:
+        console.print(f"  rules no longer firing: {', '.join(difference['rules_stopped'])}")
+
+
 def flips(console: Console, decision: Decision, found: list[Any], limit: int | None = None) -> None:
     """What would change the recommendation, nearest first."""
     rec = decision.recommendation or "nothing (every option ruled out)"
@@ -382,4 +418,13 @@ def flips(console: Console, decision: Decision, found: list[Any], limit: int | N
         console.print(f"  [dim]{len(found) - limit} more: advisor flips FILE[/]")
 
 
-__all__ = ["catalogue", "explain", "flips", "plugins", "questions", "recommendation", "rules"]
+__all__ = [
+    "catalogue",
+    "explain",
+    "flips",
+    "plugins",
+    "questions",
+    "recommendation",
+    "rules",
+    "whatif",
+]

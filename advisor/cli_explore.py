@@ -1,0 +1,167 @@
+"""Commands that explore changes to the answers: flips, whatif and sweep."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from advisor.cli import (
+    _catalogue,
+    _console,
+    _emit_json,
+    _load,
+    _overrides,
+    _registry,
+    config_option,
+    example_option,
+    file_argument,
+    format_option,
+    set_option,
+)
+
+
+@click.command(name="flips")
+@file_argument
+@example_option
+@format_option
+@set_option
+@config_option
+def flips_command(
+    file: Path | None, example: str | None, fmt: str, sets: tuple[str, ...], config: Path | None
+) -> None:
+    """What would flip the decision: each question's smallest change that alters it, nearest first."""
+    from advisor.core.engine import evaluate
+    from advisor.core.flips import flips
+    from advisor.core.report import flip_json
+
+    registry = _registry(warn=fmt == "json")
+    overrides = _overrides(registry, sets, config)
+    answers = overrides.apply_answers(_load(registry, file, example))
+    catalogue = _catalogue(registry, overrides)
+    decision = evaluate(registry, answers.values, explore=False, catalogue=catalogue)
+    found = flips(registry, answers.values, catalogue)
+    if fmt == "json":
+        _emit_json(
+            {
+                "recommendation": decision.recommendation,
+                "flips": [flip_json(f) for f in found],
+            }
+        )
+        return
+    from advisor.render import text
+
+    text.flips(_console(), decision, found)
+
+
+def _summary(decision: Any, registry: Any, answers: Any, catalogue: Any) -> dict[str, Any]:
+    from advisor.core.report import costs_json
+
+    money = costs_json(decision, catalogue)["costs"]
+    return {
+        "recommendation": decision.recommendation,
+        "confidence": decision.confidence,
+        "scores": {oid: o.score for oid, o in decision.options.items()},
+        "eliminated": [oid for oid, o in decision.options.items() if o.eliminated],
+        "fired": sorted({r.rule.code for r in decision.results if r.fired}),
+        "usd_per_month": (
+            {oid: o["usd_per_month"] for oid, o in money["options"].items()} if money else {}
+        ),
+    }
+
+
+@click.command()
+@file_argument
+@example_option
+@format_option
+@set_option
+@config_option
+def whatif(
+    file: Path | None, example: str | None, fmt: str, sets: tuple[str, ...], config: Path | None
+) -> None:
+    """The result with the answers or figures in --set changed, beside the result without them."""
+    from advisor.core.engine import evaluate
+
+    if not sets:
+        raise click.UsageError("give at least one --set KEY=VALUE to try")
+    registry = _registry(warn=fmt == "json")
+    plain = _overrides(registry, (), config)
+    changed = _overrides(registry, sets, config)
+    original = plain.apply_answers(_load(registry, file, example))
+    before_cat = _catalogue(registry, plain)
+    after_cat = _catalogue(registry, changed)
+    before = evaluate(registry, original.values, catalogue=before_cat)
+    after_values = {**original.values, **changed.answers}
+    after = evaluate(registry, after_values, catalogue=after_cat)
+    was = _summary(before, registry, original, before_cat)
+    now = _summary(after, registry, original, after_cat)
+    difference = {
+        "recommendation": was["recommendation"] != now["recommendation"],
+        "rules_started": sorted(set(now["fired"]) - set(was["fired"])),
+        "rules_stopped": sorted(set(was["fired"]) - set(now["fired"])),
+        "scores": {o: now["scores"][o] - was["scores"][o] for o in was["scores"]},
+    }
+    if fmt == "json":
+        _emit_json({"changes": list(sets), "before": was, "after": now, "difference": difference})
+        return
+    from advisor.render import text
+
+    text.whatif(_console(), list(sets), was, now, difference, after_cat)
+
+
+@click.command(name="sweep")
+@file_argument
+@click.argument("question")
+@click.argument("span", metavar="LOW..HIGH")
+@click.option("--points", default=1000, show_default=True, help="How many values to try.")
+@format_option
+@set_option
+@config_option
+def sweep_command(
+    file: Path | None,
+    question: str,
+    span: str,
+    points: int,
+    fmt: str,
+    sets: tuple[str, ...],
+    config: Path | None,
+) -> None:
+    """Each option's monthly bill as QUESTION runs from LOW to HIGH, with the break-even points
+    and where the recommendation changes, plotted in the terminal."""
+    from advisor.core.sweep import parse_range, sweep
+
+    registry = _registry(warn=fmt == "json")
+    overrides = _overrides(registry, sets, config)
+    answers = overrides.apply_answers(_load(registry, file, None))
+    catalogue = _catalogue(registry, overrides)
+    low, high = parse_range(span)
+    found = sweep(registry, answers.values, question, low, high, points, catalogue)
+    if fmt == "json":
+        _emit_json(
+            {
+                "question": found.question,
+                "points": found.points,
+                "usd_per_month": found.bills,
+                "cheapest_changes": [
+                    {"at": at, "from": a, "to": b} for at, a, b in found.cheapest_changes
+                ],
+                "recommendation_changes": [
+                    {"at": at, "from": a, "to": b} for at, a, b in found.recommendation_changes
+                ],
+            }
+        )
+        return
+    from advisor.render import plot
+
+    console = _console()
+    plot.chart(console, found)
+    for at, a, b in found.cheapest_changes:
+        console.print(f"  {b} becomes cheaper than {a} at {question} = {at:,.0f}")
+    for where, before, after in found.recommendation_changes:
+        console.print(
+            f"  the recommendation changes from {before} to {after} at {question} = {where:,.0f}"
+        )
+    if not found.recommendation_changes:
+        rec = found.recommendations[0][1] if found.recommendations else None
+        console.print(f"  the recommendation stays {rec} across the range")

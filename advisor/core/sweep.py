@@ -1,0 +1,141 @@
+"""One answer swept across a range: each option's monthly bill at every point, where the cheapest
+option changes, and where the recommendation changes."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from advisor.core.engine import Resolved, _catalogue_of, _decide, resolve
+from advisor.costs.model import api_cost, fine_tune_cost, self_host_cost
+from advisor.errors import AdvisorError
+from advisor.plugins import Registry
+
+BILLS = {"api": api_cost, "self_host": self_host_cost, "fine_tune": fine_tune_cost}
+SAMPLE_EVERY = 10  # the recommendation is decided at every tenth point, then found by bisection
+
+
+@dataclass
+class Sweep:
+    question: str
+    points: list[float]
+    bills: dict[str, list[float | None]]  # option -> monthly bill at each point
+    cheapest_changes: list[tuple[float, str, str]] = field(default_factory=list)  # at, from, to
+    recommendation_changes: list[tuple[float, str | None, str | None]] = field(default_factory=list)
+    recommendations: list[tuple[float, str | None]] = field(default_factory=list)  # sampled
+
+
+def parse_range(text: str) -> tuple[float, float]:
+    """``LOW..HIGH``, each a number as answers take them (``1e3``, ``2_000_000``)."""
+    low, sep, high = text.partition("..")
+    try:
+        if not sep:
+            raise ValueError
+        bounds = (
+            float(low.replace("_", "").replace(",", "")),
+            float(high.replace("_", "").replace(",", "")),
+        )
+    except ValueError:
+        raise AdvisorError(f"range {text!r}: expected LOW..HIGH, e.g. 1e3..1e9") from None
+    if not bounds[0] < bounds[1]:
+        raise AdvisorError(f"range {text!r}: LOW must be below HIGH")
+    return bounds
+
+
+def sweep(
+    registry: Registry,
+    answers: dict[str, Any],
+    question: str,
+    low: float,
+    high: float,
+    points: int = 1000,
+    catalogue: Any = None,
+) -> Sweep:
+    """Each option's bill at ``points`` values of ``question`` between ``low`` and ``high`` (spaced
+    evenly on a log scale when both are positive), every other answer as it is."""
+    q = registry.questions.get(question)
+    if q is None or q.type not in ("int", "number"):
+        numeric = [k for k, v in registry.questions.items() if v.type in ("int", "number")]
+        raise AdvisorError(f"{question}: not a number question; sweep one of {', '.join(numeric)}")
+    for bound in (low, high):
+        try:
+            q.coerce(int(bound) if q.type == "int" and float(bound).is_integer() else bound)
+        except ValueError as exc:
+            raise AdvisorError(f"{question}: {exc}") from None
+    if points < 2:
+        raise AdvisorError("a sweep needs at least 2 points")
+    xs = _spaced(low, high, points, q.type == "int")
+    resolved = resolve(registry, answers)
+    source = _catalogue_of(registry, catalogue)
+    cat = source()
+    bills: dict[str, list[float | None]] = {oid: [] for oid in BILLS}
+    base = dict(resolved.values)
+    for x in xs:
+        base[question] = x
+        for oid, bill in BILLS.items():
+            bills[oid].append(bill(base, cat).usd_per_month)
+    out = Sweep(question, xs, bills)
+    out.cheapest_changes = _cheapest_changes(xs, bills)
+
+    def decide(x: float) -> str | None:
+        values = dict(resolved.values)
+        values[question] = x
+        trial = Resolved(values, resolved.answered, resolved.assumed, resolved.unknown, ())
+        return _decide(registry, trial, source).recommendation
+
+    sampled = list(range(0, len(xs), SAMPLE_EVERY))
+    if sampled[-1] != len(xs) - 1:
+        sampled.append(len(xs) - 1)
+    previous = None
+    for i in sampled:
+        rec = decide(xs[i])
+        out.recommendations.append((xs[i], rec))
+        if previous is not None and rec != previous[1]:
+            out.recommendation_changes.append(_bisect(decide, previous, (xs[i], rec), q.type))
+        previous = (xs[i], rec)
+    return out
+
+
+def _spaced(low: float, high: float, points: int, whole: bool) -> list[float]:
+    if low > 0:
+        ratio = (high / low) ** (1 / (points - 1))
+        xs = [low * ratio**i for i in range(points)]
+    else:
+        xs = [low + (high - low) * i / (points - 1) for i in range(points)]
+    xs[-1] = high
+    return [float(round(x)) for x in xs] if whole else xs
+
+
+def _cheapest_changes(
+    xs: list[float], bills: dict[str, list[float | None]]
+) -> list[tuple[float, str, str]]:
+    changes = []
+    last = None
+    for i, x in enumerate(xs):
+        known = {oid: b[i] for oid, b in bills.items() if b[i] is not None}
+        if not known:
+            continue
+        cheapest = min(known, key=lambda oid: known[oid])  # type: ignore[arg-type, return-value]
+        if last is not None and cheapest != last:
+            changes.append((x, last, cheapest))
+        last = cheapest
+    return changes
+
+
+def _bisect(
+    decide: Any, before: tuple[float, str | None], after: tuple[float, str | None], kind: str
+) -> tuple[float, str | None, str | None]:
+    (lo, rec_lo), (hi, rec_hi) = before, after
+    for _ in range(40):
+        mid = math.sqrt(lo * hi) if lo > 0 else (lo + hi) / 2
+        if kind == "int":
+            mid = float(round(mid))
+        if mid in (lo, hi) or hi - lo <= max(abs(hi) * 0.001, 1e-9):
+            break
+        rec = decide(mid)
+        if rec == rec_lo:
+            lo = mid
+        else:
+            hi, rec_hi = mid, rec
+    return hi, rec_lo, rec_hi

@@ -1,0 +1,69 @@
+"""A chart in the terminal: each option's monthly bill against the swept answer, on log scales."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+MARKS = {"api": ("a", "cyan"), "self_host": ("s", "green"), "fine_tune": ("f", "magenta")}
+HEIGHT = 16
+
+
+def _money(usd: float) -> str:
+    for unit, size in (("M", 1e6), ("k", 1e3)):
+        if usd >= size:
+            return f"${usd / size:,.3g}{unit}"
+    return f"${usd:,.3g}"
+
+
+def _number(x: float) -> str:
+    for unit, size in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if abs(x) >= size:
+            return f"{x / size:,.3g}{unit}"
+    return f"{x:,.3g}"
+
+
+def chart(console: Console, found: Any, width: int | None = None) -> None:
+    """Plot every option's bill; where two options share a cell, the later one in the legend
+    shows. The x axis is log-scaled when the range is positive, the y axis always."""
+    width = max(30, (width or console.width) - 12)
+    values = [v for bills in found.bills.values() for v in bills if v]
+    if not values:
+        console.print("No option's bill could be worked out across this range.")
+        return
+    top, bottom = math.log10(max(values)), math.log10(min(values))
+    if top == bottom:
+        top, bottom = top + 0.5, bottom - 0.5
+    xs = found.points
+    logx = xs[0] > 0
+    left = math.log10(xs[0]) if logx else xs[0]
+    right = math.log10(xs[-1]) if logx else xs[-1]
+    grid = [[(" ", "") for _ in range(width)] for _ in range(HEIGHT)]
+    for oid, bills in found.bills.items():
+        mark, style = MARKS.get(oid, (oid[0], "white"))
+        for x, usd in zip(xs, bills, strict=True):
+            if not usd:
+                continue
+            at = math.log10(x) if logx else x
+            col = round((at - left) / (right - left) * (width - 1))
+            row = round((top - math.log10(usd)) / (top - bottom) * (HEIGHT - 1))
+            grid[row][col] = (mark, style)
+    for i, cells in enumerate(grid):
+        label = ""
+        if i in (0, HEIGHT // 2, HEIGHT - 1):
+            label = _money(10 ** (top - (top - bottom) * i / (HEIGHT - 1)))
+        line = Text(f"{label:>9} │")
+        for mark, style in cells:
+            line.append(mark, style=style)
+        console.print(line)
+    console.print(" " * 10 + "└" + "─" * width)
+    first, last = _number(xs[0]), _number(xs[-1])
+    ends = f"{first}{' ' * max(1, width - len(first) - len(last))}{last}"
+    console.print(" " * 11 + ends)
+    legend = "  ".join(f"{MARKS.get(o, (o[0], ''))[0]} = {o}" for o in found.bills)
+    scale = "log" if logx else "linear"
+    console.print(f"{' ' * 11}x: {found.question} ({scale} scale); y: monthly bill (log scale)")
+    console.print(f"{' ' * 11}{legend}")
