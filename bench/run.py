@@ -82,6 +82,8 @@ print(json.dumps({s: b - a for s, a, b in zip(steps, t, t[1:])}))
 GOAL_EVALUATE = 200e-6
 GOAL_EVALUATE_1000 = 5e-3
 GOAL_COLD_RATIO = 1.5
+GOAL_FLIPS = 50e-3
+GOAL_SWEEP = 100e-3
 
 
 @dataclasses.dataclass
@@ -399,6 +401,23 @@ def bench_in_process(samples: int) -> tuple[list[Result], dict[str, Any]]:
         f"evaluate(), {len(big.rules)} rules (+{SYNTHETIC_RULES:,} synthetic), explore=True",
         lambda: evaluate(big, values, explore=True),
     )
+    from advisor.core.flips import flips
+    from advisor.core.sweep import sweep
+
+    run(
+        "flips",
+        "every flip of a full answers file (advisor flips)",
+        lambda: flips(registry, values),
+        goal=GOAL_FLIPS,
+        note="each question's nearest change of recommendation, numbers by bisection",
+    )
+    run(
+        "sweep",
+        "a 1,000-point sweep of requests a month, 1e3..1e9 (advisor sweep)",
+        lambda: sweep(registry, values, "scale.requests_per_month", 1e3, 1e9, 1000),
+        goal=GOAL_SWEEP,
+        note="three bills at every point, the recommendation at every tenth and by bisection",
+    )
     run(
         "build_registry",
         "build registry: entry points, questionnaires, plugins",
@@ -668,7 +687,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         results += bench_cold(
             runs, bytecode_cache=not args.no_bytecode_cache, breakdown=args.breakdown
         )
-    order = ["evaluate", "evaluate_explore", "evaluate_1000", "evaluate_1000_explore", "cold_ratio"]
+    order = [
+        "evaluate",
+        "evaluate_explore",
+        "evaluate_1000",
+        "evaluate_1000_explore",
+        "flips",
+        "sweep",
+        "cold_ratio",
+    ]
     results.sort(key=lambda r: order.index(r.key) if r.key in order else len(order))
 
     if args.json:
