@@ -41,6 +41,7 @@ def _registry(warn: bool = True) -> Registry:
     from advisor.plugins import build_registry
 
     registry = build_registry()
+    _ = registry.catalogue  # read now, so that its plugins' problems are reported with the rest
     if warn:
         for fault in registry.faults:
             click.echo(f"advisor: warning: {fault.render()}", err=True)

@@ -18,11 +18,15 @@ from advisor_plugins._pack import (
 TIGHT_LATENCY_MS = 500  # round trips to a distant, shared endpoint struggle below this
 
 
+def _usd(amount: float) -> str:
+    return f"${amount:,.0f}" if amount >= 10 else f"${amount:,.2f}"
+
+
 def _tokens(facts: Facts) -> str:
     """The volume in words: the two bills where the cost model has both, else tokens a month."""
     api, own = facts["api_usd_per_month"], facts["self_host_usd_per_month"]
     if api is not None and own is not None:
-        return f"an API bill of ${api:,.0f} a month against ${own:,.0f} to self-host"
+        return f"an API bill of {_usd(api)} a month against {_usd(own)} to self-host"
     tokens = facts["tokens_per_month"]
     return f"{tokens:,.0f} tokens a month" if tokens is not None else "an unknown volume"
 
@@ -102,14 +106,14 @@ def prices_fall(facts: Facts) -> Iterator[Finding]:
         yield points(
             SELF_HOST,
             -1,
-            f"at {band} volume, API prices halving every six months erode "
-            "the saving hosting would buy",
+            f"at {band} volume, API prices halving every six months make GPUs "
+            "committed today harder to pay back",
         )
         yield points(
             FINE_TUNE,
             -1,
-            f"at {band} volume, a tuned model's saving shrinks as API "
-            "prices halve every six months",
+            f"at {band} volume, training and GPUs committed today pay back "
+            "less as API prices halve every six months",
         )
 
 

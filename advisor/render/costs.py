@@ -6,6 +6,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
 from rich.table import Table
 
 from advisor.core.engine import Decision
@@ -46,8 +47,11 @@ def costs(console: Console, decision: Decision, cat: Any) -> None:
         if bill.missing:
             needs.append(f"{oid} needs {', '.join(bill.missing)}")
         use = ""
-        if bill.gpus:
-            use = f"{bill.gpus} {(bill.gpu or '').upper()}, {bill.utilisation:.0%}"
+        if bill.gpus and bill.utilisation is not None:
+            share = (
+                f"{bill.utilisation:.0%}" if bill.utilisation >= 0.1 else f"{bill.utilisation:.1%}"
+            )
+            use = f"{bill.gpus} {(bill.gpu or '').upper()}, {share}"
         table.add_row(
             oid,
             _money(bill.usd_per_month, cat),
@@ -60,6 +64,11 @@ def costs(console: Console, decision: Decision, cat: Any) -> None:
         later = found.break_even_requests_horizon[oid]
         if at is not None:
             tail = f", {later:,.0f} over the horizon as API prices fall" if later else ""
-            console.print(f"  {oid} costs the same as the API at {at:,.0f} requests a month{tail}")
+            console.print(
+                Padding(
+                    f"{oid} costs the same as the API at {at:,.0f} requests a month{tail}",
+                    (0, 0, 0, 2),
+                )
+            )
     for line in needs:
         console.print(f"  [dim]{escape(line)}[/]")

@@ -103,7 +103,7 @@ def recommendation(
         else:
             console.print(
                 f"[bold]Why {rec}[/]: no rule gave it points for or against; it ranks first "
-                "because the others are ruled out or score lower."
+                "on score, or on effort where scores tie."
             )
     notes = [(res.rule, f) for res in decision.results for f in res.findings if f.kind == "note"]
     if notes:
@@ -151,6 +151,8 @@ def _unknowns(console: Console, decision: Decision) -> None:
 
 
 def _faults(console: Console, registry: Registry, decision: Decision | None = None) -> None:
+    if decision is not None:
+        _ = decision.facts  # every fact worked out, so that one that fails is reported too
     faults = [*registry.faults, *(decision.faults if decision else [])]
     if faults:
         console.print()
@@ -239,8 +241,12 @@ def _show(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_show(v) for v in value) + "]"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        if value.is_integer():
+            return f"{int(value):,}"
+        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+    if isinstance(value, int):
+        return f"{value:,}"
     return str(value)
 
 
