@@ -350,16 +350,26 @@ def test_check_applies_set_to_every_file(cli: Callable[..., Result]) -> None:
     ]
 
 
-def test_recommend_does_not_load_genai_prices() -> None:
-    """genai-prices takes ~200 ms to import: only a command that needs a price may pay it."""
+def test_hosted_prices_are_read_once_then_kept(tmp_path: Path) -> None:
+    """genai-prices takes ~200 ms to import: the first run pays it and keeps the prices in the
+    user's cache folder; later runs read them from there and never import the package."""
     code = (
         "import sys\n"
         "from advisor.cli import main\n"
         f"main(['recommend', {str(EU)!r}, '--format', 'json'], standalone_mode=False)\n"
         "print('genai_prices' in sys.modules, file=sys.stderr)\n"
     )
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert run.stderr.strip().splitlines()[-1] == "False"
+    env = {"XDG_CACHE_HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+
+    def imported() -> str:
+        run = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+        )
+        return run.stderr.strip().splitlines()[-1]
+
+    assert imported() == "True"
+    assert list((tmp_path / "advisor").glob("hosted-prices-*.json"))
+    assert imported() == "False"
 
 
 def test_figure_values_are_numbers() -> None:
