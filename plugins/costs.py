@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from advisor import Fact, Facts, hookimpl
+from advisor.costs import model
 from advisor.costs.model import api_cost, fine_tune_cost, self_host_cost
 from advisor_plugins.facts import volume_band as volume_band_from_tokens
 
@@ -71,6 +72,16 @@ def volume_band(facts: Facts) -> str | None:
     return "high" if share >= HIGH_SHARE else "medium"
 
 
+def api_p95_ms(facts: Facts) -> float | None:
+    answers = _values(facts, ("cost.api_model", "scale.output_tokens_per_request"))
+    return model.api_p95_ms(answers, facts.catalogue)
+
+
+def self_host_p95_ms(facts: Facts) -> float | None:
+    answers = _values(facts, ("cost.open_model_size_b", "scale.output_tokens_per_request"))
+    return model.self_host_p95_ms(answers, facts.catalogue)
+
+
 def engineer_usd_per_month(facts: Facts) -> float:
     return facts.catalogue["people.ml_engineer.yearly_usd"] / 12
 
@@ -104,6 +115,20 @@ FACTS = (
         description="The share of self-hosted serving capacity the average load would use.",
         compute=self_host_utilisation,
         reads=SERVING,
+    ),
+    Fact(
+        name="api_p95_ms",
+        description="The hosted model's estimated 95th-percentile time for one call, in ms.",
+        compute=api_p95_ms,
+        reads=("cost.api_model", "scale.output_tokens_per_request"),
+        unit="ms",
+    ),
+    Fact(
+        name="self_host_p95_ms",
+        description="The self-hosted model's estimated 95th-percentile time for one call, in ms.",
+        compute=self_host_p95_ms,
+        reads=("cost.open_model_size_b", "scale.output_tokens_per_request"),
+        unit="ms",
     ),
     Fact(
         name="engineer_usd_per_month",

@@ -119,25 +119,38 @@ def prices_fall(facts: Facts) -> Iterator[Finding]:
 
 @rule(
     "SCL003",
-    "A tight latency budget",
+    "A latency budget the hosted API cannot hold",
     source=f"{principle(5)}; {ESSAY}",
-    reads=["scale.latency_p95_ms"],
-    fires_when=f"latency_p95_ms is at most {TIGHT_LATENCY_MS} ms",
+    reads=["scale.latency_p95_ms", "api_p95_ms", "self_host_p95_ms"],
+    fires_when=f"the API's estimated p95 time for a call exceeds latency_p95_ms, or, where it "
+    f"cannot be estimated, the budget is at most {TIGHT_LATENCY_MS} ms",
     principles=[5],
     options=[API, SELF_HOST, FINE_TUNE],
 )
 def tight_latency(facts: Facts) -> Iterator[Finding]:
-    """A hosted API adds a network round trip and queues shared with other customers; a tight
-    95th-percentile budget is easier to hold with a model served close to the application, and a
-    small tuned model is fastest of all. Full control over serving is one of the reasons to
-    self-host."""
+    """A hosted API adds a network round trip and queues shared with other customers. When its
+    estimated 95th-percentile time for a call (time to first token plus the output at its measured
+    speed, from the catalogue) exceeds the budget, a model served close to the application is the
+    way to hold it, and a small tuned model is fastest of all. Full control over serving is one of
+    the reasons to self-host."""
     budget = facts["scale.latency_p95_ms"]
-    if budget is not None and budget <= TIGHT_LATENCY_MS:
-        yield points(API, -2, f"a {budget} ms p95 budget is hard to hold over a shared remote API")
-        yield points(SELF_HOST, 1, f"serving close to the application helps hold {budget} ms")
-        yield points(
-            FINE_TUNE, 1, f"a small tuned model served nearby is the fastest way to {budget} ms"
-        )
+    if budget is None:
+        return
+    api = facts["api_p95_ms"]
+    if api is not None:
+        if api <= budget:
+            return
+        why = f"the API's estimated p95 is {api:,.0f} ms, over the {budget:,} ms budget"
+    elif budget <= TIGHT_LATENCY_MS:
+        why = f"a {budget:,} ms p95 budget is hard to hold over a shared remote API"
+    else:
+        return
+    yield points(API, -2, why)
+    own = facts["self_host_p95_ms"]
+    if own is not None and own <= budget:
+        held = f"(estimated {own:,.0f} ms)"
+        yield points(SELF_HOST, 1, f"the open model served on your own GPUs can hold it {held}")
+        yield points(FINE_TUNE, 1, f"a tuned model served on your own GPUs can hold it {held}")
 
 
 @rule(

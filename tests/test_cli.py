@@ -328,7 +328,14 @@ def test_plugins_json_lists_what_each_built_in_contributes(
     }
     assert by_name["options"]["contributes"] == {"options": ["api", "self_host", "fine_tune"]}
     assert by_name["catalogue"]["contributes"] == {
-        "catalogue": ["gpus.yaml", "serving.yaml", "fine_tuning.yaml", "people.yaml", "trend.yaml"]
+        "catalogue": [
+            "gpus.yaml",
+            "serving.yaml",
+            "fine_tuning.yaml",
+            "people.yaml",
+            "trend.yaml",
+            "latency.yaml",
+        ]
     }
     facts = by_name["facts"]["contributes"]["facts"] + by_name["costs"]["contributes"]["facts"]
     assert set(facts) == set(registry.facts)

@@ -222,3 +222,46 @@ def test_text_output_shows_the_costs_in_the_chosen_currency(
     config = tmp_path / "config.yaml"
     config.write_text("currency:\n  code: EUR\n  per_usd: 0.5\n", encoding="utf-8")
     assert "EUR 51,750" in cli("recommend", str(MEDIA), "--config", str(config)).stdout
+
+
+# --- latency --------------------------------------------------------------------------------------
+
+
+def test_the_api_p95_by_hand() -> None:
+    from advisor.costs.model import api_p95_ms
+
+    cat = REGISTRY.catalogue
+    # gpt-4o: 570 ms to the first token, then 250 tokens at 64 a second, times 1.55 for a p95.
+    got = api_p95_ms({"cost.api_model": "gpt-4o", "scale.output_tokens_per_request": 250}, cat)
+    assert got == pytest.approx((570 + 250 / 64 * 1000) * 1.55)
+    assert (
+        api_p95_ms({"cost.api_model": "llama-3-8b", "scale.output_tokens_per_request": 250}, cat)
+        is None
+    )
+
+
+def test_the_self_hosted_p95_grows_with_model_size() -> None:
+    from advisor.costs.model import self_host_p95_ms
+
+    cat = REGISTRY.catalogue
+
+    def p95(size: float) -> float:
+        got = self_host_p95_ms(
+            {"cost.open_model_size_b": size, "scale.output_tokens_per_request": 250}, cat
+        )
+        assert got is not None
+        return got
+
+    assert p95(8) == pytest.approx((182 + 250 / 115 * 1000) * 1.55)
+    assert p95(70) == pytest.approx((481 + 250 / 38.5 * 1000) * 1.55)
+    assert p95(8) < p95(13) < p95(70) < p95(405)
+
+
+def test_a_budget_the_api_cannot_hold_counts_against_it(registry: Registry) -> None:
+    values = load_answers(MEDIA, registry).values  # 3,000 ms budget; gpt-4o ~3,790 ms, 8B ~1,900 ms
+    decision = evaluate(registry, values)
+    (scl003,) = [r for r in decision.results if r.rule.code == "SCL003"]
+    found = {(f.option, f.points) for f in scl003.findings}
+    assert found == {("api", -2), ("self_host", 1), ("fine_tune", 1)}
+    relaxed = evaluate(registry, {**values, "scale.latency_p95_ms": 5000})
+    assert "SCL003" not in {r.rule.code for r in relaxed.fired}

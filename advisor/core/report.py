@@ -124,6 +124,7 @@ def costs_json(decision: Decision, catalogue: Catalogue) -> dict[str, Any]:
             "gpus": bill.gpus,
             "replicas": bill.replicas,
             "utilisation": bill.utilisation,
+            "p95_latency_ms": found.p95_latency_ms[oid],
             "missing": bill.missing,
             "lines": [
                 {

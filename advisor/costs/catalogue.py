@@ -20,7 +20,7 @@ from advisor.errors import InputError, Problem
 
 KEY_PATTERN = r"^[a-z0-9_]+(\.[a-z0-9_]+)+$"
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
-BUILT_IN_FILES = ("gpus", "serving", "fine_tuning", "people", "trend")
+BUILT_IN_FILES = ("gpus", "serving", "fine_tuning", "people", "trend", "latency")
 PRICE_PREFIX = "price."  # price.<model>.input_usd_per_mtok / .output_usd_per_mtok
 
 

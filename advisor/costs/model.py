@@ -276,6 +276,7 @@ class Costs:
     horizon_usd: dict[str, float | None]
     break_even_requests: dict[str, float | None]  # option -> requests a month where it meets api
     break_even_requests_horizon: dict[str, float | None]
+    p95_latency_ms: dict[str, float | None] = field(default_factory=dict)
 
 
 def api_decline(months: int, halving: float) -> float:
@@ -348,4 +349,53 @@ def costs(answers: Mapping[str, Any], cat: Catalogue, horizon_months: int = 12) 
         horizon_usd=horizon,
         break_even_requests={o: break_even(answers, cat, o) for o in owned},
         break_even_requests_horizon={o: break_even(answers, cat, o, factor) for o in owned},
+        p95_latency_ms={
+            "api": api_p95_ms(answers, cat),
+            "self_host": self_host_p95_ms(answers, cat),
+            "fine_tune": self_host_p95_ms(answers, cat),
+        },
     )
+
+
+def _p95(cat: Catalogue) -> float:
+    factor = cat.figures.get("latency.p95_over_median")
+    return factor.value if factor is not None else 1.0
+
+
+def api_p95_ms(answers: Mapping[str, Any], cat: Catalogue) -> float | None:
+    """A hosted model's 95th-percentile time for one call: (time to first token + output tokens /
+    output speed) x the ratio of a 95th percentile to a median. None without the figures."""
+    model, tout = answers.get("cost.api_model"), answers.get("scale.output_tokens_per_request")
+    if model is None or tout is None:
+        return None
+    key = f"latency.api.{str(model).replace('-', '_').replace('.', '_')}"
+    first, speed = cat.figures.get(f"{key}.ttft_ms"), cat.figures.get(f"{key}.output_tokens_per_s")
+    if first is None or speed is None or speed.value <= 0:
+        return None
+    return (first.value + tout / speed.value * 1000) * _p95(cat)
+
+
+def self_host_p95_ms(answers: Mapping[str, Any], cat: Catalogue) -> float | None:
+    """The same for a model served on one's own GPUs: the measured size nearest the model's, its
+    time to first token and per-request speed scaled by size (larger models read more weights for
+    every token)."""
+    size, tout = (
+        answers.get("cost.open_model_size_b"),
+        answers.get("scale.output_tokens_per_request"),
+    )
+    if size is None or tout is None:
+        return None
+    measured = []
+    for key in cat.under("latency.self_host"):
+        parts = key.split(".")
+        if len(parts) == 4 and parts[3] == "ttft_ms" and parts[2].endswith("b"):
+            measured.append(float(parts[2][:-1]))
+    if not measured:
+        return None
+    near = min(measured, key=lambda m: abs(math.log(m / float(size))))
+    tag = f"latency.self_host.{near:g}b"
+    first, speed = cat.figures.get(f"{tag}.ttft_ms"), cat.figures.get(f"{tag}.output_tokens_per_s")
+    if first is None or speed is None or speed.value <= 0:
+        return None
+    scale = float(size) / near
+    return (first.value * scale + tout / (speed.value / scale) * 1000) * _p95(cat)

@@ -42,6 +42,7 @@ def costs(console: Console, decision: Decision, cat: Any) -> None:
     table.add_column("per M tokens", justify="right")
     table.add_column(f"{found.horizon_months} months", justify="right")
     table.add_column("GPUs, use", justify="right")
+    table.add_column("p95 call", justify="right")
     needs: list[str] = []
     for oid, bill in found.options.items():
         if bill.missing:
@@ -58,6 +59,9 @@ def costs(console: Console, decision: Decision, cat: Any) -> None:
             _money(bill.usd_per_mtok, cat),
             _money(found.horizon_usd[oid], cat),
             use,
+            "-"
+            if found.p95_latency_ms.get(oid) is None
+            else f"{found.p95_latency_ms[oid]:,.0f} ms",
         )
     console.print(table)
     for oid, at in found.break_even_requests.items():
