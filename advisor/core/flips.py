@@ -1,8 +1,8 @@
 """What would flip the decision: for each question, the smallest single change of its answer that
 changes the recommendation, nearest first.
 
-A number is searched in both directions: outward in doubling steps until the recommendation
-changes, then by bisection to the threshold. A choice or a yes/no question tries every other value.
+A number is searched in both directions: outward in steps of a factor of four until the
+recommendation changes, then by bisection to the threshold. A choice or a yes/no question tries every other value.
 Each change is applied alone, every other answer as it is.
 """
 
@@ -16,7 +16,8 @@ from typing import Any
 from advisor.core.engine import Resolved, _catalogue_of, _decide, resolve
 from advisor.plugins import Registry
 
-STEPS = 48  # doublings: from 1 to 2.8e14, far past any volume the questions take
+FACTOR = 4.0  # each step of the outward search multiplies (or divides) the value by this
+STEPS = 24  # 4^24 is 2.8e14: far past any volume the questions take
 PRECISION = 0.005  # a threshold is found to within half a percent
 TOO_FAR = 1e12  # numbers are not searched beyond this
 
@@ -128,9 +129,9 @@ def _search(
     got = base
     for i in range(1, STEPS + 1):
         if direction == "up":
-            raw = current * 2**i if current else 2.0 ** (i - 1)  # from zero: 1, 2, 4, ...
+            raw = current * FACTOR**i if current else FACTOR ** (i - 1)  # from zero: 1, 4, 16
         else:
-            raw = current / 2**i
+            raw = current / FACTOR**i
         if direction == "down" and current and raw < current * 1e-6:
             raw = low_bound  # last try: the bottom of the range
         value = legal(raw)
