@@ -47,7 +47,7 @@ def self_host_usd_per_month(facts: Facts) -> float | None:
 
 
 def fine_tune_usd_per_month(facts: Facts) -> float | None:
-    answers = _values(facts, (*SERVING, "pmf.labeled_examples"))
+    answers = _values(facts, (*SERVING, "pmf.labeled_examples", "cost.api_model"))
     return fine_tune_cost(answers, facts.catalogue).usd_per_month
 
 
@@ -104,10 +104,11 @@ FACTS = (
     ),
     Fact(
         name="fine_tune_usd_per_month",
-        description="Fine-tuning's monthly bill: training runs repeated twice a year, the tuning "
-        "work, and serving the tuned model on GPUs of one's own.",
+        description="Fine-tuning's monthly bill, the cheaper way the answers allow: tuning an open "
+        "model and serving it on GPUs of one's own, or the hosted model's vendor tuning and "
+        "serving it; training runs repeated twice a year, and the tuning work.",
         compute=fine_tune_usd_per_month,
-        reads=(*SERVING, "pmf.labeled_examples"),
+        reads=(*SERVING, "pmf.labeled_examples", "cost.api_model"),
         unit="USD/month",
     ),
     Fact(

@@ -265,3 +265,20 @@ def test_a_budget_the_api_cannot_hold_counts_against_it(registry: Registry) -> N
     assert found == {("api", -2), ("self_host", 1), ("fine_tune", 1)}
     relaxed = evaluate(registry, {**values, "scale.latency_p95_ms": 5000})
     assert "SCL003" not in {r.rule.code for r in relaxed.fired}
+
+
+def test_fine_tuning_takes_the_cheaper_route() -> None:
+    from advisor.costs.model import fine_tune_cost
+
+    cat = REGISTRY.catalogue
+    media = fine_tune_cost(_values(MEDIA), cat)  # gpt-4o's tuned prices: $155k of tokens a month
+    assert media.route == "self-hosted" and media.gpus == 2
+    mini = fine_tune_cost(_values(MEDIA, **{"cost.api_model": "gpt-4o-mini"}), cat)
+    assert mini.route == "vendor" and mini.gpus is None
+    # 30M x (900 x $0.30 + 120 x $1.20) / 1M = $12,420 of tuned-model tokens a month.
+    (tokens,) = [line for line in mini.lines if line.what == "tuned gpt-4o-mini tokens"]
+    assert tokens.usd_per_month == pytest.approx(12_420)
+    assert mini.usd_per_month < media.usd_per_month
+    # Without vendor prices for the hosted model, only the self-hosted route is open.
+    claude = fine_tune_cost(_values(MEDIA, **{"cost.api_model": "claude-3-5-sonnet"}), cat)
+    assert claude.route == "self-hosted"

@@ -125,6 +125,7 @@ def costs_json(decision: Decision, catalogue: Catalogue) -> dict[str, Any]:
             "replicas": bill.replicas,
             "utilisation": bill.utilisation,
             "p95_latency_ms": found.p95_latency_ms[oid],
+            "route": bill.route or None,
             "missing": bill.missing,
             "lines": [
                 {

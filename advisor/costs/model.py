@@ -44,6 +44,7 @@ class OptionCost:
     utilisation: float | None = None
     p95_latency_ms: float | None = None
     missing: list[str] = field(default_factory=list)  # answers it needs that are not given
+    route: str = ""  # for fine_tune: "self-hosted" or "vendor" (the hosted model's own tuning)
 
     @property
     def usd_per_month(self) -> float | None:
@@ -208,10 +209,76 @@ LORA_SIZE_B = 8.0
 
 
 def fine_tune_cost(answers: Mapping[str, Any], cat: Catalogue) -> OptionCost:
+    """The cheaper of the two ways to fine-tune that the answers allow: tuning an open model and
+    serving it on GPUs of one's own, or the hosted model's vendor tuning it and serving the tuned
+    model at its own prices (where the catalogue has them)."""
+    own = _fine_tune_self_hosted(answers, cat)
+    vendor = _fine_tune_vendor(answers, cat)
+    if vendor is None:
+        return own
+    if own.usd_per_month is None or vendor.usd_per_month < own.usd_per_month:  # type: ignore[operator]
+        return vendor
+    return own
+
+
+def _fine_tune_vendor(answers: Mapping[str, Any], cat: Catalogue) -> OptionCost | None:
+    """The vendor tunes its hosted model on the team's examples and serves it at the tuned model's
+    prices: training tokens x epochs x the training price, runs repeated as base models improve,
+    plus the tuned model's tokens and the tuning work."""
+    model, labels, volume = (
+        answers.get("cost.api_model"),
+        answers.get("pmf.labeled_examples"),
+        _tokens(answers),
+    )
+    if model is None or labels is None or volume is None:
+        return None
+    key = f"finetune.vendor.{str(model).replace('-', '_').replace('.', '_')}"
+    prices = [cat.figures.get(f"{key}.{k}_usd_per_mtok") for k in ("training", "input", "output")]
+    if any(p is None for p in prices):
+        return None
+    train, tokens_in, tokens_out = (p.value for p in prices)  # type: ignore[union-attr]
+    requests, tin, tout = volume
+    epochs, runs = cat["finetune.epochs"], cat["finetune.runs_per_year"]
+    train_mtok = labels * (tin + tout) * epochs / 1e6
+    out = OptionCost("fine_tune", route="vendor")
+    out.lines.append(
+        Line(
+            f"{model} tuning runs",
+            train_mtok * train * runs / 12,
+            f"{labels:,} examples x {tin + tout:,.0f} tokens x {epochs:g} epochs = "
+            f"{train_mtok:,.2f}M tokens x ${train:g} per million, {runs:g} runs a year / 12",
+            (f"{key}.training_usd_per_mtok", "finetune.epochs", "finetune.runs_per_year"),
+        )
+    )
+    out.lines.append(
+        Line(
+            f"tuned {model} tokens",
+            requests * (tin * tokens_in + tout * tokens_out) / 1e6,
+            f"{requests:,.0f} requests x ({tin:,.0f} in x ${tokens_in:g} + {tout:,.0f} out x "
+            f"${tokens_out:g}) per million tokens",
+            (f"{key}.input_usd_per_mtok", f"{key}.output_usd_per_mtok"),
+        )
+    )
+    share, yearly = cat["people.fine_tune.engineer_share"], cat["people.ml_engineer.yearly_usd"]
+    out.lines.append(
+        Line(
+            "tuning work",
+            share * yearly / 12,
+            f"{share:g} of an ML engineer at ${yearly:,.0f} a year",
+            ("people.fine_tune.engineer_share", "people.ml_engineer.yearly_usd"),
+        )
+    )
+    total_tokens = requests * (tin + tout)
+    monthly = out.usd_per_month
+    out.usd_per_mtok = monthly / total_tokens * 1e6 if total_tokens and monthly else None
+    return out
+
+
+def _fine_tune_self_hosted(answers: Mapping[str, Any], cat: Catalogue) -> OptionCost:
     """Training runs repeated as base models improve, the people who prepare data and evaluate, and
     serving the tuned model on GPUs of one's own (as self-hosting does)."""
     serving = self_host_cost(answers, cat, option="fine_tune")
-    out = OptionCost("fine_tune", missing=list(serving.missing))
+    out = OptionCost("fine_tune", missing=list(serving.missing), route="self-hosted")
     labels = answers.get("pmf.labeled_examples")
     if labels is None:
         out.missing.append("pmf.labeled_examples")

@@ -48,7 +48,9 @@ def costs(console: Console, decision: Decision, cat: Any) -> None:
         if bill.missing:
             needs.append(f"{oid} needs {', '.join(bill.missing)}")
         use = ""
-        if bill.gpus and bill.utilisation is not None:
+        if bill.route == "vendor":
+            use = "vendor-tuned"
+        elif bill.gpus and bill.utilisation is not None:
             share = (
                 f"{bill.utilisation:.0%}" if bill.utilisation >= 0.1 else f"{bill.utilisation:.1%}"
             )
