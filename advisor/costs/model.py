@@ -361,7 +361,7 @@ def break_even(
     replica's GPUs each time peak traffic outgrows the replicas, so the crossing is found replica
     by replica, in closed form.
     """
-    bill = {"self_host": self_host_cost, "fine_tune": fine_tune_cost}[option]
+    bill = {"self_host": self_host_cost, "fine_tune": _fine_tune_self_hosted}[option]
     at_million = dict(answers, **{"scale.requests_per_month": 1_000_000})
     api_million = api_cost(at_million, cat).usd_per_month
     sample = bill(at_million, cat)
