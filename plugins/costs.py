@@ -25,6 +25,14 @@ VOLUME = (
     "scale.output_tokens_per_request",
 )
 SERVING = (*VOLUME, "cost.open_model_size_b", "scale.peak_to_average")
+FINE_TUNE_EXTRA = (
+    "pmf.labeled_examples",
+    "cost.api_model",
+    "privacy.residency",
+    "privacy.vendor_terms_ok",
+    "privacy.data_class",
+    "privacy.train_on_user_data",
+)
 
 
 def _values(facts: Facts, keys: tuple[str, ...]) -> dict[str, Any]:
@@ -47,7 +55,7 @@ def self_host_usd_per_month(facts: Facts) -> float | None:
 
 
 def fine_tune_usd_per_month(facts: Facts) -> float | None:
-    answers = _values(facts, (*SERVING, "pmf.labeled_examples", "cost.api_model"))
+    answers = _values(facts, (*SERVING, *FINE_TUNE_EXTRA))
     return fine_tune_cost(answers, facts.catalogue).usd_per_month
 
 
@@ -58,12 +66,18 @@ def self_host_utilisation(facts: Facts) -> float | None:
 SMALLEST_MODEL_B = 8  # the smallest open model the catalogue has serving figures for
 
 
+def self_host_floor(facts: Facts) -> float | None:
+    """Self-hosting's bill, or without a model size the cheapest self-hosting there is: the
+    smallest model the catalogue can serve."""
+    own = facts["self_host_usd_per_month"]
+    if own is not None or facts["scale.requests_per_month"] is None:
+        return own
+    answers = {**_values(facts, SERVING), "cost.open_model_size_b": SMALLEST_MODEL_B}
+    return self_host_cost(answers, facts.catalogue).usd_per_month
+
+
 def volume_band(facts: Facts) -> str | None:
-    api, own = facts["api_usd_per_month"], facts["self_host_usd_per_month"]
-    if api is not None and own is None and facts["scale.requests_per_month"] is not None:
-        # No model size: compare with the cheapest self-hosting there is, the smallest model.
-        answers = {**_values(facts, SERVING), "cost.open_model_size_b": SMALLEST_MODEL_B}
-        own = self_host_cost(answers, facts.catalogue).usd_per_month
+    api, own = facts["api_usd_per_month"], facts["self_host_floor_usd_per_month"]
     if api is None or own is None or own <= 0:
         return volume_band_from_tokens(facts)
     share = api / own
@@ -108,7 +122,7 @@ FACTS = (
         "model and serving it on GPUs of one's own, or the hosted model's vendor tuning and "
         "serving it; training runs repeated twice a year, and the tuning work.",
         compute=fine_tune_usd_per_month,
-        reads=(*SERVING, "pmf.labeled_examples", "cost.api_model"),
+        reads=(*SERVING, *FINE_TUNE_EXTRA),
         unit="USD/month",
     ),
     Fact(
@@ -139,6 +153,14 @@ FACTS = (
         unit="USD/month",
     ),
     Fact(
+        name="self_host_floor_usd_per_month",
+        description=f"Self-hosting's monthly bill, or without a model size that of a "
+        f"{SMALLEST_MODEL_B}B model, the cheapest self-hosting there is.",
+        compute=self_host_floor,
+        reads=("self_host_usd_per_month", *SERVING),
+        unit="USD/month",
+    ),
+    Fact(
         name="volume_band",
         description=(
             f"From the bills: low when the API's bill is under {LOW_SHARE:.0%} of self-hosting's, "
@@ -147,12 +169,7 @@ FACTS = (
             "when the API's bill cannot be worked out."
         ),
         compute=volume_band,
-        reads=(
-            "api_usd_per_month",
-            "self_host_usd_per_month",
-            "tokens_per_month",
-            *SERVING,
-        ),
+        reads=("api_usd_per_month", "self_host_floor_usd_per_month", "tokens_per_month"),
         replaces=True,
     ),
 )

@@ -24,14 +24,21 @@ def _usd(amount: float) -> str:
 
 def _tokens(facts: Facts) -> str:
     """The volume in words: the two bills where the cost model has both, else tokens a month."""
-    api, own = facts["api_usd_per_month"], facts["self_host_usd_per_month"]
+    api, own = facts["api_usd_per_month"], facts["self_host_floor_usd_per_month"]
     if api is not None and own is not None:
-        return f"an API bill of {_usd(api)} a month against {_usd(own)} to self-host"
+        at_least = "" if facts["self_host_usd_per_month"] is not None else "at least "
+        return f"an API bill of {_usd(api)} a month against {at_least}{_usd(own)} to self-host"
     tokens = facts["tokens_per_month"]
     return f"{tokens:,.0f} tokens a month" if tokens is not None else "an unknown volume"
 
 
-BILLS = ["volume_band", "tokens_per_month", "api_usd_per_month", "self_host_usd_per_month"]
+BILLS = [
+    "volume_band",
+    "tokens_per_month",
+    "api_usd_per_month",
+    "self_host_usd_per_month",
+    "self_host_floor_usd_per_month",
+]
 
 
 @rule(
@@ -39,8 +46,8 @@ BILLS = ["volume_band", "tokens_per_month", "api_usd_per_month", "self_host_usd_
     "Low volume: GPUs would sit idle",
     source=f"{principle(5, 10)}; {ESSAY}",
     reads=BILLS,
-    fires_when="the volume band is low: the API's bill under a quarter of self-hosting's, or, "
-    "where either bill cannot be worked out, under 100 million tokens a month",
+    fires_when="the volume band is low: the API's bill under a quarter of self-hosting's (an 8B "
+    "model's without a model size), or, without an API bill, under 100 million tokens a month",
     principles=[5, 10],
     options=[API, SELF_HOST, FINE_TUNE],
 )
@@ -66,8 +73,8 @@ def low_volume(facts: Facts) -> Iterator[Finding]:
         "serving them itself)"
     ),
     reads=BILLS,
-    fires_when="the volume band is high: the API's bill at least self-hosting's, or, where either "
-    "bill cannot be worked out, a billion tokens a month or more",
+    fires_when="the volume band is high: the API's bill at least self-hosting's (an 8B model's "
+    "without a model size), or, without an API bill, a billion tokens a month or more",
     principles=[5],
     options=[API, SELF_HOST, FINE_TUNE],
 )

@@ -689,6 +689,7 @@ def test_quiet_rules_show_the_derived_facts_they_read(cli: Callable[..., Result]
         "tokens_per_month": 30_600_000_000,
         "api_usd_per_month": 103_500,
         "self_host_usd_per_month": pytest.approx(13_063.73),
+        "self_host_floor_usd_per_month": pytest.approx(13_063.73),
     }
     assert data["facts"]["volume_band"] == "high"
     text = cli("explain", str(CASES / "media-tagging-at-scale.yaml")).stdout

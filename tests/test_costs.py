@@ -282,3 +282,18 @@ def test_fine_tuning_takes_the_cheaper_route() -> None:
     # Without vendor prices for the hosted model, only the self-hosted route is open.
     claude = fine_tune_cost(_values(MEDIA, **{"cost.api_model": "claude-3-5-sonnet"}), cat)
     assert claude.route == "self-hosted"
+
+
+def test_the_vendor_route_is_closed_where_data_may_not_reach_the_vendor() -> None:
+    from advisor.costs.model import fine_tune_cost
+
+    cat = REGISTRY.catalogue
+    mini = {"cost.api_model": "gpt-4o-mini"}
+    assert fine_tune_cost(_values(MEDIA, **mini), cat).route == "vendor"
+    for closed in (
+        {"privacy.residency": "on_prem"},
+        {"privacy.vendor_terms_ok": "no"},
+        {"privacy.train_on_user_data": False},
+    ):
+        bill = fine_tune_cost(_values(MEDIA, **mini, **closed), cat)
+        assert bill.route == "self-hosted", closed

@@ -221,6 +221,18 @@ def fine_tune_cost(answers: Mapping[str, Any], cat: Catalogue) -> OptionCost:
     return own
 
 
+def vendor_may_train(answers: Mapping[str, Any]) -> bool:
+    """Whether the answers let the team's examples go to the hosted model's vendor for tuning: not
+    when the data must stay on the premises, nor when the review accepts no vendor's terms for data
+    that is not public, nor when user data may not be used for training."""
+    if answers.get("privacy.residency") in ("on_prem", "air_gapped"):
+        return False
+    terms, data = answers.get("privacy.vendor_terms_ok"), answers.get("privacy.data_class")
+    if terms == "no" and data != "public":
+        return False
+    return answers.get("privacy.train_on_user_data") is not False
+
+
 def _fine_tune_vendor(answers: Mapping[str, Any], cat: Catalogue) -> OptionCost | None:
     """The vendor tunes its hosted model on the team's examples and serves it at the tuned model's
     prices: training tokens x epochs x the training price, runs repeated as base models improve,
@@ -230,7 +242,7 @@ def _fine_tune_vendor(answers: Mapping[str, Any], cat: Catalogue) -> OptionCost 
         answers.get("pmf.labeled_examples"),
         _tokens(answers),
     )
-    if model is None or labels is None or volume is None:
+    if model is None or labels is None or volume is None or not vendor_may_train(answers):
         return None
     key = f"finetune.vendor.{str(model).replace('-', '_').replace('.', '_')}"
     prices = [cat.figures.get(f"{key}.{k}_usd_per_mtok") for k in ("training", "input", "output")]
@@ -419,7 +431,10 @@ def costs(answers: Mapping[str, Any], cat: Catalogue, horizon_months: int = 12) 
         p95_latency_ms={
             "api": api_p95_ms(answers, cat),
             "self_host": self_host_p95_ms(answers, cat),
-            "fine_tune": self_host_p95_ms(answers, cat),
+            # A vendor's tuned model answers about as fast as the model it was tuned from.
+            "fine_tune": api_p95_ms(answers, cat)
+            if options["fine_tune"].route == "vendor"
+            else self_host_p95_ms(answers, cat),
         },
     )
 
