@@ -52,7 +52,11 @@ def costs(console: Console, decision: Decision, cat: Any) -> None:
             use = "vendor-tuned"
         elif bill.gpus and bill.utilisation is not None:
             share = (
-                f"{bill.utilisation:.0%}" if bill.utilisation >= 0.1 else f"{bill.utilisation:.1%}"
+                f"{bill.utilisation:.0%}"
+                if bill.utilisation >= 0.1
+                else f"{bill.utilisation:.1%}"
+                if bill.utilisation >= 0.001
+                else "<0.1%"
             )
             use = f"{bill.gpus} {(bill.gpu or '').upper()}, {share}"
         table.add_row(
