@@ -37,7 +37,7 @@ class OptionCost:
 
     option: str
     lines: list[Line] = field(default_factory=list)
-    usd_per_mtok: float | None = None
+    tokens_per_month: float | None = None  # input and output, for the cost per million
     gpus: int | None = None
     gpu: str | None = None
     replicas: int | None = None
@@ -51,6 +51,14 @@ class OptionCost:
         if self.missing:
             return None
         return sum(line.usd_per_month for line in self.lines)
+
+    @property
+    def usd_per_mtok(self) -> float | None:
+        """The bill per million tokens processed, input and output."""
+        monthly = self.usd_per_month
+        if monthly is None or not self.tokens_per_month:
+            return None
+        return monthly / self.tokens_per_month * 1e6
 
 
 def _tokens(answers: Mapping[str, Any]) -> tuple[float, float, float] | None:
@@ -86,8 +94,7 @@ def api_cost(answers: Mapping[str, Any], cat: Catalogue) -> OptionCost:
             f"({price.source}, as of {price.as_of})",
         )
     )
-    total_tokens = requests * (tin + tout)
-    out.usd_per_mtok = monthly / total_tokens * 1e6 if total_tokens else None
+    out.tokens_per_month = requests * (tin + tout)
     return out
 
 
@@ -197,9 +204,7 @@ def self_host_cost(
             (f"people.{option}.engineer_share", "people.ml_engineer.yearly_usd"),
         )
     )
-    total_tokens = requests * (tin + tout)
-    monthly = out.usd_per_month
-    out.usd_per_mtok = monthly / total_tokens * 1e6 if total_tokens and monthly else None
+    out.tokens_per_month = requests * (tin + tout)
     return out
 
 
@@ -280,9 +285,7 @@ def _fine_tune_vendor(answers: Mapping[str, Any], cat: Catalogue) -> OptionCost 
             ("people.fine_tune.engineer_share", "people.ml_engineer.yearly_usd"),
         )
     )
-    total_tokens = requests * (tin + tout)
-    monthly = out.usd_per_month
-    out.usd_per_mtok = monthly / total_tokens * 1e6 if total_tokens and monthly else None
+    out.tokens_per_month = requests * (tin + tout)
     return out
 
 
@@ -339,9 +342,7 @@ def _fine_tune_self_hosted(answers: Mapping[str, Any], cat: Catalogue) -> Option
         )
     )
     requests, tin, tout = volume
-    total_tokens = requests * (tin + tout)
-    monthly = out.usd_per_month
-    out.usd_per_mtok = monthly / total_tokens * 1e6 if total_tokens and monthly else None
+    out.tokens_per_month = requests * (tin + tout)
     return out
 
 
