@@ -128,7 +128,8 @@ def test_sweep_takes_number_questions_only() -> None:
 
 def test_sweep_command_plots_and_reports(cli: Callable[..., Result]) -> None:
     out = cli("sweep", str(MEDIA), "scale.requests_per_month", "1e3..1e9").stdout
-    assert "└" in out and "a = api  s = self_host  f = fine_tune" in out
+    assert "└" in out and "a = api  s = self_host  f = fine_tune  * = two or more meet" in out
+    assert "*" in out.split("└")[0]  # self-hosting's and fine-tuning's lines run close
     assert "self_host becomes cheaper than api at scale.requests_per_month = 3,7" in out
     data = _json(
         cli(

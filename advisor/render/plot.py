@@ -27,8 +27,8 @@ def _number(x: float) -> str:
 
 
 def chart(console: Console, found: Any, width: int | None = None) -> None:
-    """Plot every option's bill; where two options share a cell, the later one in the legend
-    shows. The x axis is log-scaled when the range is positive, the y axis always."""
+    """Plot every option's bill; a cell two options share shows ``*``. The x axis is log-scaled
+    when the range is positive, the y axis always."""
     width = max(30, (width or console.width) - 12)
     values = [v for bills in found.bills.values() for v in bills if v]
     if not values:
@@ -50,7 +50,8 @@ def chart(console: Console, found: Any, width: int | None = None) -> None:
             at = math.log10(x) if logx else x
             col = round((at - left) / (right - left) * (width - 1))
             row = round((top - math.log10(usd)) / (top - bottom) * (HEIGHT - 1))
-            grid[row][col] = (mark, style)
+            old = grid[row][col][0]
+            grid[row][col] = ("*", "bold") if old not in (" ", mark) else (mark, style)
     for i, cells in enumerate(grid):
         label = ""
         if i in (0, HEIGHT // 2, HEIGHT - 1):
@@ -64,6 +65,7 @@ def chart(console: Console, found: Any, width: int | None = None) -> None:
     ends = f"{first}{' ' * max(1, width - len(first) - len(last))}{last}"
     console.print(" " * 11 + ends)
     legend = "  ".join(f"{MARKS.get(o, (o[0], ''))[0]} = {o}" for o in found.bills)
+    legend += "  * = two or more meet"
     scale = "log" if logx else "linear"
     console.print(f"{' ' * 11}x: {found.question} ({scale} scale); y: monthly bill (log scale)")
     console.print(f"{' ' * 11}{legend}")
