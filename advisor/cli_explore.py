@@ -55,10 +55,10 @@ def flips_command(
     text.flips(_console(), decision, found)
 
 
-def _summary(decision: Any, registry: Any, answers: Any, catalogue: Any) -> dict[str, Any]:
-    from advisor.core.report import costs_json
+def _summary(decision: Any, catalogue: Any) -> dict[str, Any]:
+    from advisor.core.report import bills_for
 
-    money = costs_json(decision, catalogue)["costs"]
+    bills, _ = bills_for(decision, catalogue)
     return {
         "recommendation": decision.recommendation,
         "confidence": decision.confidence,
@@ -66,7 +66,7 @@ def _summary(decision: Any, registry: Any, answers: Any, catalogue: Any) -> dict
         "eliminated": [oid for oid, o in decision.options.items() if o.eliminated],
         "fired": sorted({r.rule.code for r in decision.results if r.fired}),
         "usd_per_month": (
-            {oid: o["usd_per_month"] for oid, o in money["options"].items()} if money else {}
+            {oid: bill.usd_per_month for oid, bill in bills.options.items()} if bills else {}
         ),
     }
 
@@ -94,8 +94,8 @@ def whatif(
     before = evaluate(registry, original.values, catalogue=before_cat)
     after_values = {**original.values, **changed.answers}
     after = evaluate(registry, after_values, catalogue=after_cat)
-    was = _summary(before, registry, original, before_cat)
-    now = _summary(after, registry, original, after_cat)
+    was = _summary(before, before_cat)
+    now = _summary(after, after_cat)
     difference = {
         "recommendation": was["recommendation"] != now["recommendation"],
         "rules_started": sorted(set(now["fired"]) - set(was["fired"])),

@@ -17,6 +17,7 @@ from advisor.plugins import Registry
 
 if TYPE_CHECKING:
     from advisor.costs.catalogue import Catalogue
+    from advisor.costs.model import Costs
 
 SCHEMA_VERSION = 1
 
@@ -83,19 +84,31 @@ def flip_json(flip: Flip) -> dict[str, Any]:
     }
 
 
+def bills_for(decision: Decision, catalogue: Catalogue) -> tuple[Costs | None, str | None]:
+    """The cost model's result for a decision's answers, and why there is none when there is
+    none (a catalogue without the figures it needs). Worked out once per decision and catalogue:
+    the costs section, the revisit date and the JSON all read it."""
+    from advisor.costs.model import costs
+
+    kept = decision.__dict__.get("_bills")
+    if kept is not None and kept[0] is catalogue:
+        return kept[1], kept[2]
+    try:
+        found, error = costs(decision.resolved.values, catalogue), None
+    except KeyError as exc:
+        found, error = None, str(exc.args[0])
+    decision.__dict__["_bills"] = (catalogue, found, error)
+    return found, error
+
+
 def _flips_and_revisit(
     decision: Decision, registry: Registry, catalogue: Catalogue | None, today: date | None
 ) -> dict[str, Any]:
     from advisor.core.revisit import revisit
-    from advisor.costs.model import costs
 
     cat = catalogue or registry.catalogue
     found = flips(registry, decision.resolved.values, cat)
-    try:
-        bills = costs(decision.resolved.values, cat)
-    except KeyError:
-        bills = None
-    when = revisit(decision, bills, found, today)
+    when = revisit(decision, bills_for(decision, cat)[0], found, today)
     return {
         "flips": [flip_json(f) for f in found],
         "revisit": {
@@ -108,12 +121,9 @@ def _flips_and_revisit(
 
 def costs_json(decision: Decision, catalogue: Catalogue) -> dict[str, Any]:
     """The cost model's figures for these answers: bills, horizon totals and break-even volumes."""
-    from advisor.costs.model import costs
-
-    try:
-        found = costs(decision.resolved.values, catalogue)
-    except KeyError as exc:  # a catalogue without the figures the cost model needs
-        return {"costs": None, "break_even": None, "cost_error": str(exc.args[0])}
+    found, error = bills_for(decision, catalogue)
+    if found is None:  # a catalogue without the figures the cost model needs
+        return {"costs": None, "break_even": None, "cost_error": error}
     options = {}
     for oid, bill in found.options.items():
         options[oid] = {

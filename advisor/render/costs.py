@@ -22,13 +22,12 @@ def _money(usd: float | None, cat: Any) -> str:
 
 def costs(console: Console, decision: Decision, cat: Any) -> None:
     """What each option would cost, worked out from the answers and the catalogue."""
-    from advisor.costs.model import costs as work_out
+    from advisor.core.report import bills_for
 
-    try:
-        found = work_out(decision.resolved.values, cat)
-    except KeyError as exc:
+    found, error = bills_for(decision, cat)
+    if found is None:
         console.print()
-        console.print(f"[bold]Costs[/]: not worked out ({escape(str(exc.args[0]))})")
+        console.print(f"[bold]Costs[/]: not worked out ({escape(str(error))})")
         return
     console.print()
     console.print(

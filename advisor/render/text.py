@@ -360,14 +360,10 @@ def catalogue(console: Console, cat: Any, prices: list[Any], missing: list[str])
 
 
 def _revisit(console: Console, decision: Decision, catalogue: Any, found: list[Any]) -> None:
+    from advisor.core.report import bills_for
     from advisor.core.revisit import revisit
-    from advisor.costs.model import costs
 
-    try:
-        bills = costs(decision.resolved.values, catalogue)
-    except KeyError:
-        bills = None
-    when = revisit(decision, bills, found)
+    when = revisit(decision, bills_for(decision, catalogue)[0], found)
     console.print()
     console.print(f"[bold]Revisit[/] by {when.date.isoformat()}: {escape(when.reason)}")
     for trigger in when.triggers:
