@@ -164,6 +164,15 @@ class Registry:
                 return item
         raise KeyError(code)
 
+    def questions_read(self) -> frozenset[str]:
+        """The questions some rule reads, directly or through facts (worked out once)."""
+        read = self._cache.get("questions_read")
+        if read is None:
+            read = self._cache["questions_read"] = self.inputs_of(
+                r for rule in self.rules for r in rule.reads
+            )
+        return read
+
     def inputs_of(self, reads: Iterable[str]) -> frozenset[str]:
         """The questions behind a list of reads, following facts to what they read."""
         out: set[str] = set()

@@ -259,10 +259,7 @@ def _unknowns(
     current: str | None,
     catalogue: Callable[[], Catalogue] | None = None,
 ) -> list[Unknown]:
-    read: set[str] = registry._cache.get("read_questions")  # type: ignore[assignment]
-    if read is None:
-        read = set(registry.inputs_of(r for rule in registry.rules for r in rule.reads))
-        registry._cache["read_questions"] = read
+    read = registry.questions_read()
     out = []
     for qid in (*resolved.unknown, *resolved.assumed):
         if qid not in read:

@@ -59,7 +59,7 @@ def flips(registry: Registry, answers: dict[str, Any], catalogue: Any = None) ->
         return _decide(registry, trial, source).recommendation
 
     base = _decide(registry, resolved, source).recommendation
-    read = registry.inputs_of(r for rule in registry.rules for r in rule.reads)
+    read = registry.questions_read()
     found: list[Flip] = []
     for qid, question in registry.questions.items():
         if qid not in read:
