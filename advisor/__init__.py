@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from advisor.core.answers import AnswersFile, load_answers, parse_answers
 from advisor.core.engine import Decision, FactView, evaluate
+from advisor.core.memoparts import MemoContext, MemoSection
 from advisor.core.questionnaire import Choice, Question, Section, load_section
 from advisor.core.rules import (
     Example,
@@ -46,6 +47,8 @@ __all__ = [
     "Figure",
     "Finding",
     "InputError",
+    "MemoContext",
+    "MemoSection",
     "Option",
     "PluginFault",
     "Problem",

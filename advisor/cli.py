@@ -467,3 +467,9 @@ from advisor import cli_explore  # noqa: E402
 main.add_command(cli_explore.flips_command)  # type: ignore[has-type]
 main.add_command(cli_explore.whatif)  # type: ignore[has-type]
 main.add_command(cli_explore.sweep_command)  # type: ignore[has-type]
+
+from advisor import cli_memo  # noqa: E402
+
+main.add_command(cli_memo.memo_command)  # type: ignore[has-type]
+main.add_command(cli_memo.diff_command)  # type: ignore[has-type]
+main.add_command(cli_memo.log_command)  # type: ignore[has-type]

@@ -79,3 +79,18 @@ def advisor_catalogue(register: Callable[[Any], None]) -> None:
     override any figure in their config file or with ``--set KEY=VALUE``; those overrides come
     last and win. The catalogue is read the first time a command needs it.
     """
+
+
+@hookspec
+def advisor_memo_sections(context: Any, register: Callable[[Any], None]) -> None:
+    """Contribute sections to the decision memo (``advisor memo``), e.g. next steps for a new option.
+
+    :param context: a read-only :class:`advisor.MemoContext`: the decision, ``context["pmf.stage"]``
+        for an answer or fact, ``context.costs`` for the bills (None without the figures).
+    :param register: call it once per :class:`advisor.MemoSection`.
+
+    Called each time a memo is built, after the evaluation; it must be pure. Sections hold plain
+    text, escaped by the memo in Markdown and HTML alike, and go where their ``place`` says. A plugin
+    that raises or registers something else is named in the memo's appendix; the memo is still
+    written.
+    """

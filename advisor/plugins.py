@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from advisor import hookspecs
+from advisor.core.memoparts import MemoSection
 from advisor.core.questionnaire import Question, Section, load_section
 from advisor.core.rules import Fact, Option, Rule
 from advisor.errors import InputError
@@ -137,6 +138,7 @@ class Registry:
     plugins: list[PluginInfo]
     faults: list[PluginFault]
     catalogue_entries: list[tuple[str, Any]] = field(default_factory=list, repr=False)
+    memo_hooks: list[tuple[str, Callable[..., Any]]] = field(default_factory=list, repr=False)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -148,6 +150,46 @@ class Registry:
 
             built = self._cache["catalogue"] = build_catalogue(self.catalogue_entries, self.faults)
         return built
+
+    def memo_sections(self, context: Any) -> tuple[list[MemoSection], list[PluginFault]]:
+        """Every plugin's memo sections for one memo, one plugin at a time: a plugin that raises or
+        gives something else is reported and the others' sections are kept."""
+        sections: list[MemoSection] = []
+        faults: list[PluginFault] = []
+        seen: dict[str, str] = {}
+        for plugin_name, function in self.memo_hooks:
+            given: list[Any] = []
+            try:
+                function(context=context, register=given.append)
+            except Exception as exc:
+                faults.append(
+                    PluginFault(
+                        plugin_name, "advisor_memo_sections", f"{type(exc).__name__}: {exc}"
+                    )
+                )
+                continue
+            for item in given:
+                if not isinstance(item, MemoSection):
+                    faults.append(
+                        PluginFault(
+                            plugin_name,
+                            "advisor_memo_sections",
+                            f"expected MemoSection, got {type(item).__name__}",
+                        )
+                    )
+                elif item.id in seen:
+                    faults.append(
+                        PluginFault(
+                            plugin_name,
+                            "advisor_memo_sections",
+                            f"memo section {item.id!r} is already given by plugin "
+                            f"{seen[item.id]}; ignored",
+                        )
+                    )
+                else:
+                    seen[item.id] = plugin_name
+                    sections.append(dataclasses.replace(item, plugin=plugin_name))
+        return sections, faults
 
     def question(self, qid: str) -> Question:
         return self.questions[qid]
@@ -248,6 +290,11 @@ def build_registry(pm: pluggy.PluginManager | None = None) -> Registry:
         label = getattr(entry, "key", None) or getattr(entry, "name", None) or str(entry)
         if plugin_name in infos:
             infos[plugin_name].contributes.setdefault("catalogue", []).append(label)
+    memo_hooks = []
+    for impl in pm.hook.advisor_memo_sections.get_hookimpls():
+        memo_hooks.append((impl.plugin_name, impl.function))
+        if impl.plugin_name in infos:
+            infos[impl.plugin_name].contributes.setdefault("memo", []).append("sections")
     order = {name: i for i, name in enumerate(n for n, _ in pm.list_name_plugin())}
     plugins = sorted(infos.values(), key=lambda p: order.get(p.name, len(order)))
     return Registry(
@@ -259,6 +306,7 @@ def build_registry(pm: pluggy.PluginManager | None = None) -> Registry:
         plugins=plugins,
         faults=faults,
         catalogue_entries=given["advisor_catalogue"],
+        memo_hooks=memo_hooks,
     )
 
 

@@ -294,6 +294,7 @@ BUILT_IN_PLUGINS = (
     "privacy",
     "scale",
     "team",
+    "memo",
 )
 
 

@@ -31,6 +31,7 @@ BUILT_IN_PLUGINS = {
     "privacy": "advisor_plugins.privacy_rules",
     "scale": "advisor_plugins.scale_rules",
     "team": "advisor_plugins.team_rules",
+    "memo": "advisor_plugins.memo_sections",
 }
 SKIP = shutil.ignore_patterns(
     ".venv",

@@ -18,7 +18,7 @@ from pydantic import (
     create_model,
 )
 
-from advisor.core import yamlio
+from advisor.core import memofile, yamlio
 from advisor.core.questionnaire import _FALSE, _TRUE, NUMBER_PATTERN, Question
 from advisor.errors import InputError, Problem
 from advisor.plugins import Registry
@@ -50,6 +50,7 @@ class AnswersFile:
     expect: Expect | None = None
     path: Path | None = None
     document: Any = field(default=None, repr=False)  # the round-trip tree, comments included
+    memo: Any = field(default=None, repr=False)  # a memo's whole front matter, when read from one
 
     @property
     def name(self) -> str:
@@ -169,10 +170,24 @@ def json_schema(registry: Registry) -> dict[str, Any]:
 
 
 def load_answers(path: str | Path, registry: Registry) -> AnswersFile:
-    """Read an answers file (YAML or JSON); errors name the file, line, question and what is allowed."""
+    """Read an answers file (YAML or JSON) or a memo (Markdown or HTML, its front matter); errors
+    name the file, line, question and what is allowed."""
     path = Path(path)
     text = yamlio.read_text(path)
+    if memofile.is_memo(path):
+        return read_memo(text, registry, path)
     return parse_answers(text, registry, path)
+
+
+def read_memo(text: str, registry: Registry, path: Path | None = None) -> AnswersFile:
+    """The answers a memo carries in its front matter, so that a memo can be re-run."""
+    _check_depth(text, path)
+    front = memofile.memo_data(text, path)
+    document = memofile.answers_document(front)
+    yamlio.join_surrogates(document, path)
+    loaded = validate_document(document, registry, path)
+    loaded.memo = front
+    return loaded
 
 
 def parse_answers(text: str, registry: Registry, path: Path | None = None) -> AnswersFile:

@@ -2,7 +2,7 @@
 
 `--set section.question=VALUE` changes an answer (checked like one in a file); any other key names
 a catalogue figure (`--set gpu.h100.hourly_usd=2.9`). The config file holds figure overrides and
-the currency, and is found in --config, $ADVISOR_CONFIG, or the user's config folder.
+the currency and the memo templates' folder, and is found in --config, $ADVISOR_CONFIG, or the user's config folder.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ class Overrides:
     config_path: Path | None = None
     config_lines: dict[str, int | None] = field(default_factory=dict)  # figure key -> its line
     currency: dict[str, Any] | None = None
+    template_dir: Path | None = None  # the memo templates' folder named in the config file
 
     def apply_answers(self, answers: AnswersFile) -> AnswersFile:
         """The answers with every `--set` answer in place (the file itself is not touched)."""
@@ -121,11 +122,11 @@ def load_config(overrides: Overrides, path: Path | None) -> Overrides:
     if not isinstance(document, dict):
         raise InputError(path, [Problem("", "expected a mapping with figures: and currency:", 1)])
     for key in document:
-        if key not in ("figures", "currency"):
+        if key not in ("figures", "currency", "template_dir"):
             problems.append(
                 Problem(
                     str(key),
-                    "unknown key; allowed: figures, currency",
+                    "unknown key; allowed: figures, currency, template_dir",
                     yamlio.line_of(document, [key]),
                 )
             )
@@ -156,6 +157,16 @@ def load_config(overrides: Overrides, path: Path | None) -> Overrides:
             problems.append(Problem("currency", "expected code: and per_usd:", line))
         else:
             overrides.currency = dict(currency)
+    folder = document.get("template_dir")
+    if folder is not None:
+        line = yamlio.line_of(document, ["template_dir"])
+        if not isinstance(folder, str) or not folder.strip():
+            problems.append(Problem("template_dir", "expected the path of a folder", line))
+        else:
+            found = (path.parent / Path(folder).expanduser()).resolve()
+            if not found.is_dir():
+                problems.append(Problem("template_dir", f"folder {found} does not exist", line))
+            overrides.template_dir = found
     if problems:
         raise InputError(path, problems)
     overrides.config_path = path

@@ -22,6 +22,27 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 1
 
 
+def current_versions(registry: Registry, catalogue: Catalogue) -> dict[str, Any]:
+    """The versions a memo records: the advisor, plugins not built in, and the price data."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from advisor import __version__
+
+    try:
+        prices = f"genai-prices {version('genai-prices')}"
+    except PackageNotFoundError:
+        prices = "genai-prices (not installed)"
+    plugins = {
+        p.name: p.version or "unversioned" for p in registry.plugins if p.origin != "built-in"
+    }
+    return {
+        "advisor": __version__,
+        "plugins": plugins,
+        "prices": prices,
+        "price_date": catalogue.price_date,
+    }
+
+
 def has_expectation(answers: AnswersFile) -> bool:
     """Whether the file says what the recommendation must (or must not) be."""
     return answers.expect is not None and bool(answers.expect.accept or answers.expect.reject)

@@ -224,6 +224,14 @@ class Catalogue:
     def in_currency(self, usd: float) -> float:
         return usd * self.currency.per_usd
 
+    def money(self, usd: float | None) -> str:
+        """An amount in US dollars shown in the user's currency: whole units from 10 up, "-" for None."""
+        if usd is None:
+            return "-"
+        amount = self.in_currency(usd)
+        symbol = "$" if self.currency.code == "USD" else f"{self.currency.code} "
+        return f"{symbol}{amount:,.0f}" if abs(amount) >= 10 else f"{symbol}{amount:,.2f}"
+
 
 def _cached_prices(models: Mapping[str, HostedModel], price_date: str) -> dict[str, HostedPrice]:
     """genai-prices' prices, kept in the user's cache folder between runs.

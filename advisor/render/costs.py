@@ -13,11 +13,7 @@ from advisor.core.engine import Decision
 
 
 def _money(usd: float | None, cat: Any) -> str:
-    if usd is None:
-        return "-"
-    amount = cat.in_currency(usd)
-    symbol = "$" if cat.currency.code == "USD" else f"{cat.currency.code} "
-    return f"{symbol}{amount:,.0f}" if abs(amount) >= 10 else f"{symbol}{amount:,.2f}"
+    return cat.money(usd)
 
 
 def costs(console: Console, decision: Decision, cat: Any) -> None:

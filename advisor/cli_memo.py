@@ -1,0 +1,255 @@
+"""Commands for the decision record: memo (write one), diff (compare two) and log (list a folder)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from advisor.cli import (
+    _catalogue,
+    _load,
+    _overrides,
+    _registry,
+    config_option,
+    example_option,
+    file_argument,
+    format_option,
+    set_option,
+)
+
+DECISIONS_DIR = Path("docs") / "decisions"
+
+
+def _date(text: str | None) -> date:
+    if text is None:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(
+            f"{text!r} is not a date like 2026-11-24", param_hint="--date"
+        ) from None
+
+
+def _slug(text: str) -> str:
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return "-".join(words)[:60].strip("-") or "decision"
+
+
+def next_record(folder: Path, title: str, suffix: str) -> Path:
+    """The next MADR-style file name in a folder: ``0007-title-in-words.md``."""
+    numbers = [
+        int(m.group(1))
+        for p in folder.iterdir()
+        if (m := re.match(r"^(\d{4})-", p.name)) is not None
+    ]
+    return folder / f"{max(numbers, default=0) + 1:04d}-{_slug(title)}{suffix}"
+
+
+@click.command(name="memo")
+@file_argument
+@example_option
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write the memo here (a file, or a folder such as docs/decisions/ to get the next "
+    "numbered name); without it the memo goes to standard output.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "html"]),
+    help="md (MADR Markdown) or html (one self-contained page with charts); default: from the "
+    "output's extension, else md.",
+)
+@click.option("--date", "when", metavar="YYYY-MM-DD", help="Date the memo (default: today).")
+@click.option(
+    "--status",
+    type=click.Choice(["proposed", "accepted", "rejected", "deprecated", "superseded"]),
+    default="proposed",
+    show_default=True,
+    help="The decision's status, as MADR records it.",
+)
+@click.option(
+    "--template-dir",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="A folder of templates searched before the packaged ones (default: template_dir in "
+    "the config file). Rendered in a sandbox.",
+)
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+@set_option
+@config_option
+def memo_command(
+    file: Path | None,
+    example: str | None,
+    output: Path | None,
+    fmt: str | None,
+    when: str | None,
+    status: str,
+    template_dir: Path | None,
+    force: bool,
+    sets: tuple[str, ...],
+    config: Path | None,
+) -> None:
+    """Write the decision memo for FILE (an answers file or an earlier memo): Markdown in the MADR
+    layout, or a self-contained HTML page. The same answers, versions and date give the same bytes."""
+    from advisor.core.engine import evaluate
+    from advisor.core.files import write_atomic
+    from advisor.memo.model import build_memo
+    from advisor.memo.render import render
+
+    today = _date(when)
+    registry = _registry()
+    overrides = _overrides(registry, sets, config)
+    answers = overrides.apply_answers(_load(registry, file, example))
+    catalogue = _catalogue(registry, overrides)
+    if fmt is None:
+        fmt = "html" if output is not None and output.suffix.lower() in (".html", ".htm") else "md"
+    if output is not None and output.is_dir():
+        output = next_record(
+            output, answers.title or "decision", ".html" if fmt == "html" else ".md"
+        )
+    decision = evaluate(registry, answers.values, catalogue=catalogue)
+    memo = build_memo(
+        decision,
+        registry,
+        answers,
+        catalogue,
+        today=today,
+        status=status,
+        memo_path=str(output) if output is not None else "",
+        charts=fmt == "html",
+    )
+    text = render(memo, fmt, template_dir or overrides.template_dir)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    write_atomic(output, text, force=force)
+    click.echo(f"wrote {output}", err=True)
+
+
+@click.command(name="diff")
+@click.argument("old", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("new", type=click.Path(path_type=Path, dir_okay=False))
+@format_option
+@config_option
+def diff_command(old: Path, new: Path, fmt: str, config: Path | None) -> None:
+    """What changed from OLD to NEW (answers files or memos): the answers, then the conclusions.
+
+    Exits 0 when nothing changed and 1 when something did, as diff(1) does; 2 when a file cannot
+    be read. A memo is also re-run on its own answers and compared with what it recorded.
+    """
+    import sys
+
+    from advisor.core.answers import load_answers
+    from advisor.core.diff import compare, side
+    from advisor.core.report import current_versions
+
+    registry = _registry()
+    overrides = _overrides(registry, (), config)
+    catalogue = _catalogue(registry, overrides)
+    before = side(str(old), load_answers(old, registry), registry, catalogue)
+    after = side(str(new), load_answers(new, registry), registry, catalogue)
+    if new.resolve() == old.resolve():
+        after.recorded = None  # one file: its record is compared once
+    found = compare(before, after, registry, current_versions(registry, catalogue))
+    if fmt == "json":
+        from advisor.cli import _emit_json
+
+        _emit_json(found.as_json())
+    else:
+        _show_diff(found, old, new)
+    sys.exit(1 if found.changed else 0)
+
+
+def _show_diff(found: Any, old: Path, new: Path) -> None:
+    click.echo(f"--- {old}\n+++ {new}")
+    if not found.changed:
+        click.echo("No change: the same answers and the same conclusions.")
+    if found.answers:
+        click.secho(f"Answers changed ({len(found.answers)}):", bold=True)
+        for question, was, now in found.answers:
+            click.echo(f"  {question}: {was} -> {now}")
+    if found.conclusions:
+        click.secho("Conclusions changed:", bold=True)
+        for what, was, now in found.conclusions:
+            click.echo(f"  {what}: {was} -> {now}")
+    if found.rules_added:
+        click.secho("Rules that fire now and did not:", bold=True)
+        for line in found.rules_added:
+            click.echo(f"  + {line}")
+    if found.rules_removed:
+        click.secho("Rules that no longer fire:", bold=True)
+        for line in found.rules_removed:
+            click.echo(f"  - {line}")
+    if found.reruns:
+        click.secho("Memos re-run:", bold=True)
+        for line in found.reruns:
+            click.echo(f"  {line}")
+
+
+@click.command(name="log")
+@click.argument("folder", required=False, type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--date",
+    "when",
+    metavar="YYYY-MM-DD",
+    help="Judge revisit dates against this day (default: today).",
+)
+@format_option
+def log_command(folder: Path | None, when: str | None, fmt: str) -> None:
+    """List the decision memos in FOLDER (default: docs/decisions/): date, title, recommendation,
+    status and revisit date, marking those whose revisit date has passed."""
+    from advisor.core.decision_log import decision_log
+
+    today = _date(when)
+    entries = decision_log(folder or DECISIONS_DIR, today)
+    if fmt == "json":
+        from advisor.cli import _emit_json
+
+        _emit_json([e.as_json() for e in entries])
+        return
+    from rich.table import Table
+
+    from advisor.cli import _console
+
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("record", no_wrap=True)
+    table.add_column("date", no_wrap=True)
+    table.add_column("title", ratio=1, overflow="fold")
+    table.add_column("recommends", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("revisit", no_wrap=True)
+    for e in entries:
+        revisit = e.revisit or "-"
+        if e.overdue:
+            revisit = f"[bold red]{revisit} overdue[/]"
+        title = _escape(e.title)
+        if e.problem:
+            title += f" [red](unreadable: {_escape(e.problem)})[/]"
+        number = re.match(r"^(\d{4})-", e.path.name)
+        table.add_row(
+            number.group(1) if number else _escape(e.path.name),
+            e.date or "-",
+            title,
+            e.recommendation or "-",
+            e.status or "-",
+            revisit,
+        )
+    console = _console()
+    console.print(table)
+    overdue = sum(e.overdue for e in entries)
+    console.print(
+        f"{len(entries)} record{'s' if len(entries) != 1 else ''}, {overdue} overdue for a revisit"
+    )
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)

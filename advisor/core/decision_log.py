@@ -1,0 +1,100 @@
+"""The decision log: the memos in a folder with their date, status, recommendation and revisit date.
+
+Memos written by ``advisor memo`` carry all of it in their front matter. Other MADR records in the
+same folder are listed too, with what their front matter and first heading say.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from advisor.core import memofile, yamlio
+from advisor.errors import AdvisorError, InputError
+
+_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+_TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL | re.IGNORECASE)
+
+
+@dataclass
+class Entry:
+    path: Path
+    date: str
+    title: str
+    status: str
+    recommendation: str  # an option id, "none", or "" for a record not written by the advisor
+    revisit: str
+    overdue: bool
+    problem: str = ""  # why the file could not be read, or ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "file": str(self.path),
+            "date": self.date or None,
+            "title": self.title,
+            "status": self.status or None,
+            "recommendation": self.recommendation or None,
+            "revisit": self.revisit or None,
+            "overdue": self.overdue,
+            "problem": self.problem or None,
+        }
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _heading(text: str, html: bool) -> str:
+    found = (_TITLE if html else _HEADING).search(text)
+    if found is None:
+        return ""
+    import html as markup
+
+    return markup.unescape(" ".join(found.group(1).split())) if html else found.group(1)
+
+
+def read_entry(path: Path, today: date) -> Entry:
+    text = yamlio.read_text(path)
+    html = path.suffix.lower() in (".html", ".htm")
+    try:
+        front = memofile.front_matter(text, path)
+    except InputError as exc:
+        return Entry(path, "", _heading(text, html), "", "", "", False, str(exc))
+    front = front if isinstance(front, dict) else {}
+    block = front.get("advisor")
+    block = block if isinstance(block, dict) else {}
+    revisit = _text(block.get("revisit"))
+    overdue = False
+    if revisit:
+        with contextlib.suppress(ValueError):  # a date edited into something else is not overdue
+            overdue = date.fromisoformat(revisit) < today
+    recommendation = ""
+    if block:
+        recommendation = _text(block.get("recommendation")) or "none"
+    title = _text(block.get("title")) or _heading(text, html) or path.stem
+    return Entry(
+        path=path,
+        date=_text(front.get("date")),
+        title=title,
+        status=_text(front.get("status")),
+        recommendation=recommendation,
+        revisit=revisit,
+        overdue=overdue,
+    )
+
+
+def decision_log(folder: Path, today: date) -> list[Entry]:
+    """Every Markdown and HTML record in ``folder`` (not its subfolders), by file name."""
+    if not folder.is_dir():
+        raise AdvisorError(
+            f"{folder}: no such folder (write memos there with `advisor memo FILE -o {folder}/`)"
+        )
+    return [
+        read_entry(path, today)
+        for path in sorted(folder.iterdir())
+        if path.is_file() and memofile.is_memo(path) and path.name.lower() != "readme.md"
+    ]

@@ -1,0 +1,148 @@
+"""What changed between two decisions: the answers, and what the advisor concludes from them.
+
+Both sides are evaluated by the advisor as it is now, so a difference in conclusions comes from the
+answers. When a side is a memo, what the memo recorded at the time is compared too: a re-run that
+concludes otherwise on the same answers means the rules, plugins or prices changed since.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from advisor.core.engine import Decision
+from advisor.core.flips import show_value
+
+if TYPE_CHECKING:
+    from advisor.core.answers import AnswersFile
+    from advisor.costs.catalogue import Catalogue
+    from advisor.plugins import Registry
+
+
+@dataclass
+class Side:
+    """One input: its answers, today's decision, and what a memo recorded (None for an answers file)."""
+
+    name: str
+    answers: AnswersFile
+    decision: Decision
+    monthly: dict[str, float | None]
+    recorded: dict[str, Any] | None = None
+
+
+@dataclass
+class Diff:
+    answers: list[tuple[str, str, str]] = field(default_factory=list)  # question, old, new
+    conclusions: list[tuple[str, str, str]] = field(default_factory=list)  # what, old, new
+    rules_added: list[str] = field(default_factory=list)
+    rules_removed: list[str] = field(default_factory=list)
+    reruns: list[str] = field(default_factory=list)  # a memo's record against today's result
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.answers or self.conclusions or self.rules_added or self.rules_removed)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "changed": self.changed,
+            "answers": [{"question": q, "old": o, "new": n} for q, o, n in self.answers],
+            "conclusions": [{"what": w, "old": o, "new": n} for w, o, n in self.conclusions],
+            "rules_added": self.rules_added,
+            "rules_removed": self.rules_removed,
+            "reruns": self.reruns,
+        }
+
+
+def side(name: str, answers: AnswersFile, registry: Registry, catalogue: Catalogue) -> Side:
+    from advisor.core.engine import evaluate
+    from advisor.core.report import bills_for
+
+    decision = evaluate(registry, answers.values, catalogue=catalogue)
+    found, _ = bills_for(decision, catalogue)
+    monthly = {} if found is None else {o: b.usd_per_month for o, b in found.options.items()}
+    recorded = None
+    if answers.memo is not None:
+        block = answers.memo.get("advisor") or {}
+        recorded = {
+            "date": str(answers.memo.get("date", "")),
+            "recommendation": block.get("recommendation"),
+            "confidence": block.get("confidence"),
+            "versions": dict(block.get("versions") or {}),
+        }
+    return Side(name, answers, decision, monthly, recorded)
+
+
+def _findings(decision: Decision) -> dict[tuple[str, str, str, float], str]:
+    out: dict[tuple[str, str, str, float], str] = {}
+    for result in decision.results:
+        for f in result.findings:
+            key = (result.rule.code, f.option or "-", f.kind, f.points)
+            out[key] = f.because
+    return out
+
+
+def _finding_text(key: tuple[str, str, str, float], because: str) -> str:
+    code, option, kind, amount = key
+    what = f"{amount:+g}" if kind == "points" else kind
+    return f"{code} {option} {what}: {because}"
+
+
+def _money(usd: float | None) -> str:
+    return "not worked out" if usd is None else f"${usd:,.0f} a month"
+
+
+def compare(old: Side, new: Side, registry: Registry, versions: dict[str, Any]) -> Diff:
+    """The differences from ``old`` to ``new``; ``versions`` are today's (to compare a memo's)."""
+    out = Diff()
+    for qid in registry.questions:
+        a, b = old.answers.values.get(qid), new.answers.values.get(qid)
+        if a != b:
+            out.answers.append(
+                (
+                    qid,
+                    "unanswered" if a is None else show_value(a),
+                    "unanswered" if b is None else show_value(b),
+                )
+            )
+    d1, d2 = old.decision, new.decision
+    if d1.recommendation != d2.recommendation:
+        out.conclusions.append(
+            ("recommendation", str(d1.recommendation or "none"), str(d2.recommendation or "none"))
+        )
+    if d1.confidence != d2.confidence:
+        out.conclusions.append(("confidence", d1.confidence, d2.confidence))
+    for oid in dict.fromkeys([*d1.options, *d2.options]):
+        o1, o2 = d1.options.get(oid), d2.options.get(oid)
+        s1 = "absent" if o1 is None else ("ruled out" if o1.eliminated else f"{o1.score:+g}")
+        s2 = "absent" if o2 is None else ("ruled out" if o2.eliminated else f"{o2.score:+g}")
+        if s1 != s2:
+            out.conclusions.append((f"{oid} score", s1, s2))
+    for oid in dict.fromkeys([*old.monthly, *new.monthly]):
+        m1, m2 = old.monthly.get(oid), new.monthly.get(oid)
+        if _money(m1) != _money(m2):
+            out.conclusions.append((f"{oid} cost", _money(m1), _money(m2)))
+    f1, f2 = _findings(d1), _findings(d2)
+    out.rules_added = [_finding_text(k, f2[k]) for k in f2 if k not in f1]
+    out.rules_removed = [_finding_text(k, f1[k]) for k in f1 if k not in f2]
+    for item in (old, new):
+        if item.recorded is None:
+            continue
+        then = item.recorded.get("recommendation")
+        now = item.decision.recommendation
+        when = item.recorded.get("date") or "an unknown date"
+        version = item.recorded.get("versions", {}).get("advisor", "an unknown version")
+        line = f"{item.name}: recorded {then} on {when} (advisor {version}); re-run today: "
+        if then == now:
+            line += "the same"
+        else:
+            line += f"{now} (on the same answers: the rules, plugins or prices have changed)"
+        was = item.recorded.get("versions", {})
+        moved = [
+            f"{key} {show_value(was.get(key))} -> {show_value(versions.get(key))}"
+            for key in ("advisor", "prices", "price_date", "plugins")
+            if was.get(key) != versions.get(key)
+        ]
+        if moved:
+            line += "; changed since: " + ", ".join(moved)
+        out.reruns.append(line)
+    return out

@@ -1,0 +1,140 @@
+"""Memo files as input: the front matter a memo carries (answers, versions, conclusion), read back.
+
+A Markdown memo opens with YAML front matter between ``---`` lines, as MADR records do; an HTML memo
+carries the same data as JSON in a ``<script type="application/json" id="advisor-memo">`` element.
+Both are read with line numbers that match the file, so an error in an edited memo names its line.
+The characters ``<``, ``>`` and ``&`` inside strings are written as escapes in both forms, so answer
+text can never become markup in the memo around it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from advisor.core import yamlio
+from advisor.errors import InputError, Problem
+
+MEMO_SUFFIXES = (".md", ".markdown", ".html", ".htm")
+ANSWER_KEYS = ("title", "why", "expect", "answers")
+SCRIPT_ID = "advisor-memo"
+_SCRIPT = re.compile(
+    r'<script type="application/json" id="' + SCRIPT_ID + r'">(.*?)</script>', re.DOTALL
+)
+_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
+
+
+def is_memo(path: Path) -> bool:
+    return path.suffix.lower() in MEMO_SUFFIXES
+
+
+def _is_html(path: Path | None, text: str) -> bool:
+    if path is not None and path.suffix.lower() in (".html", ".htm"):
+        return True
+    return text.lstrip().lower().startswith("<!doctype html")
+
+
+def front_matter(text: str, path: Path | None) -> Any:
+    """The memo's front matter as a round-trip tree whose line numbers are the file's, or None when
+    the file has none (a Markdown file that is not a memo)."""
+    if _is_html(path, text):
+        found = _SCRIPT.search(text)
+        if found is None:
+            return None
+        before = text.count("\n", 0, found.start(1))
+        # JSON is YAML 1.2: the YAML reader gives the positions the error messages need.
+        return yamlio.load_round_trip("\n" * before + found.group(1), path)
+    if not text.startswith("---"):
+        return None
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        return None
+    for end, line in enumerate(lines[1:], start=1):
+        if line.rstrip() in ("---", "..."):
+            return yamlio.load_round_trip("\n".join(lines[:end]) + "\n", path)
+    raise InputError(path, [Problem("", "front matter opened with '---' is never closed", 1)])
+
+
+def memo_data(text: str, path: Path | None) -> Mapping[str, Any]:
+    """The front matter of a memo written by the advisor; an error for any other file."""
+    found = front_matter(text, path)
+    if found is None:
+        raise InputError(
+            path,
+            [
+                Problem(
+                    "",
+                    "not an answers file or a memo written by `advisor memo`: no front matter "
+                    "with an 'advisor:' block",
+                    1,
+                )
+            ],
+        )
+    if not isinstance(found, Mapping) or not isinstance(found.get("advisor"), Mapping):
+        line = yamlio.line_of(found, []) if found is not None else 1
+        raise InputError(
+            path,
+            [Problem("advisor", "the front matter has no 'advisor:' block of answers", line)],
+        )
+    return found
+
+
+def answers_document(front: Mapping[str, Any]) -> Any:
+    """The answers-file part of a memo's front matter (title, why, expect, answers), positions kept."""
+    from ruamel.yaml.comments import CommentedMap
+
+    block = front["advisor"]
+    document = CommentedMap()
+    lines = getattr(getattr(block, "lc", None), "data", {})
+    for key in ANSWER_KEYS:
+        if key in block:
+            document[key] = block[key]
+            if key in lines:
+                document.lc.add_kv_line_col(key, lines[key])
+    if getattr(block, "lc", None) is not None:
+        document.lc.line, document.lc.col = block.lc.line, block.lc.col
+    return document
+
+
+def _safe_strings(data: Any) -> Any:
+    """Strings holding ``<``, ``>`` or ``&`` forced into double quotes, where escapes are allowed."""
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+    if isinstance(data, Mapping):
+        return {k: _safe_strings(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_safe_strings(v) for v in data]
+    if isinstance(data, str) and any(c in data for c in _UNSAFE):
+        return DoubleQuotedScalarString(data)
+    return data
+
+
+def dump_yaml(data: Mapping[str, Any]) -> str:
+    """Front matter as YAML: block style, no line wrapping, and no raw ``<``, ``>`` or ``&``."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.default_flow_style = False
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    out = io.StringIO()
+    yaml.dump(_safe_strings(data), out)
+    text = out.getvalue()
+    # Only double-quoted strings can hold these characters here (keys are ids), and inside them
+    # the YAML escapes stand for the same characters.
+    for char, escape in _UNSAFE.items():
+        text = text.replace(char, escape.replace("u00", "x"))
+    return text
+
+
+def dump_json(data: Mapping[str, Any]) -> str:
+    """The same data as JSON for an HTML memo's script element, safe to embed as it is."""
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    for char, escape in _UNSAFE.items():
+        text = text.replace(char, escape)
+    # Line and paragraph separators are valid JSON but end a line in a script.
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")

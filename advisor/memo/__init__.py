@@ -1,0 +1,1 @@
+"""The decision memo: a view model, Jinja2 templates (Markdown and HTML), and rendering."""

@@ -1,0 +1,452 @@
+"""The memo's view model: everything a template shows, worked out and formatted before rendering.
+
+Templates only place what is here; they compute nothing. Every string that came from a user or a
+plugin stays a plain string and is escaped by the template environment (HTML) or the Markdown
+finalizer, never here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from advisor.core.engine import Decision
+from advisor.core.flips import show_value
+from advisor.core.memofile import dump_json, dump_yaml
+from advisor.core.memoparts import MemoContext, MemoSection
+from advisor.core.rules import Finding, Rule
+
+if TYPE_CHECKING:
+    from advisor.core.answers import AnswersFile
+    from advisor.costs.catalogue import Catalogue
+    from advisor.costs.model import Costs
+    from advisor.plugins import Registry
+
+STATUSES = ("proposed", "accepted", "rejected", "deprecated", "superseded")
+DEFAULT_TITLE = "How to adopt a large language model"
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One finding of one rule about one option, with the rule's code and source."""
+
+    code: str
+    title: str
+    points: str  # "+2", "-3", "veto" or "note"
+    because: str
+    source: str
+    plugin: str
+
+
+@dataclass(frozen=True)
+class OptionView:
+    id: str
+    label: str
+    summary: str
+    score: str  # "+4", "-5"
+    status: str  # "recommended", "ranked 2 of 3", "ruled out"
+    eliminated: bool
+    pros: tuple[Reason, ...]
+    cons: tuple[Reason, ...]
+    vetoes: tuple[Reason, ...]
+    notes: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    qid: str
+    section: str
+    question: str
+    value: str
+    state: str  # "answered", "assumed (default)" or "unknown"
+
+
+@dataclass(frozen=True)
+class CostRow:
+    option: str
+    label: str
+    monthly: str
+    per_mtok: str
+    horizon: str
+    gpus: str
+    utilisation: str
+    p95: str
+    note: str  # the route taken, or the answers it still needs
+
+
+@dataclass(frozen=True)
+class BreakEvenRow:
+    option: str
+    label: str
+    today: str
+    horizon: str
+
+
+@dataclass(frozen=True)
+class CostsView:
+    heading: str
+    rows: tuple[CostRow, ...]
+    break_even: tuple[BreakEvenRow, ...]
+    volume: str
+    price_date: str
+    error: str  # why no costs were worked out, or ""
+
+
+@dataclass(frozen=True)
+class RevisitView:
+    date: str
+    reason: str
+    triggers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SectionView:
+    id: str
+    title: str
+    paragraphs: tuple[str, ...]
+    items: tuple[str, ...]
+    plugin: str
+
+
+@dataclass(frozen=True)
+class Memo:
+    """One decision memo, ready to render."""
+
+    title: str
+    heading: str
+    date: str
+    status: str
+    summary: str
+    recommendation: str  # option id, or ""
+    recommendation_label: str
+    confidence: str
+    confidence_reason: str
+    why: tuple[str, ...]  # paragraphs
+    answered: str  # "14 of 24 questions answered"
+    drivers: tuple[AnswerRow, ...]
+    options: tuple[OptionView, ...]
+    outcome: tuple[Reason, ...]  # the reasons for the option chosen, strongest first
+    ruled_out: tuple[Reason, ...]  # the vetoes that removed the others
+    costs: CostsView
+    flips: tuple[str, ...]
+    revisit: RevisitView
+    consequences: tuple[SectionView, ...]
+    appendix: tuple[SectionView, ...]
+    assumed: tuple[AnswerRow, ...]
+    unanswered: tuple[AnswerRow, ...]
+    answers: tuple[AnswerRow, ...]
+    sources: tuple[str, ...]
+    problems: tuple[str, ...]
+    versions: tuple[tuple[str, str], ...]
+    rerun: tuple[str, str]  # the commands that re-run it and show what changed
+    front_matter: dict[str, Any] = field(repr=False)
+    charts: Any = field(default=None, repr=False)  # filled for HTML only
+
+    @property
+    def front_matter_yaml(self) -> str:
+        return dump_yaml(self.front_matter)
+
+    @property
+    def front_matter_json(self) -> str:
+        return dump_json(self.front_matter)
+
+
+def _points(value: float) -> str:
+    return f"{value:+g}"
+
+
+def _reason(item: Rule, finding: Finding) -> Reason:
+    kind = finding.kind
+    shown = _points(finding.points) if kind == "points" else kind
+    return Reason(item.code, item.title, shown, finding.because, item.source, item.plugin)
+
+
+def _money(usd: float | None, cat: Catalogue) -> str:
+    return cat.money(usd)
+
+
+def _count(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.0f}"
+
+
+def _option_views(decision: Decision, registry: Registry) -> tuple[OptionView, ...]:
+    order = [*decision.ranking, *(o for o in decision.options if o not in decision.ranking)]
+    views = []
+    total = len(decision.ranking)
+    for oid in order:
+        opt = decision.options[oid]
+        pros = tuple(_reason(r, f) for r, f in opt.reasons if f.points > 0)
+        cons = tuple(_reason(r, f) for r, f in opt.reasons if f.points < 0)
+        notes = tuple(_reason(r, f) for r, f in opt.reasons if f.kind == "note")
+        if oid == decision.recommendation:
+            status = "recommended"
+        elif opt.eliminated:
+            status = "ruled out"
+        else:
+            status = f"ranked {decision.ranking.index(oid) + 1} of {total}"
+        plugin_option = registry.options.get(oid)
+        views.append(
+            OptionView(
+                id=oid,
+                label=opt.label,
+                summary=plugin_option.summary if plugin_option else "",
+                score=_points(opt.score) if opt.score else "0",
+                status=status,
+                eliminated=opt.eliminated,
+                pros=pros,
+                cons=cons,
+                vetoes=tuple(_reason(r, f) for r, f in opt.vetoes),
+                notes=notes,
+            )
+        )
+    return tuple(views)
+
+
+def _row(registry: Registry, decision: Decision, qid: str) -> AnswerRow:
+    q = registry.questions[qid]
+    resolved = decision.resolved
+    if qid in resolved.answered:
+        state = "answered"
+    elif qid in resolved.assumed:
+        state = "assumed (default)"
+    else:
+        state = "unknown"
+    value = resolved.values.get(qid)
+    shown = show_value(value)
+    if value is not None and q.unit and not isinstance(value, bool | str | list):
+        shown = f"{shown} {q.unit}"
+    return AnswerRow(qid, qid.split(".", 1)[0], q.prompt, shown, state)
+
+
+def _costs_view(
+    found: Costs | None, error: str | None, decision: Decision, cat: Catalogue
+) -> CostsView:
+    volume = decision.resolved.values.get("scale.requests_per_month")
+    shown_volume = "unknown" if volume is None else f"{volume:,.0f} calls a month"
+    if found is None:
+        return CostsView("", (), (), shown_volume, cat.price_date, error or "no cost model")
+    rows = []
+    for oid, bill in found.options.items():
+        label = decision.options[oid].label if oid in decision.options else oid
+        gpus = "-" if not bill.gpus else f"{bill.gpus} x {(bill.gpu or '').upper()}"
+        use = "-" if bill.utilisation is None else f"{bill.utilisation:.0%}"
+        if bill.utilisation is not None and 0 < bill.utilisation < 0.001:
+            use = "<0.1%"
+        p95 = found.p95_latency_ms.get(oid)
+        note = (
+            "needs " + ", ".join(bill.missing)
+            if bill.missing
+            else (f"route: {bill.route}" if bill.route else "")
+        )
+        rows.append(
+            CostRow(
+                option=oid,
+                label=label,
+                monthly=_money(bill.usd_per_month, cat),
+                per_mtok=_money(bill.usd_per_mtok, cat),
+                horizon=_money(found.horizon_usd[oid], cat),
+                gpus=gpus,
+                utilisation=use,
+                p95="-" if p95 is None else f"{p95:,.0f} ms",
+                note=note,
+            )
+        )
+    breaks = []
+    for oid in found.break_even_requests:
+        label = decision.options[oid].label if oid in decision.options else oid
+        today = found.break_even_requests[oid]
+        later = found.break_even_requests_horizon[oid]
+        unknown = found.options["api"].missing or found.options[oid].missing
+        shown: tuple[str, ...]
+        if unknown:
+            shown = ("not worked out (needs " + ", ".join(unknown) + ")",) * 2
+        else:
+            shown = tuple(
+                "never: the API stays cheaper at any volume"
+                if x is None
+                else f"{x:,.0f} calls a month"
+                for x in (today, later)
+            )
+        breaks.append(BreakEvenRow(oid, label, shown[0], shown[1]))
+    heading = (
+        f"A month and over {found.horizon_months} months, with API prices halving every "
+        f"{found.halving_months:g} months; hosted prices as of {cat.price_date}, amounts in "
+        f"{cat.currency.code}."
+    )
+    return CostsView(heading, tuple(rows), tuple(breaks), shown_volume, cat.price_date, "")
+
+
+def _sources(decision: Decision, found: Costs | None, cat: Catalogue) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for result in decision.results:
+        if result.fired:
+            seen.setdefault(f"{result.rule.code}: {result.rule.source}", None)
+    if found is not None:
+        keys: dict[str, None] = {}
+        for bill in found.options.values():
+            for line in bill.lines:
+                for key in line.figures:
+                    keys.setdefault(key, None)
+        for key in sorted(keys):
+            figure = cat.figures.get(key)
+            if figure is not None:
+                unit = f" {figure.unit}" if figure.unit else ""
+                seen.setdefault(
+                    f"{key} = {figure.value:g}{unit} (as of {figure.as_of}): {figure.source}",
+                    None,
+                )
+        model = decision.resolved.values.get("cost.api_model")
+        if model:
+            try:
+                price = cat.hosted_price(model)
+            except KeyError:
+                price = None
+            if price is not None:
+                seen.setdefault(
+                    f"{model}: ${price.input_usd_per_mtok:g} in, ${price.output_usd_per_mtok:g} "
+                    f"out per million tokens (as of {price.as_of}): {price.source}",
+                    None,
+                )
+    return tuple(seen)
+
+
+def _answers_tree(registry: Registry, answers: AnswersFile) -> dict[str, Any]:
+    tree: dict[str, dict[str, Any]] = {}
+    for section in registry.sections:
+        for q in section.questions:
+            if q.qid in answers.values:
+                tree.setdefault(section.id, {})[q.id] = answers.values[q.qid]
+    return tree
+
+
+def build_memo(
+    decision: Decision,
+    registry: Registry,
+    answers: AnswersFile,
+    catalogue: Catalogue,
+    *,
+    today: date,
+    status: str = "proposed",
+    memo_path: str = "",
+    charts: bool = False,
+) -> Memo:
+    """The memo for one decision, dated ``today`` (which also dates the revisit)."""
+    from advisor.core.flips import flips
+    from advisor.core.report import bills_for, current_versions
+    from advisor.core.revisit import revisit
+
+    found, error = bills_for(decision, catalogue)
+    found_flips = flips(registry, decision.resolved.values, catalogue)
+    when = revisit(decision, found, found_flips, today)
+    rec = decision.recommendation
+    label = decision.options[rec].label if rec else ""
+    labels = {oid: o.label for oid, o in decision.options.items()}
+    context = MemoContext(decision, found, labels)
+    sections, section_faults = registry.memo_sections(context)
+    title = answers.title or DEFAULT_TITLE
+    if rec:
+        heading = f"{title}: {label[0].lower()}{label[1:]}"
+        summary = (
+            f"Recommendation: {label} ({rec}), with {decision.confidence} confidence "
+            f"({decision.confidence_reason})."
+        )
+    else:
+        heading = f"{title}: no option can be recommended"
+        summary = "No option can be recommended: every option is ruled out by a hard constraint."
+    fired_reads = registry.inputs_of(r for res in decision.fired for r in res.rule.reads)
+    resolved = decision.resolved
+    drivers = tuple(
+        _row(registry, decision, qid)
+        for qid in registry.questions
+        if qid in fired_reads and resolved.values.get(qid) is not None
+    )
+    visible_unknown = [
+        qid for qid in resolved.unknown if registry.questions[qid].is_visible(resolved.values)
+    ]
+    outcome: tuple[Reason, ...] = ()
+    if rec:
+        mine = decision.options[rec].reasons
+        ranked = sorted(mine, key=lambda rf: (-rf[1].points, rf[0].code))
+        outcome = tuple(_reason(r, f) for r, f in ranked if f.points > 0)
+    ruled_out = tuple(_reason(r, f) for o in decision.options.values() for r, f in o.vetoes)
+    problems = tuple(f.render() for f in (*registry.faults, *decision.faults, *section_faults))
+    versions = current_versions(registry, catalogue)
+    given = len(resolved.answered)
+    answers_block: dict[str, Any] = {}
+    if answers.title:
+        answers_block["title"] = answers.title
+    if answers.why:
+        answers_block["why"] = answers.why
+    if answers.expect is not None and (answers.expect.accept or answers.expect.reject):
+        answers_block["expect"] = {k: v for k, v in answers.expect.model_dump().items() if v}
+    answers_block["answers"] = _answers_tree(registry, answers)
+    front = {
+        "status": status,
+        "date": today.isoformat(),
+        "advisor": {
+            "recommendation": rec,
+            "confidence": decision.confidence,
+            "revisit": when.date.isoformat(),
+            "versions": versions,
+            **answers_block,
+        },
+    }
+    version_rows = [
+        ("advisor", versions["advisor"]),
+        ("price data", f"{versions['prices']}, prices as of {versions['price_date']}"),
+    ]
+    version_rows += [(f"plugin {k}", v) for k, v in versions["plugins"].items()]
+    return Memo(
+        title=title,
+        heading=heading,
+        date=today.isoformat(),
+        status=status,
+        summary=summary,
+        recommendation=rec or "",
+        recommendation_label=label,
+        confidence=decision.confidence,
+        confidence_reason=decision.confidence_reason,
+        why=_paragraphs(answers.why or ""),
+        answered=f"{given} of {len(registry.questions)} questions answered",
+        drivers=drivers,
+        options=_option_views(decision, registry),
+        outcome=outcome,
+        ruled_out=ruled_out,
+        costs=_costs_view(found, error, decision, catalogue),
+        flips=tuple(f.describe() for f in found_flips),
+        revisit=RevisitView(when.date.isoformat(), when.reason, tuple(when.triggers)),
+        consequences=tuple(_section(s) for s in sections if s.place == "consequences"),
+        appendix=tuple(_section(s) for s in sections if s.place == "more_information"),
+        assumed=tuple(_row(registry, decision, q) for q in resolved.assumed),
+        unanswered=tuple(_row(registry, decision, q) for q in visible_unknown),
+        answers=tuple(_row(registry, decision, q) for q in resolved.answered),
+        sources=_sources(decision, found, catalogue),
+        problems=problems,
+        versions=tuple(version_rows),
+        rerun=(
+            f"advisor recommend {memo_path or 'MEMO'}",
+            f"advisor memo {memo_path or 'MEMO'} -o NEW.md && advisor diff {memo_path or 'MEMO'} NEW.md",
+        ),
+        front_matter=front,
+        charts=_charts(decision, registry, catalogue, found) if charts else None,
+    )
+
+
+def _charts(
+    decision: Decision, registry: Registry, catalogue: Catalogue, found: Costs | None
+) -> Any:
+    from advisor.memo.charts import build_charts
+
+    return build_charts(decision, registry, catalogue, found)
+
+
+def _paragraphs(text: str) -> tuple[str, ...]:
+    """Free text split at blank lines, each paragraph on one line."""
+    blocks = re.split(r"\n\s*\n", text.strip())
+    return tuple(" ".join(b.split()) for b in blocks if b.strip())
+
+
+def _section(section: MemoSection) -> SectionView:
+    return SectionView(section.id, section.title, section.paragraphs, section.items, section.plugin)
