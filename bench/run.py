@@ -84,6 +84,7 @@ GOAL_EVALUATE_1000 = 5e-3
 GOAL_COLD_RATIO = 1.5
 GOAL_FLIPS = 50e-3
 GOAL_SWEEP = 100e-3
+GOAL_MEMO_MD = 20e-3
 
 
 @dataclasses.dataclass
@@ -417,6 +418,40 @@ def bench_in_process(samples: int) -> tuple[list[Result], dict[str, Any]]:
         lambda: sweep(registry, values, "scale.requests_per_month", 1e3, 1e9, 1000),
         goal=GOAL_SWEEP,
         note="three bills at every point, the recommendation at every tenth and by bisection",
+    )
+    from datetime import date
+
+    from advisor.memo.model import build_memo
+    from advisor.memo.render import render
+
+    day = date(2026, 11, 24)
+    catalogue = registry.catalogue
+
+    def memo_for(charts: bool) -> Any:
+        decision = evaluate(registry, values, catalogue=catalogue)
+        return build_memo(decision, registry, answers, catalogue, today=day, charts=charts)
+
+    plain, charted = memo_for(False), memo_for(True)
+    render(plain, "md")  # the templates compile once per process, as in a command
+    render(charted, "html")
+    run(
+        "memo_render_md",
+        "memo: render the Markdown template (view model built)",
+        lambda: render(plain, "md"),
+        goal=GOAL_MEMO_MD,
+        note="Jinja2 with the front matter written; templates compiled once per process",
+    )
+    run(
+        "memo_md",
+        "memo: evaluate, build the view model and render Markdown",
+        lambda: render(memo_for(False), "md"),
+        note="all `advisor memo` does after loading; flips (above) are most of it",
+    )
+    run(
+        "memo_html",
+        "memo: evaluate, build the view model with charts and render HTML",
+        lambda: render(memo_for(True), "html"),
+        note="the charts sample each bill at 64 volumes",
     )
     run(
         "build_registry",

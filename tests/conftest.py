@@ -16,6 +16,15 @@ TESTS = Path(__file__).parent
 CASES = TESTS / "cases"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="Rewrite the golden files (tests/golden/) from the current output instead of "
+        "comparing with them.",
+    )
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _own_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Keep the hosted-price cache of the test run out of the user's cache folder."""

@@ -43,6 +43,10 @@ COMMANDS = {
     "init": ["init"],
     "examples": ["examples"],
     "help": ["--help"],
+    "memo": ["memo", str(HOSPITAL), "--date", "2026-11-24"],
+    "memo html": ["memo", str(HOSPITAL), "--format", "html", "--date", "2026-11-24"],
+    "diff": ["diff", str(HOSPITAL), str(HOSPITAL)],
+    "log": ["log", str(CASES)],
 }
 
 

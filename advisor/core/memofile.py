@@ -3,13 +3,12 @@
 A Markdown memo opens with YAML front matter between ``---`` lines, as MADR records do; an HTML memo
 carries the same data as JSON in a ``<script type="application/json" id="advisor-memo">`` element.
 Both are read with line numbers that match the file, so an error in an edited memo names its line.
-The characters ``<``, ``>`` and ``&`` inside strings are written as escapes in both forms, so answer
-text can never become markup in the memo around it.
+The characters ``<``, ``>`` and ``&`` inside strings (and in YAML the brackets of a Markdown link)
+are written as escapes in both forms, so answer text can never become markup in the memo around it.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from collections.abc import Mapping
@@ -26,6 +25,12 @@ _SCRIPT = re.compile(
     r'<script type="application/json" id="' + SCRIPT_ID + r'">(.*?)</script>', re.DOTALL
 )
 _UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
+# In YAML front matter, also the brackets of a Markdown link, for renderers that show front matter
+# as text: written as YAML escapes inside double-quoted strings.
+_UNSAFE_YAML = {"<": "\\x3c", ">": "\\x3e", "&": "\\x26", "[": "\\x5b", "]": "\\x5d"}
+# Characters a YAML reader takes for line breaks, kept as they are by escaping them too.
+_UNSAFE_YAML.update({"\x85": "\\x85", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+_NOT_YAML = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 
 
 def is_memo(path: Path) -> bool:
@@ -100,35 +105,56 @@ def answers_document(front: Mapping[str, Any]) -> Any:
     return document
 
 
-def _safe_strings(data: Any) -> Any:
-    """Strings holding ``<``, ``>`` or ``&`` forced into double quotes, where escapes are allowed."""
-    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+_PLAIN = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
+# Words some YAML reader takes for a boolean or null; written in quotes to stay strings.
+_RESERVED = frozenset(["y", "n", "yes", "no", "true", "false", "on", "off", "null", "~"])
 
-    if isinstance(data, Mapping):
-        return {k: _safe_strings(v) for k, v in data.items()}
-    if isinstance(data, list | tuple):
-        return [_safe_strings(v) for v in data]
-    if isinstance(data, str) and any(c in data for c in _UNSAFE):
-        return DoubleQuotedScalarString(data)
-    return data
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    text = str(value)
+    if _PLAIN.match(text) and text.lower() not in _RESERVED:
+        return text
+    # A JSON string is a YAML double-quoted scalar; then escape what must not appear raw.
+    quoted = json.dumps(text, ensure_ascii=False)
+    quoted = _NOT_YAML.sub(lambda m: f"\\u{ord(m.group(0)):04x}", quoted)
+    for char, escape in _UNSAFE_YAML.items():
+        quoted = quoted.replace(char, escape)
+    return quoted
+
+
+def _emit(data: Any, indent: int, out: list[str]) -> None:
+    pad = " " * indent
+    for key, value in data.items():
+        name = _scalar(key)
+        if isinstance(value, Mapping):
+            if value:
+                out.append(f"{pad}{name}:")
+                _emit(value, indent + 2, out)
+            else:
+                out.append(f"{pad}{name}: {{}}")
+        elif isinstance(value, list | tuple):
+            if value:
+                out.append(f"{pad}{name}:")
+                out.extend(f"{pad}  - {_scalar(item)}" for item in value)
+            else:
+                out.append(f"{pad}{name}: []")
+        else:
+            out.append(f"{pad}{name}: {_scalar(value)}")
 
 
 def dump_yaml(data: Mapping[str, Any]) -> str:
-    """Front matter as YAML: block style, no line wrapping, and no raw ``<``, ``>`` or ``&``."""
-    from ruamel.yaml import YAML
-
-    yaml = YAML(typ="rt")
-    yaml.default_flow_style = False
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    out = io.StringIO()
-    yaml.dump(_safe_strings(data), out)
-    text = out.getvalue()
-    # Only double-quoted strings can hold these characters here (keys are ids), and inside them
-    # the YAML escapes stand for the same characters.
-    for char, escape in _UNSAFE.items():
-        text = text.replace(char, escape.replace("u00", "x"))
-    return text
+    """Front matter as YAML 1.2 in block style, the same bytes for the same data: mappings of
+    scalars and lists of scalars; strings plain when they are words, else double-quoted with
+    ``<``, ``>``, ``&`` and link brackets escaped."""
+    out: list[str] = []
+    _emit(data, 0, out)
+    return "\n".join(out) + "\n"
 
 
 def dump_json(data: Mapping[str, Any]) -> str:
@@ -136,5 +162,6 @@ def dump_json(data: Mapping[str, Any]) -> str:
     text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
     for char, escape in _UNSAFE.items():
         text = text.replace(char, escape)
-    # Line and paragraph separators are valid JSON but end a line in a script.
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    # Line and paragraph separators are valid JSON but end a line in a script; characters YAML
+    # calls unprintable would stop the reader that gives error messages their line numbers.
+    return _NOT_YAML.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)

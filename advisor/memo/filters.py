@@ -24,13 +24,14 @@ def md_escape(value: Any) -> str:
 
 
 def md_finalize(value: Any) -> Any:
-    """Applied to every ``{{ ... }}`` of a Markdown template: plain strings are escaped; what a
-    filter marked safe (Markup) is left alone."""
+    """Applied to every ``{{ ... }}`` of a Markdown template before autoescaping: plain values are
+    escaped as Markdown and marked safe, so the HTML escaping after it leaves them alone; what is
+    already safe (a filter's Markup, a block's ``super()``) passes untouched."""
     if value is None:
-        return ""
+        return Markup("")
     if hasattr(value, "__html__"):
-        return str(value)
-    return md_escape(value)
+        return value
+    return Markup(md_escape(value))
 
 
 def md_code(value: Any) -> Markup:

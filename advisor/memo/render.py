@@ -1,8 +1,9 @@
 """Rendering a memo: one documented Jinja2 environment per format, and the user's template folder.
 
 * ``StrictUndefined``: a template that names something the view model lacks is an error, not a gap.
-* HTML is autoescaped, set explicitly (``select_autoescape`` goes by file extension, and the
-  templates end in ``.j2``); Markdown escapes every ``{{ }}`` through a finalizer.
+* Autoescaping is on, set explicitly (``select_autoescape`` goes by file extension, and the
+  templates end in ``.j2``). In Markdown a finalizer escapes every ``{{ }}`` as Markdown first and
+  marks it safe, so blocks and ``super()`` (safe already) are not escaped twice.
 * A user's template folder comes first in the search path; the packaged templates stay reachable
   as ``default/memo.md.j2`` so that an override can extend one and replace a single block.
 * Templates from outside the package render in a ``SandboxedEnvironment``.
@@ -50,7 +51,7 @@ def environment(fmt: str, template_dir: Path | None = None) -> jinja2.Environmen
         env = kind(autoescape=True, **options)
         env.filters.update(filters.HTML_FILTERS)
     else:
-        env = kind(autoescape=False, finalize=filters.md_finalize, **options)
+        env = kind(autoescape=True, finalize=filters.md_finalize, **options)
         env.filters.update(filters.MARKDOWN_FILTERS)
     _ENVIRONMENTS[key] = env
     return env
