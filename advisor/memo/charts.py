@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from advisor.plugins import Registry
 
 WIDTH, HEIGHT = 640, 320
-LEFT, RIGHT, TOP, BOTTOM = 72, 16, 16, 44
+LEFT, RIGHT, TOP, BOTTOM = 72, 28, 16, 44
+CHAR = 7.2  # the width of one character of 12 px text, a little over, to place labels
 SAMPLES = 64
 VOLUME = "scale.requests_per_month"
 
@@ -45,6 +46,7 @@ class Mark:
     kind: str  # "volume" or "break_even"
     label_x: float
     label_y: float
+    anchor: str  # "start" (label right of the line) or "end" (left of it, near the right edge)
 
 
 @dataclass(frozen=True)
@@ -165,16 +167,12 @@ def cost_chart(
     )
     marks = []
     if volume and volume > 0:
-        x = px(volume)
-        marks.append(
-            Mark(x, f"your volume: {_short(volume)} calls/month", "volume", x + 4, top + 12)
-        )
+        label = f"your volume: {_short(volume)} calls/month"
+        marks.append(_mark(px(volume), label, "volume", top + 12, right))
     for n, (oid, x) in enumerate(sorted(found.break_even_requests.items()), start=1):
         if x and low <= x <= high:
-            at = px(x)
-            marks.append(
-                Mark(at, f"{oid} breaks even: {_short(x)}", "break_even", at + 4, top + 12 + 14 * n)
-            )
+            label = f"{oid} breaks even: {_short(x)}"
+            marks.append(_mark(px(x), label, "break_even", top + 12 + 14 * n, right))
     words = [f"Monthly cost against calls a month, {_short(low)} to {_short(high)}, log scales."]
     for oid, x in sorted(found.break_even_requests.items()):
         words.append(
@@ -188,8 +186,8 @@ def cost_chart(
         WIDTH,
         HEIGHT,
         (left, top, right, bottom),
-        bottom + 16,
-        left - 6,
+        bottom + 18,
+        left - 8,
         (left + right) / 2,
         HEIGHT - 6,
         x_ticks,
@@ -204,14 +202,36 @@ def cost_chart(
 COLOURS = {"api": 1, "self_host": 2, "fine_tune": 3}
 
 
+def _note(decision: Decision, oid: str) -> str:
+    opt = decision.options[oid]
+    if opt.eliminated:
+        return "ruled out: " + ", ".join(r.code for r, _ in opt.vetoes)
+    return f"#{decision.ranking.index(oid) + 1}"
+
+
+def _mark(x: float, label: str, kind: str, y: float, right: float) -> Mark:
+    """A marked volume, its label right of the line, or left of it where it would pass the edge."""
+    if x + 4 + CHAR * len(label) <= right:
+        return Mark(x, label, kind, x + 4, y, "start")
+    return Mark(x, label, kind, x - 4, y, "end")
+
+
 def score_chart(decision: Decision) -> ScoreChart:
     order = [*decision.ranking, *(o for o in decision.options if o not in decision.ranking)]
     scores = [decision.options[o].score for o in order]
     lo, hi = min([0.0, *scores]), max([0.0, *scores])
     if hi - lo < 1:
         hi = lo + 1
-    label_width, bar_height, gap, note_width = 200, 22, 10, 170
-    span = WIDTH - label_width - note_width
+    notes = [_note(decision, oid) for oid in order]
+    score_texts = [f"{s:+g}" if s else "0" for s in scores]
+    longest_label = max((len(decision.options[o].label) for o in order), default=0)
+    pairs = zip(score_texts, notes, strict=True)
+    longest_note = max((len(t) + 1 + len(n) for t, n in pairs), default=0)
+    label_width = 16 + CHAR * longest_label
+    note_width = 24 + CHAR * longest_note
+    width = max(WIDTH, round(label_width + note_width + 200))
+    bar_height, gap = 22, 10
+    span = width - label_width - note_width
 
     def px(score: float) -> float:
         return label_width + span * (score - lo) / (hi - lo)
@@ -220,21 +240,17 @@ def score_chart(decision: Decision) -> ScoreChart:
     for i, oid in enumerate(order):
         opt = decision.options[oid]
         start, end = px(min(0.0, opt.score)), px(max(0.0, opt.score))
-        if opt.eliminated:
-            note = "ruled out: " + ", ".join(r.code for r, _ in opt.vetoes)
-        else:
-            note = f"#{decision.ranking.index(oid) + 1}"
         bars.append(
             Bar(
                 label=opt.label,
                 option=oid,
-                score=f"{opt.score:+g}" if opt.score else "0",
+                score=score_texts[i],
                 x=round(start, 1),
                 y=i * (bar_height + gap) + 8,
                 width=round(max(end - start, 1.5), 1),
                 text_y=i * (bar_height + gap) + 8 + 15,
                 ruled_out=opt.eliminated,
-                note=note,
+                note=notes[i],
                 colour=COLOURS.get(oid, 4),
             )
         )
@@ -243,10 +259,10 @@ def score_chart(decision: Decision) -> ScoreChart:
         f"{b.label} {b.score}" + (" (ruled out)" if b.ruled_out else "") for b in bars
     )
     return ScoreChart(
-        WIDTH,
+        width,
         height,
         round(px(0.0), 1),
-        WIDTH - note_width + 10,
+        round(width - note_width + 12, 1),
         bar_height,
         tuple(bars),
         "Scores: " + words + ".",
