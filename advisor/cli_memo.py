@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date
 from pathlib import Path
@@ -56,7 +57,8 @@ def next_record(folder: Path, title: str, suffix: str) -> Path:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
+    "output_name",
+    type=click.Path(),
     help="Write the memo here (a file, or a folder such as docs/decisions/ to get the next "
     "numbered name); without it the memo goes to standard output.",
 )
@@ -87,7 +89,7 @@ def next_record(folder: Path, title: str, suffix: str) -> Path:
 def memo_command(
     file: Path | None,
     example: str | None,
-    output: Path | None,
+    output_name: str | None,
     fmt: str | None,
     when: str | None,
     status: str,
@@ -104,6 +106,9 @@ def memo_command(
     from advisor.memo.render import render
 
     today = _date(when)
+    output = Path(output_name) if output_name else None
+    if output is not None and output_name and output_name.endswith(("/", os.sep)):
+        output.mkdir(parents=True, exist_ok=True)  # a folder named as one, made if it is new
     registry = _registry()
     overrides = _overrides(registry, sets, config)
     answers = overrides.apply_answers(_load(registry, file, example))
@@ -171,6 +176,11 @@ def _show_diff(found: Any, old: Path, new: Path) -> None:
     click.echo(f"--- {old}\n+++ {new}")
     if not found.changed:
         click.echo("No change: the same answers and the same conclusions.")
+    elif not (found.answers or found.conclusions or found.rules_added or found.rules_removed):
+        click.echo(
+            "Answers and today's results unchanged, but a memo recorded a recommendation that a "
+            "re-run no longer gives (below)."
+        )
     if found.answers:
         click.secho(f"Answers changed ({len(found.answers)}):", bold=True)
         for question, was, now in found.answers:

@@ -49,6 +49,9 @@ def _text(value: Any) -> str:
 
 
 def _heading(text: str, html: bool) -> str:
+    if not html and text.startswith("---"):  # past the front matter, whose comments start with #
+        end = re.search(r"^(?:---|\.\.\.)\s*$", text[3:], re.MULTILINE)
+        text = text[3 + end.end() :] if end else text
     found = (_TITLE if html else _HEADING).search(text)
     if found is None:
         return ""

@@ -37,10 +37,17 @@ class Diff:
     rules_added: list[str] = field(default_factory=list)
     rules_removed: list[str] = field(default_factory=list)
     reruns: list[str] = field(default_factory=list)  # a memo's record against today's result
+    rerun_differs: bool = False  # a memo recorded a recommendation that a re-run does not give
 
     @property
     def changed(self) -> bool:
-        return bool(self.answers or self.conclusions or self.rules_added or self.rules_removed)
+        return bool(
+            self.answers
+            or self.conclusions
+            or self.rules_added
+            or self.rules_removed
+            or self.rerun_differs
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -135,6 +142,7 @@ def compare(old: Side, new: Side, registry: Registry, versions: dict[str, Any]) 
         if then == now:
             line += "the same"
         else:
+            out.rerun_differs = True
             line += f"{now} (on the same answers: the rules, plugins or prices have changed)"
         was = item.recorded.get("versions", {})
         moved = [
