@@ -6,7 +6,7 @@
   marks it safe, so blocks and ``super()`` (safe already) are not escaped twice.
 * A user's template folder comes first in the search path; the packaged templates stay reachable
   as ``default/memo.md.j2`` so that an override can extend one and replace a single block.
-* Templates from outside the package render in a ``SandboxedEnvironment``.
+* Templates from outside the package render in an ``ImmutableSandboxedEnvironment``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from advisor.errors import AdvisorError, InputError, Problem
 from advisor.memo import filters
@@ -38,7 +38,7 @@ def environment(fmt: str, template_dir: Path | None = None) -> jinja2.Environmen
             raise AdvisorError(f"{template_dir}: template folder does not exist")
         loaders.append(jinja2.FileSystemLoader(str(template_dir)))
     loaders += [jinja2.PrefixLoader({"default": packaged}), packaged]
-    kind = SandboxedEnvironment if template_dir is not None else jinja2.Environment
+    kind = ImmutableSandboxedEnvironment if template_dir is not None else jinja2.Environment
     options: dict[str, Any] = {
         "loader": jinja2.ChoiceLoader(loaders),
         "undefined": jinja2.StrictUndefined,
