@@ -77,9 +77,16 @@ def next_steps(ctx: MemoContext) -> list[str]:
             "models is a change of configuration checked by the evals (principle 7)."
         )
     elif rec == "self_host":
+        api = ctx.decision.options.get("api")
+        fallback = (
+            ""
+            if api is None or api.eliminated
+            else ", and keep a hosted API as a fallback for the data that may leave"
+        )
         steps.append(
-            "Load-test the serving stack at peak traffic before launch, and keep a hosted API "
-            "as a fallback for the data that may leave (principle 5)."
+            f"Load-test the serving stack at peak traffic before launch{fallback}; keep the "
+            "prompts and evals able to run against a stronger open model when one appears "
+            "(principle 5)."
         )
     elif rec == "fine_tune":
         steps.append(

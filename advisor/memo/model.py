@@ -231,9 +231,10 @@ def _costs_view(
     for oid, bill in found.options.items():
         label = decision.options[oid].label if oid in decision.options else oid
         gpus = "-" if not bill.gpus else f"{bill.gpus} x {(bill.gpu or '').upper()}"
-        use = "-" if bill.utilisation is None else f"{bill.utilisation:.0%}"
-        if bill.utilisation is not None and 0 < bill.utilisation < 0.001:
-            use = "<0.1%"
+        use = "-"
+        if bill.utilisation is not None:
+            share = bill.utilisation
+            use = f"{share:.0%}" if share >= 0.1 else f"{share:.1%}" if share >= 0.001 else "<0.1%"
         p95 = found.p95_latency_ms.get(oid)
         note = (
             "needs " + ", ".join(bill.missing)
