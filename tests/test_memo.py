@@ -380,3 +380,38 @@ def test_any_text_survives_the_front_matter_both_ways(text: str) -> None:
         front = memofile.front_matter(body, Path(name))
         assert front["advisor"]["title"] == text
     assert "<" not in md.split("---\n\n")[0] and "</script" not in html.split("</script>")[0][10:]
+
+
+def test_compiled_templates_are_kept_in_the_cache_folder(
+    cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from advisor.memo import render
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(render, "_ENVIRONMENTS", {})
+    first = _memo(cli, "--example", "first-pilot")
+    kept = list((tmp_path / "cache" / "advisor" / "templates").iterdir())
+    assert kept and all(p.stat().st_size > 0 for p in kept)
+    monkeypatch.setattr(render, "_ENVIRONMENTS", {})
+    assert _memo(cli, "--example", "first-pilot") == first  # read back from the cache
+
+
+def test_a_cache_folder_that_cannot_be_written_costs_only_speed(
+    cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from advisor.memo import render
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder would go", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    monkeypatch.setattr(render, "_ENVIRONMENTS", {})
+    assert render._bytecode_cache() is None
+    assert "# Internal pilot" in _memo(cli, "--example", "first-pilot")
+    from jinja2.bccache import Bucket
+
+    missing = str(tmp_path / "gone")  # a cache folder removed after the start
+    bucket = Bucket(jinja2.Environment(), "memo.md.j2", "checksum")
+    bucket.code = compile("x = 1", "<memo>", "exec")
+    with pytest.raises(OSError):
+        jinja2.FileSystemBytecodeCache(missing).dump_bytecode(bucket)
+    render._QuietCache(missing).dump_bytecode(bucket)  # gives up without an error

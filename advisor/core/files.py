@@ -9,6 +9,13 @@ from pathlib import Path
 from advisor.errors import AdvisorError
 
 
+def cache_dir() -> Path:
+    """The advisor's folder in the user's cache ($XDG_CACHE_HOME/advisor or ~/.cache/advisor):
+    things worked out once and kept between runs (hosted prices, compiled templates)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "advisor"
+
+
 class WouldOverwrite(AdvisorError):
     """Refused to replace an existing file without --force."""
 

@@ -253,7 +253,9 @@ def _cached_prices(models: Mapping[str, HostedModel], price_date: str) -> dict[s
         sort_keys=True,
     )
     digest = hashlib.sha256(listing.encode()).hexdigest()[:16]
-    path = _cache_dir() / f"hosted-prices-{digest}.json"
+    from advisor.core.files import cache_dir
+
+    path = cache_dir() / f"hosted-prices-{digest}.json"
     try:
         return {k: HostedPrice(**v) for k, v in json.loads(path.read_text("utf-8")).items()}
     except (OSError, ValueError, TypeError):
@@ -267,11 +269,6 @@ def _cached_prices(models: Mapping[str, HostedModel], price_date: str) -> dict[s
     except OSError:
         pass
     return prices
-
-
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "advisor"
 
 
 def _genai_prices(models: Mapping[str, HostedModel], price_date: str) -> dict[str, HostedPrice]:

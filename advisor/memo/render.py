@@ -7,10 +7,13 @@
 * A user's template folder comes first in the search path; the packaged templates stay reachable
   as ``default/memo.md.j2`` so that an override can extend one and replace a single block.
 * Templates from outside the package render in an ``ImmutableSandboxedEnvironment``.
+* Compiled templates are kept in the user's cache folder (keyed by each template's source), so a
+  command does not compile them again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import traceback
 from pathlib import Path
 from typing import Any
@@ -46,6 +49,7 @@ def environment(fmt: str, template_dir: Path | None = None) -> jinja2.Environmen
         "trim_blocks": True,
         "lstrip_blocks": True,
         "auto_reload": False,
+        "bytecode_cache": _bytecode_cache(),
     }
     if fmt == "html":
         env = kind(autoescape=True, **options)
@@ -55,6 +59,25 @@ def environment(fmt: str, template_dir: Path | None = None) -> jinja2.Environmen
         env.filters.update(filters.MARKDOWN_FILTERS)
     _ENVIRONMENTS[key] = env
     return env
+
+
+class _QuietCache(jinja2.FileSystemBytecodeCache):
+    """A bytecode cache that gives up quietly when the cache folder cannot be written."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    from advisor.core.files import cache_dir
+
+    folder = cache_dir() / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return _QuietCache(str(folder))
 
 
 def render(memo: Any, fmt: str, template_dir: Path | None = None) -> str:
