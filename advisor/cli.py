@@ -152,11 +152,26 @@ format_option = click.option(
 )
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=_Group,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    invoke_without_command=True,
+)
 @click.version_option(package_name="advisor", prog_name="advisor")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Decide how to adopt a large language model: call a hosted API, self-host an open model, or
-    fine-tune one, with every reason shown."""
+    fine-tune one, with every reason shown.
+
+    Without a command, in a terminal, opens the terminal UI (`advisor tui`)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        from advisor.cli_tui import run_tui
+
+        run_tui(None, None, (), None)
+        return
+    click.echo(ctx.get_help())
 
 
 def _decide_and_show(
@@ -473,3 +488,7 @@ from advisor import cli_memo  # noqa: E402
 main.add_command(cli_memo.memo_command)  # type: ignore[has-type]
 main.add_command(cli_memo.diff_command)  # type: ignore[has-type]
 main.add_command(cli_memo.log_command)  # type: ignore[has-type]
+
+from advisor import cli_tui  # noqa: E402
+
+main.add_command(cli_tui.tui_command)  # type: ignore[has-type]

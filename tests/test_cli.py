@@ -615,7 +615,7 @@ def test_python_dash_m_advisor_help() -> None:
         cwd=ROOT,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("Usage: python -m advisor [OPTIONS] COMMAND")
+    assert done.stdout.startswith("Usage: python -m advisor [OPTIONS] [COMMAND]")
     assert re.search(r"^  recommend\b", done.stdout, re.MULTILINE)
     assert done.stderr == ""
 
@@ -703,3 +703,19 @@ def test_the_why_of_a_file_is_shown(cli: Callable[..., Result]) -> None:
     assert _json(cli("recommend", str(path), "--format", "json"))["input"]["why"].startswith(
         "Export-controlled data"
     )
+
+
+def test_no_command_without_a_terminal_prints_the_help() -> None:
+    """`advisor` alone opens the TUI in a terminal; piped or in a script it explains itself."""
+    done = subprocess.run(
+        [sys.executable, "-m", "advisor"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Usage: python -m advisor [OPTIONS] [COMMAND]")
+    assert "opens the terminal UI" in done.stdout
+    assert "textual" not in done.stderr.lower()

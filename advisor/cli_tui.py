@@ -1,0 +1,48 @@
+"""The `tui` command: the terminal UI, the only command that imports Textual."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from advisor.cli import (
+    _catalogue,
+    _examples,
+    _load,
+    _overrides,
+    _registry,
+    config_option,
+    example_option,
+    file_argument,
+    set_option,
+)
+
+
+def run_tui(
+    file: Path | None, example: str | None, sets: tuple[str, ...], config: Path | None
+) -> None:
+    """Open the app: on FILE or an example, else on the start screen (resume, examples, blank)."""
+    registry = _registry()
+    overrides = _overrides(registry, sets, config)
+    catalogue = _catalogue(registry, overrides)
+    answers = None
+    if file is not None or example is not None:
+        answers = overrides.apply_answers(_load(registry, file, example))
+    from advisor.tui.app import make_app
+
+    make_app(registry, catalogue, answers=answers, examples=_examples()).run()
+
+
+@click.command(name="tui")
+@file_argument
+@example_option
+@set_option
+@config_option
+def tui_command(
+    file: Path | None, example: str | None, sets: tuple[str, ...], config: Path | None
+) -> None:
+    """Open the terminal UI: answer the questionnaires and watch the decision form, explore what-ifs,
+    save the answers and export the memo. FILE (an answers file or a memo) opens it straight away;
+    without one, a start screen offers to resume, to try an example or to begin blank."""
+    run_tui(file, example, sets, config)

@@ -1,0 +1,1 @@
+"""The terminal UI (Textual). Only the `tui` command imports this package."""

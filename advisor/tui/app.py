@@ -1,0 +1,173 @@
+"""The terminal UI: an app built by a factory that is handed the registry and cost catalogue."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from advisor.errors import InputError
+from advisor.tui.autosave import Autosave
+from advisor.tui.session import Session
+
+if TYPE_CHECKING:
+    from advisor.core.answers import AnswersFile
+    from advisor.costs.catalogue import Catalogue
+    from advisor.plugins import Registry
+
+DARK, LIGHT = "textual-dark", "textual-light"
+
+
+class AdvisorApp(App[None]):
+    """Walks a team through the questionnaires while the decision forms beside them."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "advisor"
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
+
+    def __init__(
+        self,
+        registry: Registry,
+        catalogue: Catalogue,
+        *,
+        answers: AnswersFile | None = None,
+        examples: dict[str, Any] | None = None,
+        autosave: Autosave | None = None,
+    ) -> None:
+        super().__init__()
+        self.registry = registry
+        self.catalogue = catalogue
+        self.initial = answers
+        self.examples = examples or {}
+        self.autosave = autosave or Autosave()
+        self.session: Session | None = None
+
+    def on_mount(self) -> None:
+        if self.initial is not None:
+            self.begin(self.initial)
+            return
+        from advisor.tui.screens.start import StartScreen
+
+        saved = self.autosave.read(self.registry)
+        self.push_screen(StartScreen(self.examples, saved.saved if saved else None))
+
+    # Starting a session --------------------------------------------------------------------------
+
+    def begin(self, answers: AnswersFile | None) -> None:
+        """Open the decision screen on these answers (None: a blank decision)."""
+        from advisor.tui.screens.decision import DecisionScreen
+
+        self.session = Session.open(self.registry, self.catalogue, answers, self.autosave)
+        screen = DecisionScreen(self.session)
+        if isinstance(self.screen, Screen) and self.screen.id == "start":
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def begin_example(self, name: str) -> None:
+        from advisor.core.answers import parse_answers
+
+        text = self.examples[name].read_text(encoding="utf-8")
+        self.begin(parse_answers(text, self.registry, Path(f"example:{name}")))
+
+    def open_file(self, path: Path) -> None:
+        from advisor.core.answers import load_answers
+
+        try:
+            answers = load_answers(path, self.registry)
+        except InputError as exc:
+            self.notify(str(exc), title="Cannot open", severity="error", timeout=10)
+            return
+        self.begin(answers)
+
+    def resume(self) -> None:
+        """Take up the autosaved session, and the file it came from (to keep its comments)."""
+        from advisor.core.answers import load_answers
+
+        saved = self.autosave.read(self.registry)
+        if saved is None:
+            self.notify("the autosaved session could not be read", severity="error")
+            return
+        answers = saved.answers
+        if saved.source is not None and saved.source.is_file():
+            try:
+                original = load_answers(saved.source, self.registry)
+            except InputError:
+                original = None
+            if original is not None:
+                original.values = answers.values
+                original.title, original.why = answers.title, answers.why
+                answers = original
+        self.begin(answers)
+        if self.session is not None:
+            self.session.dirty = True
+
+    # The command palette --------------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Toggle dark and light", "Switch the colour theme", self.action_toggle_theme
+        )
+        from advisor.tui.screens.decision import DecisionScreen
+
+        decision = next((s for s in self.screen_stack if isinstance(s, DecisionScreen)), None)
+        if decision is None:
+            return
+        yield SystemCommand(
+            "Results", "Rules, costs, flips and when to revisit (ctrl+r)", decision.action_results
+        )
+        yield SystemCommand(
+            "Save the answers", "Write the answers file (ctrl+s)", decision.action_save
+        )
+        yield SystemCommand(
+            "Export the memo", "Markdown or HTML decision memo (ctrl+e)", decision.action_export
+        )
+        yield SystemCommand(
+            "What if...", "Change one answer and compare, keeping the original", self.action_whatif
+        )
+        yield SystemCommand(
+            "Go to: About this decision", "Title and situation", lambda: self._goto("about")
+        )
+        for section in self.registry.sections:
+            yield SystemCommand(
+                f"Go to: {section.title}",
+                f"the {section.id} questions",
+                lambda sid=section.id: self._goto(sid),
+            )
+
+    def _goto(self, section_id: str) -> None:
+        from advisor.tui.screens.decision import DecisionScreen
+
+        while not isinstance(self.screen, DecisionScreen) and len(self.screen_stack) > 1:
+            self.pop_screen()
+        if isinstance(self.screen, DecisionScreen):
+            self.screen.show_section(section_id)
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT if self.theme == DARK else DARK
+
+    def action_whatif(self) -> None:
+        from advisor.tui.screens.results import ResultsScreen
+
+        if self.session is None:
+            return
+        if not isinstance(self.screen, ResultsScreen):
+            self.push_screen(ResultsScreen(self.session))
+        self.call_after_refresh(lambda: self.screen.show_tab("whatif"))  # type: ignore[attr-defined]
+
+
+def make_app(
+    registry: Registry,
+    catalogue: Catalogue,
+    *,
+    answers: AnswersFile | None = None,
+    examples: dict[str, Any] | None = None,
+    autosave: Autosave | None = None,
+) -> AdvisorApp:
+    """The app, handed what it needs: the registry of plugins' contributions and the catalogue."""
+    return AdvisorApp(registry, catalogue, answers=answers, examples=examples, autosave=autosave)

@@ -1,0 +1,1 @@
+"""The TUI's screens: start, decision, results and dialogs."""

@@ -1,0 +1,175 @@
+"""The main screen: sections in a sidebar, one form per section, and the decision forming live."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import (
+    ContentSwitcher,
+    Footer,
+    Header,
+    Input,
+    Label,
+    OptionList,
+    Static,
+    TextArea,
+)
+
+from advisor.tui.messages import AboutChanged, AnswerGiven, QuestionFocused
+from advisor.tui.session import Session
+from advisor.tui.widgets.fields import QuestionField, SectionForm, field_for
+from advisor.tui.widgets.panel import DecisionPanel, SectionList
+
+
+class AboutForm(VerticalScroll):
+    """The decision's title and the situation in a few words (the answers file's title and why)."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(id="form-about", classes="form")
+        self.session = session
+
+    def compose(self) -> ComposeResult:
+        yield Label("About this decision", classes="section-title")
+        yield Label("Title", classes="prompt")
+        yield Input(
+            value=self.session.title, placeholder="e.g. Support bot for our help desk", id="title"
+        )
+        yield Label("The situation, in a few sentences (optional)", classes="prompt")
+        yield TextArea(self.session.why, id="why")
+        yield Static(
+            "Pick a section on the left (or ctrl+n for the next one) and answer what you know; "
+            "the decision on the left changes as you go. Leave out what you do not know: the "
+            "advisor says what it assumed and which answers could still change the result.",
+            classes="hint",
+        )
+
+    @on(Input.Changed, "#title")
+    def _title(self, event: Input.Changed) -> None:
+        event.stop()
+        self.post_message(AboutChanged(title=event.value))
+
+    @on(TextArea.Changed, "#why")
+    def _why(self, event: TextArea.Changed) -> None:
+        event.stop()
+        self.post_message(AboutChanged(why=event.text_area.text))
+
+
+class DecisionScreen(Screen[None]):
+    """Answer the questionnaires and watch the recommendation change."""
+
+    BINDINGS = [
+        Binding("ctrl+n", "next_section", "Next section"),
+        Binding("ctrl+r", "results", "Results"),
+        Binding("ctrl+s", "save", "Save"),
+        Binding("ctrl+e", "export", "Export memo"),
+    ]
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(id="decision")
+        self.session = session
+        self.fields: dict[str, QuestionField] = {}
+
+    def compose(self) -> ComposeResult:
+        session = self.session
+        values = session.values
+        yield Header()
+        with Horizontal(id="body"):
+            with Vertical(id="left"):
+                yield SectionList(session)
+                with VerticalScroll(id="panel-scroll"):
+                    yield DecisionPanel(id="panel")
+            with Vertical(id="right"):
+                with ContentSwitcher(initial="form-about", id="forms"):
+                    yield AboutForm(session)
+                    for section in session.registry.sections:
+                        fields = [field_for(q, values.get(q.qid)) for q in section.questions]
+                        self.fields.update({f.q.qid: f for f in fields})
+                        yield SectionForm(section.title, fields, section.id)
+                yield Static("", id="why")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "advisor"
+        self._refresh()
+
+    # What the user does ---------------------------------------------------------------------------
+
+    @on(OptionList.OptionHighlighted, "#sections")
+    @on(OptionList.OptionSelected, "#sections")
+    def _section(self, event: OptionList.OptionHighlighted | OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.show_section(event.option.id)
+
+    def show_section(self, section_id: str) -> None:
+        self.query_one("#forms", ContentSwitcher).current = f"form-{section_id}"
+        sections = self.query_one(SectionList)
+        index = sections.get_option_index(section_id)
+        if sections.highlighted != index:
+            sections.highlighted = index
+
+    def action_next_section(self) -> None:
+        order = ["about", *(s.id for s in self.session.registry.sections)]
+        current = (self.query_one("#forms", ContentSwitcher).current or "form-about")[5:]
+        self.show_section(order[(order.index(current) + 1) % len(order)])
+
+    def on_answer_given(self, message: AnswerGiven) -> None:
+        field = self.fields[message.qid]
+        try:
+            value = self.session.answer(message.qid, message.raw)
+        except ValueError as exc:
+            field.show_error(str(exc))
+            return
+        field.show_error(None)
+        field.show_state(value)
+        self._refresh()
+
+    def on_about_changed(self, message: AboutChanged) -> None:
+        self.session.set_about(message.title, message.why)
+        self.sub_title = self.session.title
+
+    def on_question_focused(self, message: QuestionFocused) -> None:
+        q = self.session.registry.questions[message.qid]
+        parts = [f"[b]Why this matters[/b] ({q.qid}): {q.why}"]
+        if q.help:
+            parts.append(q.help)
+        self.query_one("#why", Static).update("\n".join(parts))
+
+    # Keeping the screen up to date -------------------------------------------------------------
+
+    def _refresh(self) -> None:
+        """After a change: the decision, the sections' progress, which questions are asked."""
+        session = self.session
+        self.query_one(DecisionPanel).show(session.decision)
+        self.query_one(SectionList).refresh_progress()
+        for field in self.fields.values():
+            shown = session.visible(field.q)
+            if field.display != shown:
+                field.display = shown
+        self.sub_title = session.title
+
+    def set_answers(self) -> None:
+        """Show the session's answers in every field (after a what-if was applied, say)."""
+        for qid, field in self.fields.items():
+            value = self.session.values.get(qid)
+            field.set_value(value)
+            field.show_state(value)
+            field.show_error(None)
+        self._refresh()
+
+    def action_results(self) -> None:
+        from advisor.tui.screens.results import ResultsScreen
+
+        self.app.push_screen(ResultsScreen(self.session))
+
+    def action_save(self) -> None:
+        from advisor.tui.screens.dialogs import save_answers
+
+        save_answers(self.app, self.session)
+
+    def action_export(self) -> None:
+        from advisor.tui.screens.dialogs import export_memo
+
+        export_memo(self.app, self.session)

@@ -1,0 +1,257 @@
+"""One TUI session without the UI: the answers, the live decision, saving, exporting and autosave.
+
+Everything the terminal UI does to the answers goes through a :class:`Session`, so it can be tested
+without Textual and timed on its own. Nothing here imports Textual.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from advisor.core.answers import AnswersFile, Expect
+from advisor.core.engine import Decision, evaluate
+from advisor.core.files import write_atomic
+from advisor.core.questionnaire import Question
+
+if TYPE_CHECKING:
+    from advisor.costs.catalogue import Catalogue
+    from advisor.plugins import Registry
+    from advisor.tui.autosave import Autosave
+
+_SCALE = {"k": 1e3, "m": 1e6, "b": 1e9, "bn": 1e9, "t": 1e12}
+_SUFFIXED = re.compile(r"^([+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)\s*(k|m|bn|b|t)$", re.IGNORECASE)
+
+
+def parse_number(text: str) -> float | str:
+    """What a person types for a number: ``2M``, ``1.5k``, ``1e6``, ``2,000,000``, ``2_000_000``.
+
+    Returns the number, or the text unchanged when it has no suffix (the question's own reader then
+    judges it, with its own message).
+    """
+    cleaned = text.strip().replace(" ", "")
+    found = _SUFFIXED.match(cleaned.replace(",", "").replace("_", ""))
+    if found is None:
+        return text.strip()
+    value = float(found.group(1)) * _SCALE[found.group(2).lower()]
+    return int(value) if value.is_integer() else value
+
+
+def number_hint(q: Question) -> str:
+    """What a number field accepts, for its placeholder and error messages."""
+    unit = f" ({q.unit})" if q.unit else ""
+    return f"{q.allowed()}{unit}; 2M, 1e6 and 2,000,000 all work"
+
+
+@dataclass
+class Session:
+    """The answers being given, where they came from, and the decision they lead to."""
+
+    registry: Registry
+    catalogue: Catalogue
+    values: dict[str, Any] = field(default_factory=dict)
+    title: str = ""
+    why: str = ""
+    expect: Expect | None = None
+    source: Path | None = None  # the answers file or memo it was opened from
+    document: Any = None  # that file's round-trip tree, to keep comments and order on save
+    autosave: Autosave | None = None
+    dirty: bool = False  # changed since opened or last saved
+    _decision: Decision | None = field(default=None, repr=False)
+
+    @classmethod
+    def open(
+        cls,
+        registry: Registry,
+        catalogue: Catalogue,
+        answers: AnswersFile | None = None,
+        autosave: Autosave | None = None,
+    ) -> Session:
+        if answers is None:
+            return cls(registry, catalogue, autosave=autosave)
+        from_file = answers.path is not None and not str(answers.path).startswith("example:")
+        return cls(
+            registry,
+            catalogue,
+            values=dict(answers.values),
+            title=answers.title or "",
+            why=answers.why or "",
+            expect=answers.expect,
+            source=answers.path if from_file else None,
+            document=answers.document if from_file and answers.memo is None else None,
+            autosave=autosave,
+        )
+
+    # The decision -------------------------------------------------------------------------------
+
+    @property
+    def decision(self) -> Decision:
+        """The decision for the answers as they stand, worked out again after each change."""
+        if self._decision is None:
+            self._decision = evaluate(self.registry, self.values, catalogue=self.catalogue)
+        return self._decision
+
+    def visible(self, q: Question) -> bool:
+        return q.is_visible(self.decision.resolved.values)
+
+    def progress(self, section_id: str) -> tuple[int, int]:
+        """Answered and asked questions of a section (those its conditions hide not counted)."""
+        asked = [q for q in self.registry.section(section_id).questions if self.visible(q)]
+        return sum(1 for q in asked if q.qid in self.values), len(asked)
+
+    # Changing answers ---------------------------------------------------------------------------
+
+    def answer(self, qid: str, raw: Any) -> Any:
+        """Set an answer from what was typed or chosen; an empty value clears it.
+
+        Raises ValueError with what is allowed when the value is not; the answers are then as
+        they were. Returns the value as stored.
+        """
+        q = self.registry.questions[qid]
+        if raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []:
+            self.clear(qid)
+            return None
+        if q.type in ("int", "number") and isinstance(raw, str):
+            raw = parse_number(raw)
+        value = q.coerce(raw)
+        if self.values.get(qid) != value or qid not in self.values:
+            self.values[qid] = value
+            self._changed()
+        return value
+
+    def clear(self, qid: str) -> None:
+        if qid in self.values:
+            del self.values[qid]
+            self._changed()
+
+    def set_about(self, title: str | None = None, why: str | None = None) -> None:
+        if title is not None and title != self.title:
+            self.title = title
+            self._changed(decide=False)
+        if why is not None and why != self.why:
+            self.why = why
+            self._changed(decide=False)
+
+    def _changed(self, decide: bool = True) -> None:
+        self.dirty = True
+        if decide:
+            self._decision = None
+        if self.autosave is not None:
+            self.autosave.write(self)
+
+    # Files --------------------------------------------------------------------------------------
+
+    def answers_file(self) -> AnswersFile:
+        """The answers as the rest of the advisor takes them (memo, diff)."""
+        return AnswersFile(
+            values=dict(self.values),
+            title=self.title or None,
+            why=self.why or None,
+            expect=self.expect,
+            path=self.source,
+        )
+
+    def tree(self) -> dict[str, dict[str, Any]]:
+        """The answers by section, in the questionnaire's order."""
+        out: dict[str, dict[str, Any]] = {}
+        for section in self.registry.sections:
+            for q in section.questions:
+                if q.qid in self.values:
+                    out.setdefault(section.id, {})[q.id] = self.values[q.qid]
+        return out
+
+    def answers_text(self, suffix: str = ".yaml") -> str:
+        """The answers file's text. From a YAML file opened from disk, its comments and order
+        are kept, and only what changed is written over."""
+        if suffix.lower() == ".json":
+            return json.dumps(self._plain(), indent=2, ensure_ascii=False) + "\n"
+        from advisor.core import yamlio
+
+        if self.document is not None and hasattr(self.document, "lc"):
+            return yamlio.dump_round_trip(self._merged())
+        return yamlio.dump_round_trip(self._plain())
+
+    def _plain(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        if self.title:
+            data["title"] = self.title
+        if self.why:
+            data["why"] = self.why
+        if self.expect is not None and (self.expect.accept or self.expect.reject):
+            data["expect"] = {k: v for k, v in self.expect.model_dump().items() if v}
+        data["answers"] = self.tree()
+        return data
+
+    def _merged(self) -> Any:
+        """The opened document with the session's answers in place (comments and order kept)."""
+        from ruamel.yaml.comments import CommentedMap
+
+        doc = self.document
+        for key, value in (("title", self.title), ("why", self.why)):
+            if value:
+                doc[key] = value
+            elif key in doc:
+                del doc[key]
+        sections = doc.get("answers")
+        if not isinstance(sections, dict):
+            sections = doc["answers"] = CommentedMap()
+        tree = self.tree()
+        for sid in list(sections):
+            given = sections[sid]
+            if not isinstance(given, dict):
+                continue
+            for qid in list(given):
+                if qid not in tree.get(sid, {}):
+                    del given[qid]
+        for sid, answers in tree.items():
+            given = sections.get(sid)
+            if not isinstance(given, dict):
+                given = sections[sid] = CommentedMap()
+            for qid, value in answers.items():
+                if given.get(qid) != value:
+                    given[qid] = value
+        return doc
+
+    def save(self, path: Path, *, force: bool = False) -> None:
+        """Write the answers file (atomically); an existing file only with ``force``."""
+        write_atomic(path, self.answers_text(path.suffix), force=force)
+        if self.source is None or path.resolve() != self.source.resolve():
+            self.source = path
+        self.dirty = False
+        if self.autosave is not None:
+            self.autosave.clear()
+
+    def memo_text(self, fmt: str, today: date | None = None) -> str:
+        from advisor.memo.model import build_memo
+        from advisor.memo.render import render
+
+        memo = build_memo(
+            self.decision,
+            self.registry,
+            self.answers_file(),
+            self.catalogue,
+            today=today or date.today(),
+            charts=fmt == "html",
+        )
+        return render(memo, fmt)
+
+    def export(
+        self, path: Path, fmt: str, *, force: bool = False, today: date | None = None
+    ) -> None:
+        write_atomic(path, self.memo_text(fmt, today), force=force)
+
+    def whatif(self, qid: str, raw: Any) -> Decision:
+        """The decision with one answer changed; the session's answers stay as they are."""
+        q = self.registry.questions[qid]
+        if q.type in ("int", "number") and isinstance(raw, str):
+            raw = parse_number(raw)
+        values = dict(self.values)
+        values[qid] = q.coerce(raw)
+        return evaluate(self.registry, values, catalogue=self.catalogue)
+
+    def stamp(self) -> str:
+        return datetime.now().isoformat(timespec="seconds")

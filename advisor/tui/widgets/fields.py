@@ -1,0 +1,210 @@
+"""One widget per question, fitting its type, and the form that holds a section's questions.
+
+Choices are a Select, several choices a SelectionList, yes/no a Switch (with a way back to "not
+answered"), numbers an Input that reads 2M, 1e6 and 2,000,000 and shows the unit. Each field posts
+:class:`AnswerGiven` when the user changes it and shows, in place, why a value was refused.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.events import DescendantFocus
+from textual.widgets import Input, Label, Select, SelectionList, Static, Switch
+
+from advisor.core.flips import show_value
+from advisor.core.questionnaire import Question
+from advisor.tui.messages import AnswerGiven, QuestionFocused
+from advisor.tui.session import number_hint
+
+
+class QuestionField(Vertical):
+    """A question: its prompt, its control, and a line for what went wrong."""
+
+    DEFAULT_CSS = """
+    QuestionField { height: auto; margin: 0 0 1 0; }
+    QuestionField .prompt { text-style: bold; }
+    QuestionField .error { color: $error; display: none; }
+    QuestionField.invalid .error { display: block; }
+    QuestionField .state { color: $text-muted; }
+    """
+
+    BINDINGS = [Binding("ctrl+d", "clear", "Clear answer", show=False)]
+
+    def __init__(self, q: Question, value: Any) -> None:
+        super().__init__(id=f"q-{q.qid.replace('.', '-')}", classes="question")
+        self.q = q
+        self.initial = value
+
+    def compose(self) -> ComposeResult:
+        yield Label(self.q.prompt, classes="prompt")
+        yield from self.control()
+        yield Static("", classes="state")
+        yield Static("", classes="error")
+
+    def control(self) -> ComposeResult:
+        """The control for this kind of question (each subclass gives its own)."""
+        raise NotImplementedError
+
+    def on_mount(self) -> None:
+        self.show_state(self.initial)
+
+    def show_state(self, value: Any) -> None:
+        """Under the control: the default that applies when the question is left unanswered."""
+        default = self.q.default
+        if value is None and default is not None:
+            text = f"not answered: the advisor assumes {show_value(default)}"
+        elif value is None:
+            text = "not answered"
+        else:
+            text = ""
+        self.query_one(".state", Static).update(text)
+
+    def show_error(self, message: str | None) -> None:
+        self.set_class(message is not None, "invalid")
+        self.query_one(".error", Static).update(message or "")
+
+    def give(self, raw: Any) -> None:
+        self.post_message(AnswerGiven(self.q.qid, raw))
+
+    def set_value(self, value: Any) -> None:
+        """Show ``value`` in the control without posting a change (each subclass gives its own)."""
+        raise NotImplementedError
+
+    def action_clear(self) -> None:
+        self.set_value(None)
+        self.give(None)
+
+    def _on_descendant_focus(self, event: DescendantFocus) -> None:
+        self.post_message(QuestionFocused(self.q.qid))
+
+
+class ChoiceField(QuestionField):
+    def control(self) -> ComposeResult:
+        options = [(c.label or c.value, c.value) for c in self.q.choices]
+        value = self.initial if self.initial in self.q.choice_values else Select.NULL
+        yield Select(options, value=value, prompt="not answered", id="control")
+
+    @on(Select.Changed, "#control")
+    def _changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self.give(None if event.value is Select.NULL else event.value)
+
+    def set_value(self, value: Any) -> None:
+        select = self.query_one("#control", Select)
+        with select.prevent(Select.Changed):
+            select.value = value if value in self.q.choice_values else Select.NULL
+
+
+class MultiField(QuestionField):
+    def control(self) -> ComposeResult:
+        chosen = set(self.initial or [])
+        items = [(c.label or c.value, c.value, c.value in chosen) for c in self.q.choices]
+        yield SelectionList[str](*items, id="control")
+
+    @on(SelectionList.SelectedChanged, "#control")
+    def _changed(self, event: SelectionList.SelectedChanged[str]) -> None:
+        event.stop()
+        self.give(list(event.selection_list.selected))
+
+    def set_value(self, value: Any) -> None:
+        widget = self.query_one("#control", SelectionList)
+        with widget.prevent(SelectionList.SelectedChanged):
+            widget.deselect_all()
+            for item in value or []:
+                widget.select(item)
+
+
+class BoolField(QuestionField):
+    """A switch; until it is touched (or after ctrl+d) the question stays unanswered."""
+
+    def control(self) -> ComposeResult:
+        with Horizontal(classes="switch-row"):
+            yield Switch(bool(self.initial), id="control", animate=False)
+            yield Label(self._word(self.initial), id="word")
+
+    @staticmethod
+    def _word(value: Any) -> str:
+        return "-" if value is None else ("yes" if value else "no")
+
+    @on(Switch.Changed, "#control")
+    def _changed(self, event: Switch.Changed) -> None:
+        event.stop()
+        self.query_one("#word", Label).update(self._word(event.value))
+        self.give(event.value)
+
+    def set_value(self, value: Any) -> None:
+        switch = self.query_one("#control", Switch)
+        with switch.prevent(Switch.Changed):
+            switch.value = bool(value)
+        self.query_one("#word", Label).update(self._word(value))
+
+
+class NumberField(QuestionField):
+    def control(self) -> ComposeResult:
+        with Horizontal(classes="number-row"):
+            shown = "" if self.initial is None else show_value(self.initial)
+            yield Input(value=shown, placeholder=number_hint(self.q), id="control")
+            if self.q.unit:
+                yield Label(self.q.unit, classes="unit")
+
+    @on(Input.Changed, "#control")
+    def _changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.give(event.value)
+
+    def set_value(self, value: Any) -> None:
+        field = self.query_one("#control", Input)
+        with field.prevent(Input.Changed):
+            field.value = "" if value is None else show_value(value)
+
+
+class TextField(QuestionField):
+    def control(self) -> ComposeResult:
+        yield Input(value=self.initial or "", id="control")
+
+    @on(Input.Changed, "#control")
+    def _changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.give(event.value)
+
+    def set_value(self, value: Any) -> None:
+        field = self.query_one("#control", Input)
+        with field.prevent(Input.Changed):
+            field.value = value or ""
+
+
+FIELDS: dict[str, type[QuestionField]] = {
+    "choice": ChoiceField,
+    "multi_choice": MultiField,
+    "bool": BoolField,
+    "int": NumberField,
+    "number": NumberField,
+    "text": TextField,
+}
+
+
+def field_for(q: Question, value: Any) -> QuestionField:
+    return FIELDS[q.type](q, value)
+
+
+class SectionForm(VerticalScroll):
+    """The questions of one section; hidden ones are not shown."""
+
+    DEFAULT_CSS = """
+    SectionForm { padding: 0 1; }
+    SectionForm .section-title { text-style: bold; color: $accent; margin: 0 0 1 0; }
+    """
+
+    def __init__(self, title: str, fields: list[QuestionField], section_id: str) -> None:
+        super().__init__(id=f"form-{section_id}", classes="form")
+        self.title = title
+        self.fields = fields
+
+    def compose(self) -> ComposeResult:
+        yield Label(self.title, classes="section-title")
+        yield from self.fields

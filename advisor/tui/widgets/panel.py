@@ -1,0 +1,83 @@
+"""The live decision panel and the section list: what the answers lead to, and how far they go."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from advisor.core.engine import Decision
+from advisor.tui.session import Session
+
+BAR = 12  # cells for the longest bar
+LABEL = 30  # characters of a section's line in the sidebar
+
+
+def ranking_text(decision: Decision, width: int = BAR) -> Text:
+    """The options best first: score as a bar, the ruled-out ones with the rules that did it."""
+    out = Text()
+    rec = decision.recommendation
+    if rec:
+        out.append("Recommended: ", style="bold")
+        out.append(decision.options[rec].label, style="bold green")
+        out.append(f"\nconfidence {decision.confidence}\n\n")
+    else:
+        out.append("Every option is ruled out\n\n", style="bold red")
+    scores = [abs(o.score) for o in decision.options.values()] or [1]
+    scale = max(max(scores), 1)
+    order = [*decision.ranking, *(o for o in decision.options if o not in decision.ranking)]
+    for oid in order:
+        opt = decision.options[oid]
+        cells = round(abs(opt.score) / scale * width)
+        if opt.eliminated:
+            out.append(f"x {oid:<10}", style="red")
+            out.append(
+                " ruled out: " + ", ".join(r.code for r, _ in opt.vetoes) + "\n", style="red"
+            )
+            continue
+        rank = decision.ranking.index(oid) + 1
+        style = "green" if opt.score >= 0 else "yellow"
+        out.append(f"{rank} {oid:<10}{opt.score:>+4g} ")
+        out.append(("█" if opt.score >= 0 else "▒") * cells, style=style)
+        out.append("\n")
+    if decision.unknowns:
+        out.append("\nCould still change it:\n", style="bold")
+        for unknown in decision.unknowns:
+            turns = ", ".join(f"{v} -> {r or 'none'}" for v, r in unknown.outcomes.items())
+            out.append(f" {unknown.question}: {turns}\n", style="italic")
+    return out
+
+
+class DecisionPanel(Static):
+    """Ranking, scores as bars, vetoes and the unknowns that could still change the result."""
+
+    DEFAULT_CSS = """
+    DecisionPanel { padding: 0 1; height: auto; }
+    """
+
+    def show(self, decision: Decision) -> None:
+        self.update(ranking_text(decision))
+
+
+class SectionList(OptionList):
+    """The sections in a sidebar, each with answered / asked questions."""
+
+    DEFAULT_CSS = """
+    SectionList { height: auto; max-height: 12; }
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        options = [Option("About this decision", id="about")]
+        options += [Option(self._label(s.id, s.title), id=s.id) for s in session.registry.sections]
+        super().__init__(*options, id="sections")
+
+    def _label(self, sid: str, title: str) -> str:
+        done, asked = self.session.progress(sid)
+        mark = "✓" if done == asked and asked else " "
+        label = f"{mark} {done}/{asked} {title}"
+        return label if len(label) <= LABEL else label[: LABEL - 1] + "…"
+
+    def refresh_progress(self) -> None:
+        for s in self.session.registry.sections:
+            self.replace_option_prompt(s.id, self._label(s.id, s.title))
