@@ -57,6 +57,25 @@ class AnswersFile:
         return str(self.path) if self.path is not None else "<answers>"
 
 
+def answers_data(answers: AnswersFile, registry: Registry) -> dict[str, Any]:
+    """An answers file as plain data (title, why, expect, answers by section in the
+    questionnaire's order): what memos, the TUI's save and its autosave write."""
+    data: dict[str, Any] = {}
+    if answers.title:
+        data["title"] = answers.title
+    if answers.why:
+        data["why"] = answers.why
+    if answers.expect is not None and (answers.expect.accept or answers.expect.reject):
+        data["expect"] = {k: v for k, v in answers.expect.model_dump().items() if v}
+    tree: dict[str, dict[str, Any]] = {}
+    for section in registry.sections:
+        for q in section.questions:
+            if q.qid in answers.values:
+                tree.setdefault(section.id, {})[q.id] = answers.values[q.qid]
+    data["answers"] = tree
+    return data
+
+
 def _python_type(q: Question) -> Any:
     allowed: Any = Literal.__getitem__(q.choice_values) if q.choices else None
     if q.type == "choice":

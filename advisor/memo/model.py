@@ -313,15 +313,6 @@ def _sources(decision: Decision, found: Costs | None, cat: Catalogue) -> tuple[s
     return tuple(seen)
 
 
-def _answers_tree(registry: Registry, answers: AnswersFile) -> dict[str, Any]:
-    tree: dict[str, dict[str, Any]] = {}
-    for section in registry.sections:
-        for q in section.questions:
-            if q.qid in answers.values:
-                tree.setdefault(section.id, {})[q.id] = answers.values[q.qid]
-    return tree
-
-
 def build_memo(
     decision: Decision,
     registry: Registry,
@@ -334,6 +325,7 @@ def build_memo(
     charts: bool = False,
 ) -> Memo:
     """The memo for one decision, dated ``today`` (which also dates the revisit)."""
+    from advisor.core.answers import answers_data
     from advisor.core.flips import flips
     from advisor.core.report import bills_for, current_versions
     from advisor.core.revisit import revisit
@@ -375,14 +367,7 @@ def build_memo(
     problems = tuple(f.render() for f in (*registry.faults, *decision.faults, *section_faults))
     versions = current_versions(registry, catalogue)
     given = len(resolved.answered)
-    answers_block: dict[str, Any] = {}
-    if answers.title:
-        answers_block["title"] = answers.title
-    if answers.why:
-        answers_block["why"] = answers.why
-    if answers.expect is not None and (answers.expect.accept or answers.expect.reject):
-        answers_block["expect"] = {k: v for k, v in answers.expect.model_dump().items() if v}
-    answers_block["answers"] = _answers_tree(registry, answers)
+    answers_block = answers_data(answers, registry)
     front = {
         "status": status,
         "date": today.isoformat(),

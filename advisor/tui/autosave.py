@@ -45,14 +45,8 @@ class Autosave:
         data: dict[str, Any] = {
             "saved": session.stamp(),
             "source": str(session.source) if session.source else None,
+            **session.data(),
         }
-        if session.title:
-            data["title"] = session.title
-        if session.why:
-            data["why"] = session.why
-        if session.expect is not None and (session.expect.accept or session.expect.reject):
-            data["expect"] = {k: v for k, v in session.expect.model_dump().items() if v}
-        data["answers"] = session.tree()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(self.path, dump_yaml(data), force=True)

@@ -157,34 +157,25 @@ class Session:
 
     def tree(self) -> dict[str, dict[str, Any]]:
         """The answers by section, in the questionnaire's order."""
-        out: dict[str, dict[str, Any]] = {}
-        for section in self.registry.sections:
-            for q in section.questions:
-                if q.qid in self.values:
-                    out.setdefault(section.id, {})[q.id] = self.values[q.qid]
-        return out
+        tree: dict[str, dict[str, Any]] = self.data()["answers"]
+        return tree
+
+    def data(self) -> dict[str, Any]:
+        """The answers file as plain data: title, why, expect and the answers."""
+        from advisor.core.answers import answers_data
+
+        return answers_data(self.answers_file(), self.registry)
 
     def answers_text(self, suffix: str = ".yaml") -> str:
         """The answers file's text. From a YAML file opened from disk, its comments and order
         are kept, and only what changed is written over."""
         if suffix.lower() == ".json":
-            return json.dumps(self._plain(), indent=2, ensure_ascii=False) + "\n"
+            return json.dumps(self.data(), indent=2, ensure_ascii=False) + "\n"
         from advisor.core import yamlio
 
         if self.document is not None and hasattr(self.document, "lc"):
             return yamlio.dump_round_trip(self._merged())
-        return yamlio.dump_round_trip(self._plain())
-
-    def _plain(self) -> dict[str, Any]:
-        data: dict[str, Any] = {}
-        if self.title:
-            data["title"] = self.title
-        if self.why:
-            data["why"] = self.why
-        if self.expect is not None and (self.expect.accept or self.expect.reject):
-            data["expect"] = {k: v for k, v in self.expect.model_dump().items() if v}
-        data["answers"] = self.tree()
-        return data
+        return yamlio.dump_round_trip(self.data())
 
     def _merged(self) -> Any:
         """The opened document with the session's answers in place (comments and order kept)."""
