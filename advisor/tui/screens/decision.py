@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -113,7 +115,26 @@ class DecisionScreen(Screen[None]):
     def action_next_section(self) -> None:
         order = ["about", *(s.id for s in self.session.registry.sections)]
         current = (self.query_one("#forms", ContentSwitcher).current or "form-about")[5:]
-        self.show_section(order[(order.index(current) + 1) % len(order)])
+        following = order[(order.index(current) + 1) % len(order)]
+        self.show_section(following)
+        self.focus_form(following)
+
+    def focus_form(self, section_id: str) -> None:
+        """Put the cursor on the first question of a section that is asked."""
+        form = self.query_one(f"#form-{section_id}")
+        for widget in form.query("#control, #title"):
+            if widget.focusable and widget.parent is not None and self._shown(widget):
+                widget.focus()
+                return
+
+    @staticmethod
+    def _shown(widget: Any) -> bool:
+        node = widget
+        while node is not None:
+            if not getattr(node, "display", True):
+                return False
+            node = node.parent
+        return True
 
     def on_answer_given(self, message: AnswerGiven) -> None:
         field = self.fields[message.qid]

@@ -53,7 +53,11 @@ class RuleDetail(ModalScreen[None]):
 
 def _capture(width: int, draw: Any) -> Text:
     console = Console(
-        file=io.StringIO(), width=width, force_terminal=True, color_system="truecolor"
+        file=io.StringIO(),
+        width=width,
+        force_terminal=True,
+        color_system="truecolor",
+        highlight=False,
     )
     draw(console)
     return Text.from_ansi(console.file.getvalue())  # type: ignore[attr-defined]
@@ -73,7 +77,9 @@ class ResultsScreen(Screen[None]):
         yield Header()
         with TabbedContent(id="tabs"):
             with TabPane("Rules", id="rules"):
-                yield Input(placeholder="filter: a code, an option, a word", id="filter")
+                yield Input(
+                    placeholder="filter: a code, an option, a word", id="filter", compact=True
+                )
                 yield DataTable(id="rule-table", cursor_type="row", zebra_stripes=True)
             with TabPane("Costs", id="costs"), VerticalScroll():
                 yield Static(id="cost-table")
@@ -168,9 +174,13 @@ class ResultsScreen(Screen[None]):
 
         decision, cat = self.decision, self.session.catalogue
         self.query_one("#cost-table", Static).update(
-            _capture(100, lambda console: cost_view.costs(console, decision, cat))
+            _capture(self._width(), lambda console: cost_view.costs(console, decision, cat))
         )
         self.query_one("#cost-chart", Static).update(self._chart())
+
+    def _width(self) -> int:
+        """The width to lay text out in: the terminal's, less the scroll bar and a margin."""
+        return max(60, self.app.size.width - 4)
 
     def _chart(self) -> Text:
         from advisor.core.report import bills_for
@@ -179,10 +189,11 @@ class ResultsScreen(Screen[None]):
 
         found, _ = bills_for(self.decision, self.session.catalogue)
         volume = self.decision.resolved.values.get(VOLUME)
-        if found is None or any(
-            m != VOLUME for bill in found.options.values() for m in bill.missing
-        ):
-            return Text("No chart until the cost questions are answered.", style="italic")
+        if found is None:
+            return Text("No chart: the cost figures are missing from the catalogue.")
+        missing = sorted({m for bill in found.options.values() for m in bill.missing} - {VOLUME})
+        if missing:
+            return Text("No chart until these are answered: " + ", ".join(missing), style="italic")
         centre = volume or 1e6
         low, high = max(10.0, centre / 1000), centre * 1000
         swept = sweep(
@@ -194,7 +205,8 @@ class ResultsScreen(Screen[None]):
             120,
             self.session.catalogue,
         )
-        text = _capture(96, lambda console: chart(console, swept, 96))
+        width = self._width()
+        text = _capture(width, lambda console: chart(console, swept, width))
         text.append("\nBreak-even with the API:", style="bold")
         for oid, x in found.break_even_requests.items():
             text.append(f"\n  {oid}: " + ("never" if not x else f"{x:,.0f} calls a month"))

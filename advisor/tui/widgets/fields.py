@@ -27,10 +27,12 @@ class QuestionField(Vertical):
 
     DEFAULT_CSS = """
     QuestionField { height: auto; margin: 0 0 1 0; }
-    QuestionField .prompt { text-style: bold; }
+    QuestionField .prompt { text-style: bold; width: 1fr; }
     QuestionField .error { color: $error; display: none; }
     QuestionField.invalid .error { display: block; }
     QuestionField .state { color: $text-muted; }
+    QuestionField .state.empty { display: none; }
+    QuestionField SelectionList { height: auto; max-height: 10; }
     """
 
     BINDINGS = [Binding("ctrl+d", "clear", "Clear answer", show=False)]
@@ -41,7 +43,7 @@ class QuestionField(Vertical):
         self.initial = value
 
     def compose(self) -> ComposeResult:
-        yield Label(self.q.prompt, classes="prompt")
+        yield Static(self.q.prompt, classes="prompt")
         yield from self.control()
         yield Static("", classes="state")
         yield Static("", classes="error")
@@ -56,13 +58,12 @@ class QuestionField(Vertical):
     def show_state(self, value: Any) -> None:
         """Under the control: the default that applies when the question is left unanswered."""
         default = self.q.default
+        text = ""
         if value is None and default is not None:
             text = f"not answered: the advisor assumes {show_value(default)}"
-        elif value is None:
-            text = "not answered"
-        else:
-            text = ""
-        self.query_one(".state", Static).update(text)
+        state = self.query_one(".state", Static)
+        state.update(text)
+        state.set_class(not text, "empty")
 
     def show_error(self, message: str | None) -> None:
         self.set_class(message is not None, "invalid")
@@ -87,7 +88,7 @@ class ChoiceField(QuestionField):
     def control(self) -> ComposeResult:
         options = [(c.label or c.value, c.value) for c in self.q.choices]
         value = self.initial if self.initial in self.q.choice_values else Select.NULL
-        yield Select(options, value=value, prompt="not answered", id="control")
+        yield Select(options, value=value, prompt="not answered", id="control", compact=True)
 
     @on(Select.Changed, "#control")
     def _changed(self, event: Select.Changed) -> None:
@@ -104,7 +105,7 @@ class MultiField(QuestionField):
     def control(self) -> ComposeResult:
         chosen = set(self.initial or [])
         items = [(c.label or c.value, c.value, c.value in chosen) for c in self.q.choices]
-        yield SelectionList[str](*items, id="control")
+        yield SelectionList[str](*items, id="control", compact=True)
 
     @on(SelectionList.SelectedChanged, "#control")
     def _changed(self, event: SelectionList.SelectedChanged[str]) -> None:
@@ -148,7 +149,7 @@ class NumberField(QuestionField):
     def control(self) -> ComposeResult:
         with Horizontal(classes="number-row"):
             shown = "" if self.initial is None else show_value(self.initial)
-            yield Input(value=shown, placeholder=number_hint(self.q), id="control")
+            yield Input(value=shown, placeholder=number_hint(self.q), id="control", compact=True)
             if self.q.unit:
                 yield Label(self.q.unit, classes="unit")
 
@@ -165,7 +166,7 @@ class NumberField(QuestionField):
 
 class TextField(QuestionField):
     def control(self) -> ComposeResult:
-        yield Input(value=self.initial or "", id="control")
+        yield Input(value=self.initial or "", id="control", compact=True)
 
     @on(Input.Changed, "#control")
     def _changed(self, event: Input.Changed) -> None:

@@ -10,6 +10,7 @@ from advisor.core.engine import Decision
 from advisor.tui.session import Session
 
 BAR = 12  # cells for the longest bar
+UNKNOWNS = 4  # unknowns listed under the ranking; the rest are counted
 LABEL = 30  # characters of a section's line in the sidebar
 
 
@@ -42,9 +43,12 @@ def ranking_text(decision: Decision, width: int = BAR) -> Text:
         out.append("\n")
     if decision.unknowns:
         out.append("\nCould still change it:\n", style="bold")
-        for unknown in decision.unknowns:
+        for unknown in decision.unknowns[:UNKNOWNS]:
             turns = ", ".join(f"{v} -> {r or 'none'}" for v, r in unknown.outcomes.items())
             out.append(f" {unknown.question}: {turns}\n", style="italic")
+        more = len(decision.unknowns) - UNKNOWNS
+        if more > 0:
+            out.append(f" and {more} more (results, ctrl+r)\n", style="italic")
     return out
 
 
