@@ -125,7 +125,7 @@ class AdvisorApp(App[None]):
             "Save the answers", "Write the answers file (ctrl+s)", decision.action_save
         )
         yield SystemCommand(
-            "Export the memo", "Markdown or HTML decision memo (ctrl+e)", decision.action_export
+            "Export the memo", "Markdown or HTML decision memo (ctrl+o)", decision.action_export
         )
         yield SystemCommand(
             "What if...", "Change one answer and compare, keeping the original", self.action_whatif

@@ -42,9 +42,8 @@ def parse_number(text: str) -> float | str:
 
 
 def number_hint(q: Question) -> str:
-    """What a number field accepts, for its placeholder and error messages."""
-    unit = f" ({q.unit})" if q.unit else ""
-    return f"{q.allowed()}{unit}; 2M, 1e6 and 2,000,000 all work"
+    """What a number field accepts, for its placeholder: what is allowed, and a short form."""
+    return f"{q.allowed()}, e.g. 2M or 1e6"
 
 
 @dataclass
@@ -117,7 +116,12 @@ class Session:
             return None
         if q.type in ("int", "number") and isinstance(raw, str):
             raw = parse_number(raw)
-        value = q.coerce(raw)
+            try:
+                value = q.coerce(raw)
+            except ValueError as exc:
+                raise ValueError(f"{exc} (2M, 1.5k, 1e6 and 2,000,000 work too)") from None
+        else:
+            value = q.coerce(raw)
         if self.values.get(qid) != value or qid not in self.values:
             self.values[qid] = value
             self._changed()

@@ -66,7 +66,7 @@ class DecisionScreen(Screen[None]):
         Binding("ctrl+n", "next_section", "Next section"),
         Binding("ctrl+r", "results", "Results"),
         Binding("ctrl+s", "save", "Save"),
-        Binding("ctrl+e", "export", "Export memo"),
+        Binding("ctrl+o", "export", "Export memo"),
     ]
 
     def __init__(self, session: Session) -> None:

@@ -35,7 +35,7 @@ class QuestionField(Vertical):
     QuestionField SelectionList { height: auto; max-height: 10; }
     """
 
-    BINDINGS = [Binding("ctrl+d", "clear", "Clear answer", show=False)]
+    BINDINGS = [Binding("ctrl+l", "clear", "Clear answer")]
 
     def __init__(self, q: Question, value: Any) -> None:
         super().__init__(id=f"q-{q.qid.replace('.', '-')}", classes="question")
@@ -121,7 +121,7 @@ class MultiField(QuestionField):
 
 
 class BoolField(QuestionField):
-    """A switch; until it is touched (or after ctrl+d) the question stays unanswered."""
+    """A switch; until it is touched (or after ctrl+l) the question stays unanswered."""
 
     def control(self) -> ComposeResult:
         with Horizontal(classes="switch-row"):
