@@ -26,9 +26,15 @@ def _number(x: float) -> str:
     return f"{x:,.3g}"
 
 
-def chart(console: Console, found: Any, width: int | None = None) -> None:
+def chart(
+    console: Console,
+    found: Any,
+    width: int | None = None,
+    marks: list[tuple[float, str, str]] | None = None,
+) -> None:
     """Plot every option's bill; a cell two options share shows ``*``. The x axis is log-scaled
-    when the range is positive, the y axis always."""
+    when the range is positive, the y axis always. ``marks`` are (x, symbol, label) drawn under
+    the axis, such as break-even volumes and the team's own."""
     width = max(30, (width or console.width) - 12)
     values = [v for bills in found.bills.values() for v in bills if v]
     if not values:
@@ -61,6 +67,17 @@ def chart(console: Console, found: Any, width: int | None = None) -> None:
             line.append(mark, style=style)
         console.print(line)
     console.print(" " * 10 + "└" + "─" * width)
+    shown = []
+    if marks:
+        row = [" "] * width
+        for x, symbol, label in marks:
+            if not xs[0] <= x <= xs[-1]:
+                continue
+            at = math.log10(x) if logx else x
+            row[round((at - left) / (right - left) * (width - 1))] = symbol
+            shown.append(f"{symbol} {label}")
+        if shown:
+            console.print(" " * 11 + "".join(row).rstrip())
     first, last = _number(xs[0]), _number(xs[-1])
     ends = f"{first}{' ' * max(1, width - len(first) - len(last))}{last}"
     console.print(" " * 11 + ends)
@@ -69,3 +86,5 @@ def chart(console: Console, found: Any, width: int | None = None) -> None:
     scale = "log" if logx else "linear"
     console.print(f"{' ' * 11}x: {found.question} ({scale} scale); y: monthly bill (log scale)")
     console.print(f"{' ' * 11}{legend}")
+    for line in shown:
+        console.print(f"{' ' * 11}{line}")

@@ -205,13 +205,18 @@ class ResultsScreen(Screen[None]):
             120,
             self.session.catalogue,
         )
-        width = self._width()
-        text = _capture(width, lambda console: chart(console, swept, width))
-        text.append("\nBreak-even with the API:", style="bold")
-        for oid, x in found.break_even_requests.items():
-            text.append(f"\n  {oid}: " + ("never" if not x else f"{x:,.0f} calls a month"))
+        marks = [
+            (x, "^", f"{oid} costs the same as the API at {x:,.0f} calls a month")
+            for oid, x in found.break_even_requests.items()
+            if x
+        ]
         if volume:
-            text.append(f"\n  your volume: {volume:,.0f} calls a month")
+            marks.append((volume, "V", f"your volume: {volume:,.0f} calls a month"))
+        never = [oid for oid, x in found.break_even_requests.items() if not x]
+        width = self._width()
+        text = _capture(width, lambda console: chart(console, swept, width, marks))
+        for oid in never:
+            text.append(f"\n{oid} never costs less than the API at these answers", style="italic")
         return text
 
     # Flips and revisit ---------------------------------------------------------------------------
