@@ -69,15 +69,15 @@ def chart(
     console.print(" " * 10 + "└" + "─" * width)
     shown = []
     if marks:
-        row = [" "] * width
+        under = [" "] * width
         for x, symbol, label in marks:
             if not xs[0] <= x <= xs[-1]:
                 continue
             at = math.log10(x) if logx else x
-            row[round((at - left) / (right - left) * (width - 1))] = symbol
+            under[round((at - left) / (right - left) * (width - 1))] = symbol
             shown.append(f"{symbol} {label}")
         if shown:
-            console.print(" " * 11 + "".join(row).rstrip())
+            console.print(" " * 11 + "".join(under).rstrip())
     first, last = _number(xs[0]), _number(xs[-1])
     ends = f"{first}{' ' * max(1, width - len(first) - len(last))}{last}"
     console.print(" " * 11 + ends)
@@ -86,5 +86,5 @@ def chart(
     scale = "log" if logx else "linear"
     console.print(f"{' ' * 11}x: {found.question} ({scale} scale); y: monthly bill (log scale)")
     console.print(f"{' ' * 11}{legend}")
-    for line in shown:
-        console.print(f"{' ' * 11}{line}")
+    for note in shown:
+        console.print(f"{' ' * 11}{note}")
