@@ -48,12 +48,42 @@ class AdvisorApp(App[None]):
 
     def on_mount(self) -> None:
         if self.initial is not None:
-            self.begin(self.initial)
+            self._open_initial(self.initial)
             return
         from advisor.tui.screens.start import StartScreen
 
-        saved = self.autosave.read(self.registry)
-        self.push_screen(StartScreen(self.examples, saved.saved if saved else None))
+        saved = self.autosave.sessions(self.registry)
+        self.push_screen(StartScreen(self.examples, [(s.name, s.label) for s in saved]))
+
+    def _open_initial(self, answers: AnswersFile) -> None:
+        """Open a file given on the command line; if a session on it was left unsaved (a crash, a
+        quit without saving), ask whether to take up those changes first."""
+        from advisor.tui.autosave import name_for
+        from advisor.tui.screens.dialogs import Confirm
+
+        source = answers.path
+        saved = None
+        if source is not None and not str(source).startswith("example:"):
+            saved = self.autosave.read(self.registry, name_for(source, ""))
+        if saved is None:
+            self.begin(answers)
+            return
+        when = saved.saved.replace("T", " ")
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.resume(saved.name)
+            else:
+                self.begin(answers)
+
+        self.push_screen(
+            Confirm(
+                f"Changes to {source} made on {when} were not saved (the session ended before "
+                "they were). Take them up again? No opens the file as it is on disk and keeps "
+                "the changes aside until you change something."
+            ),
+            answer,
+        )
 
     # Starting a session --------------------------------------------------------------------------
 
@@ -84,11 +114,12 @@ class AdvisorApp(App[None]):
             return
         self.begin(answers)
 
-    def resume(self) -> None:
-        """Take up the autosaved session, and the file it came from (to keep its comments)."""
+    def resume(self, name: str | None = None) -> None:
+        """Take up an autosaved session (the newest without ``name``), and the file it came from,
+        so that saving it keeps that file's comments."""
         from advisor.core.answers import load_answers
 
-        saved = self.autosave.read(self.registry)
+        saved = self.autosave.read(self.registry, name)
         if saved is None:
             self.notify("the autosaved session could not be read", severity="error")
             return
@@ -105,6 +136,8 @@ class AdvisorApp(App[None]):
         self.begin(answers)
         if self.session is not None:
             self.session.dirty = True
+            if saved.source is None:
+                self.session.started = saved.name.removeprefix("new-")
 
     # The command palette --------------------------------------------------------------------------
 

@@ -60,6 +60,7 @@ class Session:
     document: Any = None  # that file's round-trip tree, to keep comments and order on save
     autosave: Autosave | None = None
     dirty: bool = False  # changed since opened or last saved
+    started: str = field(default_factory=lambda: datetime.now().strftime("%Y%m%d%H%M%S%f"))
     _decision: Decision | None = field(default=None, repr=False)
 
     @classmethod
@@ -211,14 +212,24 @@ class Session:
                     given[qid] = value
         return doc
 
+    @property
+    def autosave_name(self) -> str:
+        """The name of this session's autosave file (see advisor/tui/autosave.py)."""
+        from advisor.tui.autosave import name_for
+
+        return name_for(self.source, self.started)
+
     def save(self, path: Path, *, force: bool = False) -> None:
-        """Write the answers file (atomically); an existing file only with ``force``."""
+        """Write the answers file (atomically); an existing file only with ``force``. The session's
+        autosave is no longer needed and is removed."""
         write_atomic(path, self.answers_text(path.suffix), force=force)
+        before = self.autosave_name
         if self.source is None or path.resolve() != self.source.resolve():
             self.source = path
         self.dirty = False
         if self.autosave is not None:
-            self.autosave.clear()
+            self.autosave.clear(before)
+            self.autosave.clear(self.autosave_name)
 
     def memo_text(self, fmt: str, today: date | None = None) -> str:
         from advisor.memo.model import build_memo

@@ -15,6 +15,8 @@ from textual.widgets.option_list import Option
 if TYPE_CHECKING:
     from advisor.tui.app import AdvisorApp
 
+RESUMABLE = 5  # unsaved sessions offered, newest first
+
 INTRO = (
     "Decide how your product should use a large language model: call a hosted API, host an open "
     "model yourselves, or fine-tune one. Answer what you know; the recommendation, its reasons "
@@ -25,10 +27,10 @@ INTRO = (
 class StartScreen(Screen[None]):
     """Choose how to begin."""
 
-    def __init__(self, examples: dict[str, Any], resumable: str | None) -> None:
+    def __init__(self, examples: dict[str, Any], resumable: list[tuple[str, str]]) -> None:
         super().__init__(id="start")
         self.examples = examples
-        self.resumable = resumable
+        self.resumable = resumable  # (autosave name, what to show), newest first
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -36,8 +38,9 @@ class StartScreen(Screen[None]):
             yield Static("[b]advisor[/b]: adopting a large language model", id="start-title")
             yield Static(INTRO, id="intro")
             options = []
-            if self.resumable:
-                options.append(Option(f"Resume where you stopped ({self.resumable})", id="resume"))
+            for i, (name, label) in enumerate(self.resumable[:RESUMABLE]):
+                lead = "Resume where you stopped" if i == 0 else "Resume"
+                options.append(Option(f"{lead}: {label}", id=f"resume:{name}"))
             options += [
                 Option(f"Try an example: {name}", id=f"example:{name}") for name in self.examples
             ]
@@ -56,8 +59,8 @@ class StartScreen(Screen[None]):
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         app: AdvisorApp = self.app  # type: ignore[assignment]
         choice = event.option.id or ""
-        if choice == "resume":
-            app.resume()
+        if choice.startswith("resume:"):
+            app.resume(choice.split(":", 1)[1])
         elif choice == "blank":
             app.begin(None)
         elif choice.startswith("example:"):
