@@ -644,6 +644,23 @@ def machine() -> dict[str, Any]:
     }
 
 
+def print_header(about: dict[str, Any], what: str, inputs: str) -> None:
+    """The machine and the libraries a run was taken on, and how busy the machine was."""
+    print(f"advisor {about['advisor']} {what}, {about['date']}")
+    print(f"Python {about['python']} ({about['implementation']}, {about['python_build']})")
+    print(f"{about['platform']}, {about['processor']}, {about['cpu_count']} CPUs")
+    print(", ".join(f"{name} {version}" for name, version in about["libraries"].items()))
+    load, busy = about["load_average"], about["cpu_busy_before"]
+    print("load average " + " ".join(f"{x:.2f}" for x in load) if load else "", end="")
+    if busy is not None:
+        print(f"; CPUs {busy:.0%} busy in the second before the run", end="")
+    # With two CPUs, another busy process slows every figure and widens its spread.
+    noisy = busy > 0.1 if busy is not None else bool(load) and load[0] > 0.5
+    print(" (the machine is busy: figures will be slower and noisier)" if noisy else "")
+    print(inputs)
+    print(flush=True)
+
+
 def show(value: float, unit: str) -> str:
     """A time in the unit that suits it (µs, ms or s), or a ratio."""
     if unit == "x":
@@ -703,19 +720,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     about = machine()
     if not args.json:
-        print(f"advisor {about['advisor']} benchmarks, {about['date']}")
-        print(f"Python {about['python']} ({about['implementation']}, {about['python_build']})")
-        print(f"{about['platform']}, {about['processor']}, {about['cpu_count']} CPUs")
-        print(", ".join(f"{name} {version}" for name, version in about["libraries"].items()))
-        load, busy = about["load_average"], about["cpu_busy_before"]
-        print("load average " + " ".join(f"{x:.2f}" for x in load) if load else "", end="")
-        if busy is not None:
-            print(f"; CPUs {busy:.0%} busy in the second before the run", end="")
-        # With two CPUs, another busy process slows every figure and widens its spread.
-        noisy = busy > 0.1 if busy is not None else bool(load) and load[0] > 0.5
-        print(" (the machine is busy: figures will be slower and noisier)" if noisy else "")
-        print(f"answers: {ANSWERS.relative_to(ROOT)}")
-        print(flush=True)
+        print_header(about, "benchmarks", f"answers: {ANSWERS.relative_to(ROOT)}")
 
     results, info = bench_in_process(samples)
     if not args.no_cold:

@@ -124,6 +124,7 @@ class AdvisorApp(App[None]):
             self.notify("the autosaved session could not be read", severity="error")
             return
         answers = saved.answers
+        answers.path = saved.source  # not the autosave file: the answers file, if there is one
         if saved.source is not None and saved.source.is_file():
             try:
                 original = load_answers(saved.source, self.registry)

@@ -10,7 +10,9 @@ offers to resume, and opening the same answers file again asks whether to take u
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from advisor.tui.session import Session
 
 KEEP = 20  # sessions kept; the oldest beyond this are removed when a new one is written
+STALE_SECONDS = 60  # a temporary file older than this was left by a write that never finished
 
 
 def data_dir() -> Path:
@@ -51,7 +54,7 @@ class Saved:
     @property
     def label(self) -> str:
         what = self.answers.title or (self.source.name if self.source else "untitled decision")
-        return f"{what} (saved {self.saved.replace('T', ' ')})"
+        return f"{what} (saved {self.saved.replace('T', ' ')[:19]})"
 
 
 class Autosave:
@@ -79,9 +82,15 @@ class Autosave:
             pass  # a data folder that cannot be written costs the safety net, not the session
 
     def _prune(self) -> None:
+        """Keep the newest sessions; remove temporary files a kill left behind mid-write."""
         files = sorted(self.folder.glob("*.yaml"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in files[KEEP:]:
             old.unlink(missing_ok=True)
+        now = time.time()
+        for stale in self.folder.glob(".*.tmp"):
+            with contextlib.suppress(OSError):
+                if now - stale.stat().st_mtime > STALE_SECONDS:
+                    stale.unlink()
 
     def read(self, registry: Registry, name: str | None = None) -> Saved | None:
         """One autosaved session (the newest without ``name``), or None when there is none."""

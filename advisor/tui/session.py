@@ -42,8 +42,8 @@ def parse_number(text: str) -> float | str:
 
 
 def number_hint(q: Question) -> str:
-    """What a number field accepts, for its placeholder: what is allowed, and a short form."""
-    return f"{q.allowed()}, e.g. 2M or 1e6"
+    """What a number field accepts, for its placeholder."""
+    return q.allowed()
 
 
 @dataclass
@@ -122,6 +122,8 @@ class Session:
             except ValueError as exc:
                 raise ValueError(f"{exc} (2M, 1.5k, 1e6 and 2,000,000 work too)") from None
         else:
+            if q.type == "multi_choice" and isinstance(raw, str):
+                raw = [part.strip() for part in raw.split(",") if part.strip()]
             value = q.coerce(raw)
         if self.values.get(qid) != value or qid not in self.values:
             self.values[qid] = value
@@ -172,26 +174,41 @@ class Session:
         return answers_data(self.answers_file(), self.registry)
 
     def answers_text(self, suffix: str = ".yaml") -> str:
-        """The answers file's text. From a YAML file opened from disk, its comments and order
-        are kept, and only what changed is written over."""
+        """The answers file's text. Into the YAML file the answers came from, only what changed is
+        written over: its comments, order, quoting and folded text stay as they were."""
         if suffix.lower() == ".json":
             return json.dumps(self.data(), indent=2, ensure_ascii=False) + "\n"
-        from advisor.core import yamlio
+        merged = self._merged()
+        if merged is not None:
+            return merged
+        from advisor.core.memofile import dump_yaml
 
-        if self.document is not None and hasattr(self.document, "lc"):
-            return yamlio.dump_round_trip(self._merged())
-        return yamlio.dump_round_trip(self.data())
+        return dump_yaml(self.data())  # quotes yes/no and the like, for YAML 1.1 readers too
 
-    def _merged(self) -> Any:
-        """The opened document with the session's answers in place (comments and order kept)."""
+    def _merged(self) -> str | None:
+        """The source file's YAML with the session's answers in place, or None when the answers
+        did not come from a YAML file that can still be read."""
+        import io
+
+        from ruamel.yaml import YAML
         from ruamel.yaml.comments import CommentedMap
 
-        doc = self.document
+        if self.source is None or self.document is None or not hasattr(self.document, "lc"):
+            return None
+        yaml = YAML(typ="rt")
+        yaml.preserve_quotes = True
+        yaml.width = 4096
+        try:
+            doc = yaml.load(self.source.read_text(encoding="utf-8"))
+        except Exception:  # changed on disk into something unreadable: write afresh
+            return None
+        if not isinstance(doc, dict):
+            return None
         for key, value in (("title", self.title), ("why", self.why)):
-            if value:
+            if not value:
+                doc.pop(key, None)
+            elif str(doc.get(key, "")).strip() != value.strip():
                 doc[key] = value
-            elif key in doc:
-                del doc[key]
         sections = doc.get("answers")
         if not isinstance(sections, dict):
             sections = doc["answers"] = CommentedMap()
@@ -208,9 +225,18 @@ class Session:
             if not isinstance(given, dict):
                 given = sections[sid] = CommentedMap()
             for qid, value in answers.items():
-                if given.get(qid) != value:
+                if qid not in given or self._read(f"{sid}.{qid}", given[qid]) != value:
                     given[qid] = value
-        return doc
+        out = io.StringIO()
+        yaml.dump(doc, out)
+        return out.getvalue()
+
+    def _read(self, qid: str, written: Any) -> Any:
+        """A value as the file has it, read as the question reads it (``1,200`` is 1200)."""
+        try:
+            return self.registry.questions[qid].coerce(written)
+        except (KeyError, ValueError):
+            return written
 
     @property
     def autosave_name(self) -> str:
@@ -255,9 +281,12 @@ class Session:
         q = self.registry.questions[qid]
         if q.type in ("int", "number") and isinstance(raw, str):
             raw = parse_number(raw)
+        elif q.type == "multi_choice" and isinstance(raw, str):
+            raw = [part.strip() for part in raw.split(",") if part.strip()]
         values = dict(self.values)
         values[qid] = q.coerce(raw)
         return evaluate(self.registry, values, catalogue=self.catalogue)
 
     def stamp(self) -> str:
-        return datetime.now().isoformat(timespec="seconds")
+        """The time of a change, to the microsecond (so that sessions order by it)."""
+        return datetime.now().isoformat(timespec="microseconds")

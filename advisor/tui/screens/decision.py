@@ -20,6 +20,7 @@ from textual.widgets import (
     TextArea,
 )
 
+from advisor.core.flips import show_value
 from advisor.tui.messages import AboutChanged, AnswerGiven, QuestionFocused
 from advisor.tui.session import Session
 from advisor.tui.widgets.fields import QuestionField, SectionForm, field_for
@@ -72,11 +73,11 @@ class DecisionScreen(Screen[None]):
     def __init__(self, session: Session) -> None:
         super().__init__(id="decision")
         self.session = session
-        self.fields: dict[str, QuestionField] = {}
+        self.fields: dict[str, QuestionField] = {}  # the questions of the sections built so far
+        self.built: set[str] = set()
 
     def compose(self) -> ComposeResult:
         session = self.session
-        values = session.values
         yield Header()
         with Horizontal(id="body"):
             with Vertical(id="left"):
@@ -84,12 +85,10 @@ class DecisionScreen(Screen[None]):
                 with VerticalScroll(id="panel-scroll"):
                     yield DecisionPanel(id="panel")
             with Vertical(id="right"):
+                # Each section's form is built the first time it is shown: the screen comes up
+                # without styling every question of every section first.
                 with ContentSwitcher(initial="form-about", id="forms"):
                     yield AboutForm(session)
-                    for section in session.registry.sections:
-                        fields = [field_for(q, values.get(q.qid)) for q in section.questions]
-                        self.fields.update({f.q.qid: f for f in fields})
-                        yield SectionForm(section.title, fields, section.id)
                 yield Static("", id="why")
         yield Footer()
 
@@ -105,7 +104,22 @@ class DecisionScreen(Screen[None]):
         if event.option.id:
             self.show_section(event.option.id)
 
+    def _form(self, section_id: str) -> None:
+        """Build a section's form, if it is not built yet."""
+        if section_id == "about" or section_id in self.built:
+            return
+        self.built.add(section_id)
+        switcher = self.query_one("#forms", ContentSwitcher)
+        section = self.session.registry.section(section_id)
+        values = self.session.values
+        fields = [field_for(q, values.get(q.qid)) for q in section.questions]
+        for field in fields:
+            field.display = self.session.visible(field.q)
+        self.fields.update({f.q.qid: f for f in fields})
+        switcher.mount(SectionForm(section.title, fields, section.id))
+
     def show_section(self, section_id: str) -> None:
+        self._form(section_id)
         self.query_one("#forms", ContentSwitcher).current = f"form-{section_id}"
         sections = self.query_one(SectionList)
         index = sections.get_option_index(section_id)
@@ -117,7 +131,7 @@ class DecisionScreen(Screen[None]):
         current = (self.query_one("#forms", ContentSwitcher).current or "form-about")[5:]
         following = order[(order.index(current) + 1) % len(order)]
         self.show_section(following)
-        self.focus_form(following)
+        self.call_after_refresh(self.focus_form, following)
 
     def focus_form(self, section_id: str) -> None:
         """Put the cursor on the first question of a section that is asked."""
@@ -141,7 +155,9 @@ class DecisionScreen(Screen[None]):
         try:
             value = self.session.answer(message.qid, message.raw)
         except ValueError as exc:
-            field.show_error(str(exc))
+            previous = self.session.values.get(message.qid)
+            kept = "unanswered" if previous is None else show_value(previous)
+            field.show_error(f"{exc}. Not taken: the advisor still uses {kept}.")
             return
         field.show_error(None)
         field.show_state(value)

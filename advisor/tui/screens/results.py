@@ -26,6 +26,7 @@ from textual.widgets import (
 )
 
 from advisor.core.engine import Decision
+from advisor.core.flips import show_value
 from advisor.tui.session import Session, parse_number
 from advisor.tui.widgets.panel import ranking_text
 
@@ -116,7 +117,8 @@ class ResultsScreen(Screen[None]):
     # Rules --------------------------------------------------------------------------------------
 
     def _rows(self) -> list[tuple[str, str, str, str, str]]:
-        rows = []
+        """Every finding of every rule that fired, then the quiet rules with when they fire."""
+        rows, quiet = [], []
         for result in self.decision.results:
             rule = result.rule
             if result.findings:
@@ -126,8 +128,8 @@ class ResultsScreen(Screen[None]):
             elif result.error:
                 rows.append((rule.code, "-", "error", result.error, rule.code))
             else:
-                rows.append((rule.code, "-", "quiet", f"fires when {rule.fires_when}", rule.code))
-        return rows
+                quiet.append((rule.code, "-", "quiet", f"fires when {rule.fires_when}", rule.code))
+        return rows + quiet
 
     def _fill_rules(self, text: str) -> None:
         table = self.query_one("#rule-table", DataTable)
@@ -149,7 +151,7 @@ class ResultsScreen(Screen[None]):
         result = next(r for r in self.decision.results if r.rule.code == code)
         text = Text()
         text.append(f"{rule.code}  {rule.title}\n\n", style="bold")
-        text.append(f"{rule.rationale}\n\n")
+        text.append(" ".join(rule.rationale.split()) + "\n\n")
         text.append("Fires when: ", style="bold")
         text.append(f"{rule.fires_when}\n")
         text.append("Reads: ", style="bold")
@@ -243,7 +245,7 @@ class ResultsScreen(Screen[None]):
     # What if ------------------------------------------------------------------------------------
 
     def _questions(self) -> list[tuple[str, str]]:
-        return [(f"{q.qid}: {q.prompt}", q.qid) for q in self.session.registry.questions.values()]
+        return [(q.qid, q.qid) for q in self.session.registry.questions.values()]
 
     @on(Select.Changed, "#wi-question")
     def _pick(self, event: Select.Changed) -> None:
@@ -252,7 +254,8 @@ class ResultsScreen(Screen[None]):
         q = self.session.registry.questions[str(event.value)]
         now = self.session.values.get(q.qid)
         self.query_one("#wi-hint", Static).update(
-            f"now: {'not answered' if now is None else now}; allowed: {q.allowed()}"
+            f"{q.prompt} Now: {show_value(now) if now is not None else 'not answered'}; "
+            f"allowed: {q.allowed()}"
         )
 
     def _trial(self) -> tuple[str, Any, Decision] | None:
@@ -276,7 +279,9 @@ class ResultsScreen(Screen[None]):
         if found is None:
             return
         qid, raw, trial = found
-        self.query_one("#wi-result", Static).update(self._comparison(qid, raw, trial))
+        result = self.query_one("#wi-result", Static)
+        result.update(self._comparison(qid, raw, trial))
+        self.call_after_refresh(result.scroll_visible)
 
     def _comparison(self, qid: str, raw: Any, trial: Decision) -> Any:
         from rich.table import Table

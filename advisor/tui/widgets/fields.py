@@ -35,7 +35,7 @@ class QuestionField(Vertical):
     QuestionField SelectionList { height: auto; max-height: 10; }
     """
 
-    BINDINGS = [Binding("ctrl+l", "clear", "Clear answer")]
+    BINDINGS = [Binding("ctrl+l", "clear", "Clear answer", show=False)]
 
     def __init__(self, q: Question, value: Any) -> None:
         super().__init__(id=f"q-{q.qid.replace('.', '-')}", classes="question")
@@ -130,7 +130,7 @@ class BoolField(QuestionField):
 
     @staticmethod
     def _word(value: Any) -> str:
-        return "-" if value is None else ("yes" if value else "no")
+        return "not answered" if value is None else ("yes" if value else "no")
 
     @on(Switch.Changed, "#control")
     def _changed(self, event: Switch.Changed) -> None:

@@ -1,0 +1,989 @@
+"""The terminal UI, driven through Textual's Pilot the way a person uses it.
+
+Each test runs the app at 80x24 with its own autosave folder. Choices are made by setting a
+Select's value or a SelectionList's selection (which posts the same messages a person's choice
+does), yes/no by pressing space on the switch, numbers by typing them key by key. The worked cases
+set switches and number fields as a click or a paste would (the text, not the number), to keep the
+file quick; the keys themselves are tested on their own. Paths are pasted into dialogs likewise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import re
+import shutil
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+from rich.text import Text
+from ruamel.yaml import YAML
+from textual.command import CommandList, CommandPalette
+from textual.pilot import Pilot
+from textual.widgets import (
+    DataTable,
+    Input,
+    OptionList,
+    Select,
+    SelectionList,
+    Static,
+    Switch,
+    TabbedContent,
+)
+
+from advisor.cli import _examples
+from advisor.core.answers import load_answers, parse_answers
+from advisor.tui.app import DARK, LIGHT, AdvisorApp, make_app
+from advisor.tui.autosave import Autosave
+from advisor.tui.screens.decision import DecisionScreen
+from advisor.tui.screens.dialogs import Confirm, PathDialog
+from advisor.tui.screens.results import ResultsScreen, RuleDetail
+from advisor.tui.screens.start import StartScreen
+from advisor.tui.session import Session
+from advisor.tui.widgets.fields import BoolField, QuestionField
+
+CASES = sorted((Path(__file__).parent / "cases").glob("*.yaml"))
+SIZE = (80, 24)
+Scenario = Callable[[Pilot[None]], Awaitable[None]]
+
+
+# Running the app ---------------------------------------------------------------------------------
+
+
+def _app(registry: Any, tmp_path: Path, answers: Any = None) -> AdvisorApp:
+    return make_app(
+        registry,
+        registry.catalogue,
+        answers=answers,
+        examples=_examples(),
+        autosave=Autosave(tmp_path / "data"),
+    )
+
+
+def _run(app: AdvisorApp, scenario: Scenario) -> None:
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await scenario(pilot)
+
+    asyncio.run(main())
+
+
+async def _settle(pilot: Pilot[None]) -> None:
+    """Let a change travel: control -> field -> screen -> panel."""
+    await pilot.pause()
+
+
+# Reading what is shown ---------------------------------------------------------------------------
+
+
+def _text(widget: Static) -> str:
+    """The plain text a Static shows (a string, a rich Text, or any rich renderable)."""
+    content = widget.content
+    if isinstance(content, str):
+        return content
+    if isinstance(content, Text):
+        return content.plain
+    console = Console(file=io.StringIO(), width=200, record=True, color_system=None)
+    console.print(content)
+    return console.export_text()
+
+
+def _panel(app: AdvisorApp) -> str:
+    return _text(app.screen.query_one("#panel", Static))
+
+
+def _panel_ranking(text: str) -> tuple[list[tuple[str, int]], set[str]]:
+    """From the decision panel: the ranked (option, score) lines and the ruled-out options."""
+    ranked = [(m[2], int(m[3])) for m in re.finditer(r"^(\d+) (\w+)\s+([+-]\d+)", text, re.M)]
+    out = {m[1] for m in re.finditer(r"^x (\w+)\s+ruled out", text, re.M)}
+    return ranked, out
+
+
+def _progress(app: AdvisorApp, section: str) -> tuple[int, int]:
+    sections = app.screen.query_one("#sections", OptionList)
+    label = str(sections.get_option(section).prompt)
+    found = re.search(r"(\d+)/(\d+)", label)
+    assert found, label
+    return int(found[1]), int(found[2])
+
+
+def _notes(app: AdvisorApp) -> list[Any]:
+    return list(app._notifications)
+
+
+def _unsaved(app: AdvisorApp) -> list[str]:
+    """The sessions with autosaved changes not yet saved to a file of the user's."""
+    return [saved.name for saved in app.autosave.sessions(app.registry)]
+
+
+# Doing what a person does ------------------------------------------------------------------------
+
+
+def _field(app: AdvisorApp, qid: str) -> QuestionField:
+    return app.screen.query_one(f"#q-{qid.replace('.', '-')}", QuestionField)
+
+
+def _control(app: AdvisorApp, qid: str) -> Any:
+    return _field(app, qid).query_one("#control")
+
+
+async def _start(pilot: Pilot[None], option_id: str) -> None:
+    """On the start screen, point at an option and press enter."""
+    choices = pilot.app.screen.query_one("#choices", OptionList)
+    assert choices.has_focus
+    choices.highlighted = choices.get_option_index(option_id)
+    await pilot.press("enter")
+    await _settle(pilot)
+
+
+async def _section(pilot: Pilot[None], section: str) -> None:
+    """Pick a section in the sidebar."""
+    app: AdvisorApp = pilot.app  # type: ignore[assignment]
+    sections = app.screen.query_one("#sections", OptionList)
+    sections.highlighted = sections.get_option_index(section)
+    await _settle(pilot)
+    assert app.screen.query_one("#forms").current == f"form-{section}"
+
+
+async def _focus(pilot: Pilot[None], widget: Any) -> None:
+    widget.focus()
+    await pilot.pause()
+    assert widget.has_focus
+
+
+async def _type(pilot: Pilot[None], field: Input, text: str) -> None:
+    """Focus a text field, select what is in it, and type over it (each key waits for the app)."""
+    field.focus()
+    if field.value:
+        await pilot.press("ctrl+shift+a")
+    await pilot.press(*text)
+    assert field.has_focus and field.value == text
+
+
+async def _fill(pilot: Pilot[None], field: Input, text: str) -> None:
+    """Put a long text (a path) in a field, as a paste would."""
+    await _focus(pilot, field)
+    field.value = text
+    await _settle(pilot)
+
+
+def _spelled(value: int | float) -> str:
+    """A number as a person might type it, short: 30M, 40k, 1.2k, 70."""
+    if float(value).is_integer():
+        value = int(value)
+        if value >= 1_000_000 and value % 1_000_000 == 0:
+            return f"{value // 1_000_000}M"
+        if value >= 1000 and value % 100 == 0:
+            return f"{value / 1000:g}k"
+    return str(value)
+
+
+async def _answer(
+    pilot: Pilot[None], qid: str, value: Any, keys: bool = True, wait: bool = True
+) -> None:
+    """Answer a question in its field. With ``keys``, a switch is toggled with space and a
+    number typed key by key; without, they are set as a click or a paste would. Without
+    ``wait``, the next answer may be given before the screen has caught up with this one."""
+    app: AdvisorApp = pilot.app  # type: ignore[assignment]
+    field = _field(app, qid)
+    assert field.display, f"{qid} is not asked"
+    control = field.query_one("#control")
+    if isinstance(control, Select):
+        control.value = value
+    elif isinstance(control, SelectionList):
+        for item in value:
+            control.select(item)
+    elif isinstance(control, Switch) and keys:
+        control.focus()
+        await pilot.press("space")  # an untouched switch reads "no" but is not yet an answer
+        if not value:
+            await pilot.press("space")
+        assert control.has_focus
+    elif isinstance(control, Switch):
+        control.value = True  # like a click: on, and for "no" a second click
+        control.value = bool(value)
+    elif isinstance(control, Input):
+        text = _spelled(value) if isinstance(value, int | float) else value
+        if keys:
+            await _type(pilot, control, text)
+        else:
+            control.value = text
+    else:  # pragma: no cover - a new kind of field
+        raise AssertionError(f"no way to answer {type(control)}")
+    if wait:
+        await _settle(pilot)
+
+
+async def _palette(pilot: Pilot[None], typed: str, command: str) -> None:
+    """Open the command palette, type a few words, and run the best match: ``command``."""
+    await pilot.press("ctrl+p")
+    await _settle(pilot)
+    assert isinstance(pilot.app.screen, CommandPalette)
+    await pilot.press(*typed)
+    await _settle(pilot)
+    commands = pilot.app.screen.query_one(CommandList)
+    assert commands.option_count >= 1
+    assert str(commands.get_option_at_index(0).prompt).split("\n")[0] == command
+    await pilot.press("enter")
+    await _settle(pilot)
+
+
+def _recommend(cli: Any, path: Path) -> dict[str, Any]:
+    result = cli("recommend", str(path), "--format", "json")
+    assert result.exit_code == 0, result.output
+    data: dict[str, Any] = json.loads(result.output)
+    return data
+
+
+def _commented(case: Path, to: Path) -> str:
+    """A copy of a case with comments of a person's own."""
+    text = case.read_text(encoding="utf-8")
+    text = "# Draft for the architecture review\n" + text
+    text = text.replace("  scale:\n", "  # volumes from the pilot, March\n  scale:\n", 1)
+    text = re.sub(r"(\n    stage: \w+)\n", r"\1  # as of the last board meeting\n", text, count=1)
+    to.write_text(text, encoding="utf-8")
+    return text
+
+
+def _keys(text: str) -> list[tuple[str, list[str]]]:
+    doc = YAML(typ="rt").load(text)
+    return [("", list(doc))] + [(sid, list(doc["answers"][sid])) for sid in doc["answers"]]
+
+
+# 1. Every worked case, answered through the form ---------------------------------------------------
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_case_answered_through_the_form_gives_the_clis_decision(
+    registry: Any, cli: Any, tmp_path: Path, case: Path
+) -> None:
+    expected = _recommend(cli, case)
+    given = load_answers(case, registry)
+    app = _app(registry, tmp_path)
+    conditions = {qid for q in registry.questions.values() for qid in q.visible_if}
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        assert isinstance(app.screen, StartScreen)
+        await _start(pilot, "blank")
+        assert isinstance(app.screen, DecisionScreen)
+        assert app.session is not None and app.session.values == {}
+        forms = app.screen.query_one("#forms")
+        for section in registry.sections:
+            await pilot.press("ctrl+n")  # the next section, the cursor on its first question
+            await _settle(pilot)
+            assert forms.current == f"form-{section.id}"
+            for q in section.questions:  # in the form's order, as a person goes down it
+                if q.qid in given.values:
+                    wait = q.qid in conditions  # what is asked next depends on it
+                    await _answer(pilot, q.qid, given.values[q.qid], keys=False, wait=wait)
+            await _settle(pilot)
+        assert app.session.values == given.values
+        decision = app.session.decision
+        assert decision.recommendation == expected["recommendation"]
+        assert decision.ranking == expected["ranking"]
+
+        shown = _panel(app)
+        label = expected["options"][expected["recommendation"]]["label"]
+        assert f"Recommended: {label}" in shown
+        ranked, ruled_out = _panel_ranking(shown)
+        assert [oid for oid, _ in ranked] == expected["ranking"]
+        assert {oid: score for oid, score in ranked} == {
+            oid: expected["options"][oid]["score"] for oid in expected["ranking"]
+        }
+        assert ruled_out == {oid for oid, o in expected["options"].items() if o["eliminated"]}
+
+    _run(app, scenario)
+
+
+# 2. Conditional questions --------------------------------------------------------------------------
+
+
+def test_a_conditional_question_is_asked_only_while_its_condition_holds(
+    registry: Any, tmp_path: Path
+) -> None:
+    app = _app(registry, tmp_path)
+    regimes = "privacy.regimes"
+    asked = len(registry.section("privacy").questions)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await _start(pilot, "blank")
+        await _section(pilot, "privacy")
+        assert not _field(app, regimes).display
+        assert _progress(app, "privacy") == (0, asked - 1)
+
+        await _answer(pilot, "privacy.data_class", "internal")
+        assert _field(app, regimes).display
+        assert _progress(app, "privacy") == (1, asked)
+
+        await _answer(pilot, regimes, ["gdpr", "ccpa"])
+        assert app.session is not None
+        assert app.session.values[regimes] == ["gdpr", "ccpa"]
+        assert _progress(app, "privacy") == (2, asked)
+
+        await _answer(pilot, "privacy.data_class", "public")
+        assert not _field(app, regimes).display
+        assert _progress(app, "privacy") == (1, asked - 1)
+
+        await _answer(pilot, "privacy.data_class", "regulated")
+        assert _field(app, regimes).display
+        assert _progress(app, "privacy") == (2, asked)
+        assert list(_control(app, regimes).selected) == ["gdpr", "ccpa"]
+
+    _run(app, scenario)
+
+
+# 3. Invalid input, numbers as people type them, clearing ------------------------------------------
+
+
+def test_a_refused_number_is_shown_in_place_and_changes_nothing(
+    registry: Any, tmp_path: Path
+) -> None:
+    qid = "scale.requests_per_month"
+    app = _app(registry, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await _start(pilot, "blank")
+        await _section(pilot, "scale")
+        field, control = _field(app, qid), _control(app, qid)
+        error = field.query_one(".error", Static)
+        await _type(pilot, control, "2M")
+        await _settle(pilot)
+        assert app.session is not None
+        values = dict(app.session.values)
+        assert values[qid] == 2_000_000
+        assert not error.display
+
+        for typed in ("lots", "-5"):
+            decision, panel = app.session.decision, _panel(app)
+            await _type(pilot, control, typed)
+            await _settle(pilot)
+            assert field.has_class("invalid"), typed
+            assert error.display and error.styles.display == "block"
+            assert typed in _text(error)
+            assert registry.questions[qid].allowed() in _text(error)  # "a whole number >= 0"
+            assert app.session.values == values
+            assert app.session.decision is decision
+            assert _panel(app) == panel
+
+            await _type(pilot, control, "3M")
+            await _settle(pilot)
+            assert not field.has_class("invalid")
+            assert not error.display and _text(error) == ""
+            assert app.session.values[qid] == 3_000_000
+
+            await _type(pilot, control, "2M")
+            await _settle(pilot)
+            assert app.session.values == values
+
+    _run(app, scenario)
+
+
+def test_numbers_are_read_as_people_type_them(registry: Any, tmp_path: Path) -> None:
+    app = _app(registry, tmp_path)
+    typed = {"2M": 2_000_000, "1e6": 1_000_000, "2,000,000": 2_000_000, "1.5k": 1500}
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await _start(pilot, "blank")
+        await _section(pilot, "scale")
+        for qid, forms in (  # a whole number, and a number
+            ("scale.requests_per_month", list(typed)),
+            ("scale.peak_to_average", ["1.5k"]),
+        ):
+            control = _control(app, qid)
+            for text in forms:
+                value = typed[text]
+                await _type(pilot, control, text)
+                await _settle(pilot)
+                assert app.session is not None
+                stored = app.session.values[qid]
+                assert stored == value, text
+                assert type(stored) is registry.questions[qid].coerce(1).__class__, text
+                assert not _field(app, qid).has_class("invalid")
+
+    _run(app, scenario)
+
+
+def test_ctrl_l_on_a_field_clears_its_answer(registry: Any, tmp_path: Path) -> None:
+    """ctrl+l clears whatever kind of field has the focus (a number field's Input included)."""
+    app = _app(registry, tmp_path)
+    given: list[tuple[str, Any, Any]] = [  # question, answer, the control once cleared
+        ("pmf.stage", "mvp_live", Select.NULL),
+        ("pmf.has_evals", False, False),
+        ("privacy.data_class", "confidential", Select.NULL),
+        ("privacy.regimes", ["hipaa", "gdpr"], []),
+        ("scale.input_tokens_per_request", 4000, ""),
+        ("scale.requests_per_month", 40_000, ""),
+    ]
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await _start(pilot, "blank")
+        for qid, value, _ in given:
+            await _section(pilot, qid.split(".")[0])
+            await _answer(pilot, qid, value, keys=False)
+        assert app.session is not None
+        assert app.session.values == {qid: value for qid, value, _ in given}
+
+        for qid, _, empty in reversed(given):  # regimes before the question it depends on
+            section = qid.split(".")[0]
+            await _section(pilot, section)
+            before = _progress(app, section)
+            field, control = _field(app, qid), _control(app, qid)
+            await _focus(pilot, control)
+            await pilot.press("ctrl+l")
+            await _settle(pilot)
+            assert qid not in app.session.values, f"ctrl+l left {qid} in place"
+            hides = 1 if qid == "privacy.data_class" else 0  # and with it the regimes
+            assert _progress(app, section) == (before[0] - 1, before[1] - hides)
+            shown = list(control.selected) if isinstance(control, SelectionList) else control.value
+            assert shown == empty
+            if isinstance(control, Switch):  # the word beside it: not "no" but unanswered
+                assert _text(field.query_one("#word", Static)) == BoolField._word(None)
+            state = _text(field.query_one(".state", Static))
+            if registry.questions[qid].default is not None:
+                assert state.startswith("not answered: the advisor assumes")
+            else:
+                assert state == ""
+        assert app.session.values == {}
+
+    _run(app, scenario)
+
+
+# 4. Saving -----------------------------------------------------------------------------------------
+
+
+def _open_commented(registry: Any, tmp_path: Path, name: str) -> tuple[AdvisorApp, Path, str]:
+    path = tmp_path / "answers.yaml"
+    text = _commented(Path(__file__).parent / "cases" / f"{name}.yaml", path)
+    return _app(registry, tmp_path, load_answers(path, registry)), path, text
+
+
+async def _save_dialog(pilot: Pilot[None]) -> PathDialog:
+    await pilot.press("ctrl+s")
+    await _settle(pilot)
+    dialog = pilot.app.screen
+    assert isinstance(dialog, PathDialog)
+    return dialog
+
+
+@pytest.mark.parametrize("yes", [True, False], ids=["yes", "no"])
+def test_save_over_the_opened_file_keeps_comments_and_order(
+    registry: Any, cli: Any, tmp_path: Path, yes: bool
+) -> None:
+    app, path, original = _open_commented(registry, tmp_path, "prototype-ticket-summaries")
+    qid = "scale.requests_per_month"
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        assert isinstance(app.screen, DecisionScreen)
+        await _section(pilot, "scale")
+        await _type(pilot, _control(app, qid), "55k")
+        await _settle(pilot)
+        assert app.session is not None and app.session.values[qid] == 55_000
+        assert _unsaved(app) == [app.session.autosave_name]
+
+        dialog = await _save_dialog(pilot)
+        assert dialog.query_one("#path", Input).value == str(path)
+        await pilot.press("enter")
+        await _settle(pilot)
+        assert isinstance(app.screen, Confirm)
+        await pilot.click("#yes" if yes else "#no")
+        await _settle(pilot)
+        assert isinstance(app.screen, DecisionScreen)
+
+        saved = path.read_text(encoding="utf-8")
+        if not yes:
+            assert path.read_bytes() == original.encode("utf-8")
+            assert _unsaved(app) == [app.session.autosave_name]
+            assert app.session.dirty
+            return
+        assert "requests_per_month: 55000" in saved
+        assert "requests_per_month: 20000" not in saved
+        for comment in (
+            "# Draft for the architecture review\n",
+            "  # volumes from the pilot, March\n",
+            "# as of the last board meeting",
+        ):
+            assert comment in saved
+        assert _keys(saved) == _keys(original)
+        assert load_answers(path, registry).values == app.session.values
+        assert _unsaved(app) == []
+        assert not app.session.dirty
+
+    _run(app, scenario)
+    if yes:
+        assert _recommend(cli, path)["recommendation"] == "api"
+
+
+def test_save_to_a_new_file_reads_back_to_the_same_decision(
+    registry: Any, cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = _app(registry, tmp_path)
+    target = tmp_path / "ours.yaml"
+    shown: dict[str, Any] = {}
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await _start(pilot, "example:support-bot")
+        await _section(pilot, "about")
+        await _type(pilot, app.screen.query_one("#title", Input), "Bot v2")
+        await _settle(pilot)
+        assert app.session is not None and app.session.title == "Bot v2"
+        assert app.screen.sub_title == "Bot v2"
+        await _section(pilot, "privacy")
+        await _answer(pilot, "privacy.data_class", "regulated")
+        await _answer(pilot, "privacy.vendor_terms_ok", "no")
+        assert app.session is not None
+        assert _unsaved(app) == [app.session.autosave_name]
+        shown["decision"] = app.session.decision
+        shown["values"] = dict(app.session.values)
+
+        dialog = await _save_dialog(pilot)
+        assert dialog.query_one("#path", Input).value == "answers.yaml"
+        await _fill(pilot, dialog.query_one("#path", Input), str(target))
+        await pilot.click("#ok")
+        await _settle(pilot)
+        assert isinstance(app.screen, DecisionScreen)  # no question: the file is new
+        assert target.is_file()
+        assert _unsaved(app) == []
+        assert app.session.source == target
+
+    _run(app, scenario)
+    assert load_answers(target, registry).values == shown["values"]
+    assert load_answers(target, registry).title == "Bot v2"
+    back = _recommend(cli, target)
+    assert back["recommendation"] == shown["decision"].recommendation
+    assert back["ranking"] == shown["decision"].ranking
+
+
+# 5. Exporting --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("fmt", "start"), [("html", "<!DOCTYPE html>"), ("md", "---")])
+def test_export_the_memo(
+    registry: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, start: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    case = CASES[0]
+    app = _app(registry, tmp_path, load_answers(case, registry))
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await pilot.press("ctrl+o")
+        await _settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, PathDialog)
+        field = dialog.query_one("#path", Input)
+        assert field.value == f"{case.stem}-memo.md"
+        if fmt == "html":
+            await pilot.click("#fmt-html")
+            await _settle(pilot)
+            assert field.value == f"{case.stem}-memo.html"
+        await pilot.click("#ok")
+        await _settle(pilot)
+        assert isinstance(app.screen, DecisionScreen)
+
+    _run(app, scenario)
+    written = tmp_path / f"{case.stem}-memo.{fmt}"
+    text = written.read_text(encoding="utf-8")
+    assert text.startswith(start)
+    title = load_answers(case, registry).title
+    assert title and title in text
+
+
+def test_export_over_an_existing_file_asks_first(registry: Any, tmp_path: Path) -> None:
+    app = _app(registry, tmp_path, load_answers(CASES[1], registry))
+    target = tmp_path / "memo.md"
+    target.write_text("our own notes\n", encoding="utf-8")
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        for yes in (False, True):
+            await pilot.press("ctrl+o")
+            await _settle(pilot)
+            assert isinstance(app.screen, PathDialog)
+            await _fill(pilot, app.screen.query_one("#path", Input), str(target))
+            await pilot.press("enter")
+            await _settle(pilot)
+            assert isinstance(app.screen, Confirm)
+            await pilot.press("y" if yes else "n")
+            await _settle(pilot)
+            assert isinstance(app.screen, DecisionScreen)
+            if not yes:
+                assert target.read_bytes() == b"our own notes\n"
+        assert target.read_text(encoding="utf-8").startswith("---")
+
+    _run(app, scenario)
+
+
+def test_export_and_save_keys_work_while_typing_in_a_number_field(
+    registry: Any, tmp_path: Path
+) -> None:
+    """The screen's keys must not be swallowed by the focused Input (ctrl+e, ctrl+d were)."""
+    app = _app(registry, tmp_path, load_answers(CASES[1], registry))
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await _section(pilot, "scale")
+        await _focus(pilot, _control(app, "scale.requests_per_month"))
+        await pilot.press("ctrl+o")
+        await _settle(pilot)
+        assert isinstance(app.screen, PathDialog), "ctrl+o in a number field opened no dialog"
+        assert app.screen.query("#format")  # the export dialog, with its formats
+        await pilot.press("escape")
+        await _settle(pilot)
+        assert _control(app, "scale.requests_per_month").has_focus
+        await pilot.press("ctrl+s")
+        await _settle(pilot)
+        assert isinstance(app.screen, PathDialog) and not app.screen.query("#format")
+
+    _run(app, scenario)
+
+
+# 6. Results ----------------------------------------------------------------------------------------
+
+
+def _table_rows(table: DataTable[Any]) -> list[list[str]]:
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def test_results_rules_costs_and_flips(registry: Any, cli: Any, tmp_path: Path) -> None:
+    case = next(c for c in CASES if c.stem == "eu-insurer-claims")
+    expected = _recommend(cli, case)
+    app = _app(registry, tmp_path, load_answers(case, registry))
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await pilot.press("ctrl+r")
+        await _settle(pilot)
+        results = app.screen
+        assert isinstance(results, ResultsScreen)
+        table = results.query_one("#rule-table", DataTable)
+
+        rows = _table_rows(table)
+        fired = [r for r in rows if r[2] not in ("quiet", "error")]
+        assert Counter((r[0], r[1], r[3]) for r in fired) == Counter(
+            (rule["id"], rule["option"] or "-", rule["because"]) for rule in expected["rules"]
+        )
+        for row in fired:
+            rule = next(x for x in expected["rules"] if (x["id"], x["because"]) == (row[0], row[3]))
+            assert row[2] == (f"{rule['points']:+g}" if rule["kind"] == "points" else rule["kind"])
+        assert sum(r[2] == "quiet" for r in rows) == len(expected["not_fired"])
+
+        code = expected["rules"][0]["id"]
+        await _type(pilot, results.query_one("#filter", Input), code.lower())
+        await _settle(pilot)
+        narrowed = _table_rows(table)
+        assert narrowed and len(narrowed) < len(rows)
+        assert all(code.lower() in " ".join(r).lower() for r in narrowed)
+        assert len(narrowed) == sum(code.lower() in " ".join(r).lower() for r in rows)
+
+        await _focus(pilot, table)
+        await pilot.press("enter")
+        await _settle(pilot)
+        detail = app.screen
+        assert isinstance(detail, RuleDetail)
+        shown = detail.text.plain
+        first = narrowed[0][0]
+        source = next(
+            x["source"] for x in expected["rules"] + expected["not_fired"] if x["id"] == first
+        )
+        assert shown.startswith(first)
+        assert f"Source: {source}" in shown
+        await pilot.press("escape")
+        await _settle(pilot)
+        assert app.screen is results
+
+        await pilot.click("#--content-tab-costs")
+        await _settle(pilot)
+        assert results.query_one("#tabs", TabbedContent).active == "costs"
+        costs = _text(results.query_one("#cost-table", Static))
+        for oid in expected["options"]:
+            assert oid in costs
+        assert "$90" in costs  # the API bill the CLI works out: 300,000 calls of gpt-4o-mini
+
+        await pilot.click("#--content-tab-flips")
+        await _settle(pilot)
+        assert results.query_one("#tabs", TabbedContent).active == "flips"
+        flips = _text(results.query_one("#flip-text", Static))
+        assert f"Revisit by {expected['revisit']['date']}" in flips
+        assert "privacy.vendor_terms_ok" in flips
+
+        await pilot.press("escape")
+        await _settle(pilot)
+        assert isinstance(app.screen, DecisionScreen)
+
+    _run(app, scenario)
+
+
+def test_whatif_compares_and_keeps_only_when_asked(registry: Any, tmp_path: Path) -> None:
+    case = next(c for c in CASES if c.stem == "eu-insurer-claims")
+    app = _app(registry, tmp_path, load_answers(case, registry))
+    qid = "privacy.vendor_terms_ok"
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        assert app.session is not None
+        values = dict(app.session.values)
+        before = app.session.decision
+        assert before.recommendation == "api" and values[qid] == "yes"
+        trial = Session(registry, registry.catalogue, values={**values, qid: "no"}).decision
+        assert trial.recommendation != "api"
+
+        await pilot.press("ctrl+r")
+        await _settle(pilot)
+        results = app.screen
+        assert isinstance(results, ResultsScreen)
+        await pilot.click("#--content-tab-whatif")
+        await _settle(pilot)
+        results.query_one("#wi-question", Select).value = qid
+        await _settle(pilot)
+        assert "now: yes" in _text(results.query_one("#wi-hint", Static)).lower()
+        await _type(pilot, results.query_one("#wi-value", Input), "no")
+        await pilot.click("#wi-compare")
+        await _settle(pilot)
+        compared = _text(results.query_one("#wi-result", Static))
+        labels = {oid: o.label for oid, o in before.options.items()}
+        assert compared.count("Recommended:") == 2
+        assert labels["api"] in compared and labels[str(trial.recommendation)] in compared
+        assert compared.index(labels["api"]) < compared.index(labels[str(trial.recommendation)])
+        assert app.session.values == values
+        assert app.session.decision.recommendation == "api"
+
+        await pilot.click("#wi-apply")
+        await _settle(pilot)
+        assert isinstance(app.screen, DecisionScreen)
+        assert app.session.values == {**values, qid: "no"}
+        assert app.session.decision.recommendation == trial.recommendation
+        await _section(pilot, "privacy")
+        assert _control(app, qid).value == "no"
+        label = trial.options[str(trial.recommendation)].label
+        assert f"Recommended: {label}" in _panel(app)
+
+    _run(app, scenario)
+
+
+# 7. The command palette ----------------------------------------------------------------------------
+
+
+def test_command_palette(registry: Any, tmp_path: Path) -> None:
+    app = _app(registry, tmp_path, load_answers(CASES[0], registry))
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await pilot.press("ctrl+p")
+        await _settle(pilot)
+        assert isinstance(app.screen, CommandPalette)
+        commands = app.screen.query_one(CommandList)
+        listed = [str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)]
+        titles = {line.split("\n")[0] for line in listed}
+        wanted = {"Go to: About this decision"} | {f"Go to: {s.title}" for s in registry.sections}
+        wanted |= {"Save the answers", "Export the memo", "Results", "What if..."}
+        wanted |= {"Toggle dark and light"}
+        assert wanted <= titles, wanted - titles
+        await pilot.press("escape")
+        await _settle(pilot)
+
+        theme = app.theme
+        await _palette(pilot, "togg", "Toggle dark and light")
+        assert app.theme == (LIGHT if theme == DARK else DARK)
+
+        scale = next(s.title for s in registry.sections if s.id == "scale")
+        await _palette(pilot, "vol", f"Go to: {scale}")
+        assert isinstance(app.screen, DecisionScreen)
+        assert app.screen.query_one("#forms").current == "form-scale"
+
+        await _palette(pilot, "what", "What if...")
+        await _settle(pilot)
+        assert isinstance(app.screen, ResultsScreen)
+        assert app.screen.query_one("#tabs", TabbedContent).active == "whatif"
+
+        privacy = next(s.title for s in registry.sections if s.id == "privacy")
+        await _palette(pilot, "data", f"Go to: {privacy}")  # from the results, back to a form
+        assert isinstance(app.screen, DecisionScreen)
+        assert app.screen.query_one("#forms").current == "form-privacy"
+
+    _run(app, scenario)
+
+
+# 8. The start screen -------------------------------------------------------------------------------
+
+
+def test_resume_an_autosaved_session(registry: Any, tmp_path: Path) -> None:
+    first = _app(registry, tmp_path)
+
+    async def answer(pilot: Pilot[None]) -> None:
+        await _start(pilot, "blank")
+        await _section(pilot, "pmf")
+        await _answer(pilot, "pmf.stage", "mvp_live")
+        await _answer(pilot, "pmf.labeled_examples", 1200)
+
+    _run(first, answer)
+    assert first.session is not None
+    given = dict(first.session.values)
+    assert given == {"pmf.stage": "mvp_live", "pmf.labeled_examples": 1200}
+
+    second = _app(registry, tmp_path)
+
+    async def resume(pilot: Pilot[None]) -> None:
+        choices = second.screen.query_one("#choices", OptionList)
+        top = choices.get_option_at_index(0)
+        assert str(top.id).startswith("resume:")
+        assert str(top.prompt).startswith("Resume where you stopped")
+        assert choices.option_count == len(_examples()) + 3  # one session to resume
+        await _start(pilot, str(top.id))
+        assert isinstance(second.screen, DecisionScreen)
+        assert second.session is not None
+        assert second.session.values == given
+        assert second.session.dirty
+        await _section(pilot, "pmf")
+        assert _control(second, "pmf.stage").value == "mvp_live"
+        assert _control(second, "pmf.labeled_examples").value == "1,200"
+
+    _run(second, resume)
+
+
+def test_no_resume_offered_without_an_autosave(registry: Any, tmp_path: Path) -> None:
+    app = _app(registry, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        choices = app.screen.query_one("#choices", OptionList)
+        ids = [choices.get_option_at_index(i).id for i in range(choices.option_count)]
+        assert ids == [*(f"example:{name}" for name in _examples()), "blank", "open"]
+
+    _run(app, scenario)
+
+
+def test_resume_a_file_then_save_keeps_its_comments(registry: Any, tmp_path: Path) -> None:
+    first, path, original = _open_commented(registry, tmp_path, "eu-insurer-claims")
+
+    async def change(pilot: Pilot[None]) -> None:
+        await _section(pilot, "cost")
+        await _answer(pilot, "cost.ml_engineers", 4)
+
+    _run(first, change)
+    assert path.read_text(encoding="utf-8") == original  # quitting leaves the file alone
+    second = _app(registry, tmp_path)
+
+    async def resume(pilot: Pilot[None]) -> None:
+        top = second.screen.query_one("#choices", OptionList).get_option_at_index(0)
+        await _start(pilot, str(top.id))
+        assert second.session is not None
+        assert second.session.values["cost.ml_engineers"] == 4
+        assert second.session.source == path
+        dialog = await _save_dialog(pilot)
+        assert dialog.query_one("#path", Input).value == str(path)
+        await pilot.press("enter")
+        await _settle(pilot)
+        await pilot.press("y")
+        await _settle(pilot)
+
+    _run(second, resume)
+    saved = path.read_text(encoding="utf-8")
+    assert "ml_engineers: 4" in saved
+    assert "# Draft for the architecture review" in saved
+    assert "# volumes from the pilot, March" in saved
+    assert _keys(saved) == _keys(original)
+
+
+def test_reopening_a_file_with_unsaved_changes_asks_to_take_them_up(
+    registry: Any, tmp_path: Path
+) -> None:
+    first, path, original = _open_commented(registry, tmp_path, "eu-insurer-claims")
+    on_disk = load_answers(path, registry).values
+    qid = "cost.ml_engineers"
+
+    async def change(pilot: Pilot[None]) -> None:
+        await _section(pilot, "cost")
+        await _answer(pilot, qid, 4)
+
+    _run(first, change)
+    assert on_disk[qid] == 1
+
+    def reopen(yes: bool) -> None:
+        app = _app(registry, tmp_path, load_answers(path, registry))
+
+        async def scenario(pilot: Pilot[None]) -> None:
+            assert isinstance(app.screen, Confirm)
+            await pilot.press("y" if yes else "n")
+            await _settle(pilot)
+            assert isinstance(app.screen, DecisionScreen)
+            assert app.session is not None and app.session.source == path
+            assert app.session.values == ({**on_disk, qid: 4} if yes else on_disk)
+            await _section(pilot, "cost")
+            assert _control(app, qid).value == ("4" if yes else "1")
+            assert len(_unsaved(app)) == 1  # with no, the changes stay aside
+            if not yes:  # until something is changed
+                await _answer(pilot, "cost.api_model", "gpt-4o")
+                saved = app.autosave.read(registry, app.session.autosave_name)
+                assert saved is not None
+                assert saved.answers.values == {**on_disk, "cost.api_model": "gpt-4o"}
+
+        _run(app, scenario)
+
+    reopen(yes=True)
+    reopen(yes=False)
+    assert path.read_text(encoding="utf-8") == original
+
+
+def test_try_an_example(registry: Any, tmp_path: Path) -> None:
+    app = _app(registry, tmp_path)
+    name = "bank-document-extraction"
+    example = parse_answers(_examples()[name].read_text(encoding="utf-8"), registry)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await _start(pilot, f"example:{name}")
+        assert isinstance(app.screen, DecisionScreen)
+        assert app.session is not None
+        assert app.session.values == example.values
+        assert app.session.title == example.title
+        assert app.session.source is None  # saving asks for a file of the user's own
+        label = app.session.decision.options[str(app.session.decision.recommendation)].label
+        assert f"Recommended: {label}" in _panel(app)
+        await _section(pilot, "about")
+        assert app.screen.query_one("#title", Input).value == example.title
+
+    _run(app, scenario)
+
+
+def test_open_a_file_from_the_start_screen(registry: Any, tmp_path: Path) -> None:
+    case = CASES[2]
+    app = _app(registry, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await _start(pilot, "open")
+        assert isinstance(app.screen, PathDialog)
+        await _fill(pilot, app.screen.query_one("#path", Input), str(tmp_path / "missing.yaml"))
+        await pilot.press("enter")
+        await _settle(pilot)
+        assert isinstance(app.screen, StartScreen)
+        errors = [n for n in _notes(app) if n.severity == "error"]
+        assert errors and "missing.yaml" in errors[-1].message
+        assert app.session is None
+
+        await _start(pilot, "open")
+        await _fill(pilot, app.screen.query_one("#path", Input), str(case))
+        await pilot.press("enter")
+        await _settle(pilot)
+        assert isinstance(app.screen, DecisionScreen)
+        assert app.session is not None
+        assert app.session.values == load_answers(case, registry).values
+        assert app.session.source == case
+
+    _run(app, scenario)
+
+
+def test_open_a_file_that_is_not_answers(registry: Any, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    shutil.copy(CASES[0], bad)
+    bad.write_text(bad.read_text().replace("stage: mvp_live", "stage: launched"), encoding="utf-8")
+    app = _app(registry, tmp_path)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await _start(pilot, "open")
+        await _fill(pilot, app.screen.query_one("#path", Input), str(bad))
+        await pilot.press("enter")
+        await _settle(pilot)
+        assert isinstance(app.screen, StartScreen)
+        errors = [n for n in _notes(app) if n.severity == "error"]
+        assert errors and "pmf.stage" in errors[-1].message and "launched" in errors[-1].message
+
+    _run(app, scenario)
