@@ -85,8 +85,10 @@ def _decision_ready(app: Any) -> bool:
     screen = app.screen
     if not isinstance(screen, DecisionScreen) or not screen.is_mounted:
         return False
-    volume = screen.query(f"#q-{CHANGE[0].replace('.', '-')} Input")
-    if not volume or not volume.first(Input).value:
+    # The screen opens on "About this decision" (the other sections' forms are built when first
+    # shown): usable once the title is in its field and the decision panel is filled.
+    title = screen.query("#title")
+    if not title or not title.first(Input).value:
         return False
     panels = screen.query(DecisionPanel)
     return bool(panels) and "Recommended" in str(panels.first().render())
@@ -178,6 +180,10 @@ async def _time_changes(
             await pilot.pause()
         screen = app.screen
         assert isinstance(screen, DecisionScreen)
+        section = qid.split(".")[0]
+        screen.show_section(section)  # build the form of the question changed, as a user would
+        while not screen.query(f"#q-{qid.replace('.', '-')} Input"):
+            await pilot.pause()
         session = screen.session
         panel = screen.query_one(DecisionPanel)
 
