@@ -26,6 +26,8 @@ from advisor.tui.session import Session
 from advisor.tui.widgets.fields import QuestionField, SectionForm, field_for
 from advisor.tui.widgets.panel import DecisionPanel, SectionList
 
+PREBUILD_AFTER = 0.2  # seconds after the screen is up before the other forms are built
+
 
 class AboutForm(VerticalScroll):
     """The decision's title and the situation in a few words (the answers file's title and why)."""
@@ -95,6 +97,15 @@ class DecisionScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = "advisor"
         self._refresh()
+        # The other sections' forms are built one at a time once the screen is up, so that the
+        # first screen comes quickly and a section is ready by the time someone goes to it.
+        self.set_timer(PREBUILD_AFTER, self._build_next)
+
+    def _build_next(self) -> None:
+        waiting = [s.id for s in self.session.registry.sections if s.id not in self.built]
+        if waiting:
+            self._form(waiting[0])
+            self.call_after_refresh(self._build_next)
 
     # What the user does ---------------------------------------------------------------------------
 
@@ -116,7 +127,9 @@ class DecisionScreen(Screen[None]):
         for field in fields:
             field.display = self.session.visible(field.q)
         self.fields.update({f.q.qid: f for f in fields})
-        switcher.mount(SectionForm(section.title, fields, section.id))
+        form = SectionForm(section.title, fields, section.id)
+        form.display = False  # shown when it becomes the switcher's current form
+        switcher.mount(form)
 
     def show_section(self, section_id: str) -> None:
         self._form(section_id)
@@ -136,9 +149,10 @@ class DecisionScreen(Screen[None]):
     def focus_form(self, section_id: str) -> None:
         """Put the cursor on the first question of a section that is asked."""
         form = self.query_one(f"#form-{section_id}")
+        form.scroll_home(animate=False)
         for widget in form.query("#control, #title"):
             if widget.focusable and widget.parent is not None and self._shown(widget):
-                widget.focus()
+                widget.focus(scroll_visible=False)  # the first question is at the top
                 return
 
     @staticmethod
