@@ -37,10 +37,22 @@ class _Group(click.Group):
             sys.exit(exc.exit_code)
 
 
-def _registry(warn: bool = True) -> Registry:
-    from advisor.plugins import build_registry
+def _policies() -> list[Path]:
+    """The policy packs for this command: the config file's, then each --policy."""
+    from advisor.core.overrides import config_path, config_policies
 
-    registry = build_registry()
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return []
+    named = ctx.params.get("config")
+    return [*config_policies(config_path(named)), *ctx.meta.get("advisor.policies", ())]
+
+
+def _registry(warn: bool = True) -> Registry:
+    from advisor.plugins import build_registry, get_plugin_manager
+
+    policies = _policies()
+    registry = build_registry(get_plugin_manager(policies=policies) if policies else None)
     _ = registry.catalogue  # read now, so that its plugins' problems are reported with the rest
     if warn:
         for fault in registry.faults:
@@ -142,6 +154,22 @@ def _catalogue(registry: Registry, overrides: Overrides) -> Catalogue:
         raise InputError(overrides.config_path, problems) from None
 
 
+def _remember_policies(ctx: click.Context, _param: Any, value: tuple[Path, ...]) -> None:
+    ctx.meta["advisor.policies"] = list(value)
+
+
+policy_option = click.option(
+    "--policy",
+    "policies",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    expose_value=False,
+    callback=_remember_policies,
+    help="A policy pack (YAML rules, docs/plugins.md) to apply; repeatable. Packs named in the "
+    "config file (policies:) apply too.",
+)
+
+
 format_option = click.option(
     "--format",
     "fmt",
@@ -201,6 +229,7 @@ def _decide_and_show(
 
 
 @main.command()
+@policy_option
 @file_argument
 @example_option
 @format_option
@@ -214,6 +243,7 @@ def recommend(
 
 
 @main.command()
+@policy_option
 @file_argument
 @example_option
 @format_option
@@ -245,6 +275,7 @@ def _answer_files(paths: tuple[Path, ...]) -> Iterator[Path]:
 
 
 @main.command()
+@policy_option
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
 @set_option
 @config_option
@@ -301,6 +332,7 @@ def check(paths: tuple[Path, ...], sets: tuple[str, ...], config: Path | None) -
 
 
 @main.command()
+@policy_option
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
@@ -316,6 +348,7 @@ def questions(fmt: str) -> None:
 
 
 @main.command()
+@policy_option
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
@@ -338,6 +371,7 @@ def plugins(fmt: str) -> None:
 
 
 @main.command()
+@policy_option
 @click.option(
     "--format",
     "fmt",

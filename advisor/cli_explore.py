@@ -18,11 +18,13 @@ from advisor.cli import (
     example_option,
     file_argument,
     format_option,
+    policy_option,
     set_option,
 )
 
 
 @click.command(name="flips")
+@policy_option
 @file_argument
 @example_option
 @format_option
@@ -72,6 +74,7 @@ def _summary(decision: Any, catalogue: Any) -> dict[str, Any]:
 
 
 @click.command()
+@policy_option
 @file_argument
 @example_option
 @format_option
@@ -111,6 +114,7 @@ def whatif(
 
 
 @click.command(name="sweep")
+@policy_option
 @file_argument
 @click.argument("question")
 @click.argument("span", metavar="LOW..HIGH")

@@ -19,6 +19,7 @@ from advisor.cli import (
     example_option,
     file_argument,
     format_option,
+    policy_option,
     set_option,
 )
 
@@ -52,6 +53,7 @@ def next_record(folder: Path, title: str, suffix: str) -> Path:
 
 
 @click.command(name="memo")
+@policy_option
 @file_argument
 @example_option
 @click.option(
@@ -139,6 +141,7 @@ def memo_command(
 
 
 @click.command(name="diff")
+@policy_option
 @click.argument("old", type=click.Path(path_type=Path, dir_okay=False))
 @click.argument("new", type=click.Path(path_type=Path, dir_okay=False))
 @format_option

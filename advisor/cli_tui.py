@@ -15,6 +15,7 @@ from advisor.cli import (
     config_option,
     example_option,
     file_argument,
+    policy_option,
     set_option,
 )
 
@@ -35,6 +36,7 @@ def run_tui(
 
 
 @click.command(name="tui")
+@policy_option
 @file_argument
 @example_option
 @set_option

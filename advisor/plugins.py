@@ -64,12 +64,17 @@ class _Loaded:
 
 
 def get_plugin_manager(
-    *, entry_points: bool = True, plugins: Iterable[object] = ()
+    *,
+    entry_points: bool = True,
+    plugins: Iterable[object] = (),
+    policies: Iterable[Path] = (),
 ) -> pluggy.PluginManager:
-    """A new plugin manager: the installed entry-point plugins (built-ins included) and ``plugins``.
+    """A new plugin manager: the installed entry-point plugins (built-ins included), ``plugins``,
+    and the policy packs at ``policies`` (YAML rules, see advisor/core/policy.py).
 
     Each entry point is loaded on its own, so one that fails to import is reported by name (see
-    ``load_faults``) and the rest still load.
+    ``load_faults``) and the rest still load. A policy pack that cannot be read is an InputError
+    naming its file and line: the user named it, so it is not skipped.
     """
     pm = pluggy.PluginManager("advisor")
     pm.add_hookspecs(hookspecs)
@@ -77,6 +82,9 @@ def get_plugin_manager(
     pm._advisor_loaded = loaded  # type: ignore[attr-defined]
     if entry_points:
         _load_entry_points(pm, loaded)
+    from advisor.core.policy import PolicyPlugin, load_policy
+
+    plugins = [*plugins, *(PolicyPlugin(load_policy(path)) for path in policies)]
     for plugin in plugins:
         name = getattr(plugin, "__name__", None) or type(plugin).__name__
         pm.register(plugin, name=name)
@@ -263,6 +271,7 @@ def build_registry(pm: pluggy.PluginManager | None = None) -> Registry:
                 continue
             given[hook].extend(items)
 
+    _expand_policies(given, faults)
     sections = _collect_sections(given["advisor_sections"], faults)
     questions = {q.qid: q for s in sections for q in s.questions}
     options = _collect_unique(given["advisor_options"], Option, "option", lambda o: o.id, faults)
@@ -308,6 +317,26 @@ def build_registry(pm: pluggy.PluginManager | None = None) -> Registry:
         catalogue_entries=given["advisor_catalogue"],
         memo_hooks=memo_hooks,
     )
+
+
+def _expand_policies(given: dict[str, list[tuple[str, Any]]], faults: list[PluginFault]) -> None:
+    """A plugin may register a policy pack's path from ``advisor_rules``: its rules join the
+    rules, its questions the sections, each stamped with that plugin."""
+    from advisor.core.policy import load_policy
+
+    rules = []
+    for plugin, item in given["advisor_rules"]:
+        if not isinstance(item, Path | Traversable) or isinstance(item, Rule):
+            rules.append((plugin, item))
+            continue
+        try:
+            policy = load_policy(item)
+        except InputError as exc:
+            faults.append(PluginFault(plugin, "advisor_rules", str(exc)))
+            continue
+        rules += [(plugin, r) for r in policy.rules]
+        given["advisor_sections"] += [(plugin, s) for s in policy.sections]
+    given["advisor_rules"] = rules
 
 
 def _collect_sections(given: list[tuple[str, Any]], faults: list[PluginFault]) -> list[Section]:

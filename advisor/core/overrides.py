@@ -113,6 +113,22 @@ def config_path(explicit: Path | None = None) -> Path | None:
     return found if found.is_file() else None
 
 
+def config_policies(path: Path | None) -> list[Path]:
+    """The policy packs a config file names (``policies: [path, ...]``, relative to the file)."""
+    if path is None or not path.is_file():
+        return []
+    document = yamlio.load_round_trip(yamlio.read_text(path), path) or {}
+    given = document.get("policies") if isinstance(document, dict) else None
+    if given is None:
+        return []
+    if isinstance(given, str):
+        given = [given]
+    if not isinstance(given, list) or not all(isinstance(p, str) for p in given):
+        line = yamlio.line_of(document, ["policies"])
+        raise InputError(path, [Problem("policies", "expected a list of file paths", line)])
+    return [(path.parent / Path(p).expanduser()).resolve() for p in given]
+
+
 def load_config(overrides: Overrides, path: Path | None) -> Overrides:
     """Add the config file's figures and currency (a missing --config file is an error)."""
     if path is None:
@@ -122,11 +138,11 @@ def load_config(overrides: Overrides, path: Path | None) -> Overrides:
     if not isinstance(document, dict):
         raise InputError(path, [Problem("", "expected a mapping with figures: and currency:", 1)])
     for key in document:
-        if key not in ("figures", "currency", "template_dir"):
+        if key not in ("figures", "currency", "template_dir", "policies"):
             problems.append(
                 Problem(
                     str(key),
-                    "unknown key; allowed: figures, currency, template_dir",
+                    "unknown key; allowed: figures, currency, template_dir, policies",
                     yamlio.line_of(document, [key]),
                 )
             )

@@ -1,0 +1,253 @@
+"""Policy packs: rules (and questions) written as YAML by people who do not write Python.
+
+    rules:
+      - code: ACME001
+        title: Sensitive data stays in our cloud
+        when: privacy.data_class in ["confidential", "regulated"]
+        veto: api
+        because: Company policy keeps confidential and regulated data in our own cloud.
+
+A rule takes ``veto`` (an option or a list), ``points`` (option: number), or ``note`` (text), or
+several of them; ``when`` is a condition in the language of :mod:`advisor.core.conditions`. A pack
+may add questions to a section (``questions: {privacy: [...]}``, each as in a questionnaire file).
+A pack is loaded from a plugin (which registers the pack's path from ``advisor_rules``), from a
+path in the user's config file, or with ``--policy FILE``; it is data, and nothing in it is run as
+code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from advisor.core import yamlio
+from advisor.core.conditions import ConditionError, parse_condition
+from advisor.core.questionnaire import Section
+from advisor.core.rules import CODE_PATTERN, OPTION_PATTERN, Finding, Rule, note, points, veto
+from advisor.errors import InputError, Problem
+from advisor.hookspecs import hookimpl
+
+RULE_KEYS = ("code", "title", "when", "veto", "points", "note", "because", "source", "principles")
+TOP_KEYS = ("policy", "rules", "questions")
+
+
+@dataclass
+class Policy:
+    """A loaded policy pack: its name, the rules, and the sections its questions extend."""
+
+    name: str
+    path: Path
+    rules: list[Rule]
+    sections: list[Section]
+
+
+def _options(value: Any) -> list[str] | None:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return None
+    return value
+
+
+def _check(
+    condition: Any, vetoes: list[str], scores: dict[str, float], said: str | None, because: str
+) -> Callable[[Any], Iterator[Finding]]:
+    def check(facts: Any) -> Iterator[Finding]:
+        if not condition(facts):
+            return
+        for option in vetoes:
+            yield veto(option, because)
+        for option, amount in scores.items():
+            yield points(option, amount, because)
+        if said:
+            yield note(None, said)
+
+    return check
+
+
+def _rule(item: Any, at: list[Any], path: Path, document: Any) -> tuple[Rule | None, list[Problem]]:
+    problems: list[Problem] = []
+
+    def problem(field: str, message: str, *loc: Any) -> None:
+        problems.append(Problem(field, message, yamlio.line_of(document, [*at, *loc])))
+
+    where = "rules[" + str(at[-1]) + "]"
+    if not isinstance(item, dict):
+        problem(where, "expected a mapping with code, title, when, because and veto or points")
+        return None, problems
+    for key in item:
+        if key not in RULE_KEYS:
+            problem(f"{where}.{key}", f"unknown key; allowed: {', '.join(RULE_KEYS)}", key)
+    code = item.get("code")
+    if not isinstance(code, str) or not CODE_PATTERN.match(code):
+        problem(
+            f"{where}.code", "expected a code: capitals then three digits, e.g. ACME001", "code"
+        )
+        code = None
+    else:
+        where = code
+    for key in ("title", "because"):
+        if not isinstance(item.get(key), str) or not item[key].strip():
+            problem(f"{where}.{key}", "expected text", key)
+    condition = None
+    when: Any = item.get("when")
+    try:
+        condition = parse_condition(when)
+    except ConditionError as exc:
+        column = f" (at column {exc.column})" if exc.column else ""
+        problem(f"{where}.when", f"{exc}{column}", "when")
+    vetoes: list[str] = []
+    if "veto" in item:
+        found = _options(item["veto"])
+        if found is None or not all(OPTION_PATTERN.match(o) for o in found):
+            problem(f"{where}.veto", "expected an option id or a list of them, e.g. api", "veto")
+        else:
+            vetoes = found
+    scores: dict[str, float] = {}
+    if "points" in item:
+        given = item["points"]
+        valid = isinstance(given, dict) and all(
+            isinstance(k, str)
+            and OPTION_PATTERN.match(k)
+            and isinstance(v, int | float)
+            and not isinstance(v, bool)
+            and v != 0
+            for k, v in given.items()
+        )
+        if not valid:
+            problem(
+                f"{where}.points",
+                "expected option: non-zero number pairs, e.g. {self_host: 2}",
+                "points",
+            )
+        else:
+            scores = {str(k): float(v) for k, v in given.items()}
+    said = item.get("note")
+    if said is not None and (not isinstance(said, str) or not said.strip()):
+        problem(f"{where}.note", "expected text", "note")
+        said = None
+    if not vetoes and not scores and not said and not problems:
+        problem(where, "a rule needs veto, points or note: what it does when it fires")
+    principles = item.get("principles", [])
+    if not isinstance(principles, list) or not all(
+        isinstance(p, int) and 1 <= p <= 12 for p in principles
+    ):
+        problem(f"{where}.principles", "expected a list of principle numbers 1 to 12", "principles")
+        principles = []
+    if problems or condition is None or code is None:
+        return None, problems
+    because = item["because"].strip()
+    rule = Rule(
+        code=code,
+        title=item["title"].strip(),
+        rationale=because,
+        source=str(item.get("source") or f"policy pack {path.name}"),
+        check=_check(condition, vetoes, scores, said, because),
+        reads=condition.reads,
+        fires_when=str(when),
+        principles=tuple(principles),
+        options=tuple(dict.fromkeys([*vetoes, *scores])),
+    )
+    return rule, problems
+
+
+def load_policy(path: Any) -> Policy:
+    """Read and check a policy pack (a path, or a packaged file a plugin gives); every problem is
+    reported with its line, none is guessed."""
+    if isinstance(path, str):
+        path = Path(path)
+    document = yamlio.load_round_trip(yamlio.read_text(path), path)
+    if not isinstance(document, dict):
+        raise InputError(path, [Problem("", "expected a mapping with rules: (and questions:)", 1)])
+    problems: list[Problem] = []
+    for key in document:
+        if key not in TOP_KEYS:
+            problems.append(
+                Problem(
+                    str(key),
+                    f"unknown key; allowed: {', '.join(TOP_KEYS)}",
+                    yamlio.line_of(document, [key]),
+                )
+            )
+    rules: list[Rule] = []
+    given = document.get("rules") or []
+    if not isinstance(given, list):
+        problems.append(
+            Problem("rules", "expected a list of rules", yamlio.line_of(document, ["rules"]))
+        )
+        given = []
+    seen: set[str] = set()
+    for i, item in enumerate(given):
+        rule, found = _rule(item, ["rules", i], path, document)
+        problems += found
+        if rule is not None:
+            if rule.code in seen:
+                problems.append(
+                    Problem(
+                        rule.code, "this code is used twice", yamlio.line_of(document, ["rules", i])
+                    )
+                )
+            seen.add(rule.code)
+            rules.append(rule)
+    sections = _sections(document, path, problems)
+    if problems:
+        raise InputError(path, problems)
+    name = str(document.get("policy") or path.stem)
+    return Policy(name, path, rules, sections)
+
+
+def _sections(document: Any, path: Path, problems: list[Problem]) -> list[Section]:
+    from pydantic import ValidationError
+
+    given = document.get("questions")
+    if given is None:
+        return []
+    if not isinstance(given, dict):
+        problems.append(
+            Problem(
+                "questions",
+                "expected section: [questions], e.g. privacy: [...]",
+                yamlio.line_of(document, ["questions"]),
+            )
+        )
+        return []
+    out = []
+    for sid, questions in given.items():
+        try:
+            out.append(
+                Section.model_validate(
+                    {"id": sid, "title": sid, "extends": True, "questions": questions}
+                )
+            )
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = [p for p in err["loc"] if p != "questions"]
+                problems.append(
+                    Problem(
+                        f"questions.{sid}." + ".".join(map(str, loc)),
+                        err["msg"].removeprefix("Value error, "),
+                        yamlio.line_of(document, ["questions", sid, *loc]),
+                    )
+                )
+    return out
+
+
+class PolicyPlugin:
+    """A policy pack as a plugin: its questions and rules go through the same checks as any
+    plugin's, and its problems are reported by its name."""
+
+    def __init__(self, policy: Policy):
+        self.policy = policy
+        self.__name__ = f"policy:{policy.path}"
+
+    @hookimpl
+    def advisor_sections(self, register: Callable[[Any], None]) -> None:
+        for section in self.policy.sections:
+            register(section)
+
+    @hookimpl
+    def advisor_rules(self, register: Callable[[Any], None]) -> None:
+        for rule in self.policy.rules:
+            register(rule)
