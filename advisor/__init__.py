@@ -21,7 +21,13 @@ from advisor.core.rules import (
 )
 from advisor.errors import AdvisorError, InputError, Problem
 from advisor.hookspecs import hookimpl
-from advisor.plugins import PluginFault, Registry, build_registry, get_plugin_manager
+from advisor.plugins import (
+    HOOK_API,
+    PluginFault,
+    Registry,
+    build_registry,
+    get_plugin_manager,
+)
 
 __version__ = "0.1.0"
 
@@ -36,6 +42,7 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    "HOOK_API",
     "AdvisorError",
     "AnswersFile",
     "Choice",

@@ -48,11 +48,25 @@ def _policies() -> list[Path]:
     return [*config_policies(config_path(named)), *ctx.meta.get("advisor.policies", ())]
 
 
+def _disabled() -> list[str]:
+    """Plugins not to load: --disable-plugin before the command, and disable_plugins in the config."""
+    from advisor.core.overrides import config_list, config_path
+
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return []
+    named = config_list(config_path(ctx.params.get("config")), "disable_plugins")
+    return [*named, *ctx.meta.get("advisor.disabled", ())]
+
+
 def _registry(warn: bool = True) -> Registry:
     from advisor.plugins import build_registry, get_plugin_manager
 
     policies = _policies()
-    registry = build_registry(get_plugin_manager(policies=policies) if policies else None)
+    disabled = _disabled()
+    chosen = policies or disabled
+    pm = get_plugin_manager(policies=policies, disabled=disabled) if chosen else None
+    registry = build_registry(pm)
     _ = registry.catalogue  # read now, so that its plugins' problems are reported with the rest
     if warn:
         for fault in registry.faults:
@@ -186,12 +200,21 @@ format_option = click.option(
     invoke_without_command=True,
 )
 @click.version_option(package_name="advisor", prog_name="advisor")
+@click.option(
+    "--disable-plugin",
+    "disabled",
+    multiple=True,
+    metavar="NAME",
+    help="Do not load this plugin (a name `advisor plugins` shows); repeatable. "
+    "ADVISOR_PLUGINS=a,b loads only those third-party plugins (empty: none).",
+)
 @click.pass_context
-def main(ctx: click.Context) -> None:
+def main(ctx: click.Context, disabled: tuple[str, ...]) -> None:
     """Decide how to adopt a large language model: call a hosted API, self-host an open model, or
     fine-tune one, with every reason shown.
 
     Without a command, in a terminal, opens the terminal UI (`advisor tui`)."""
+    ctx.meta["advisor.disabled"] = list(disabled)
     if ctx.invoked_subcommand is not None:
         return
     if sys.stdin.isatty() and sys.stdout.isatty():
@@ -352,14 +375,19 @@ def questions(fmt: str) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-def plugins(fmt: str) -> None:
-    """List each plugin: its version, where it comes from, and what it contributes."""
+@click.option("-v", "--verbose", is_flag=True, help="Show the hooks each plugin implements.")
+def plugins(fmt: str, verbose: bool) -> None:
+    """List each plugin: its version, where it comes from, and what it contributes (with
+    --verbose, the hooks it implements). Plugins left out are listed with the reason."""
     registry = _registry(warn=False)
     if fmt == "json":
         import dataclasses
 
+        from advisor.plugins import HOOK_API
+
         _emit_json(
             {
+                "hook_api": HOOK_API,
                 "plugins": [dataclasses.asdict(p) for p in registry.plugins],
                 "errors": [dataclasses.asdict(f) for f in registry.faults],
             }
@@ -367,7 +395,7 @@ def plugins(fmt: str) -> None:
         return
     from advisor.render import text
 
-    text.plugins(_console(), registry)
+    text.plugins(_console(), registry, verbose)
 
 
 @main.command()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.metadata
+import os
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib.resources.abc import Traversable
@@ -22,6 +24,9 @@ if TYPE_CHECKING:
     from advisor.costs.catalogue import Catalogue
 
 ENTRY_POINT_GROUP = "advisor"
+HOOK_API = 1  # the version of the hook contract; a plugin may declare ADVISOR_HOOK_API it needs
+SELECT_ENV = "ADVISOR_PLUGINS"  # load only these third-party plugins ("" for none)
+SLOW_SECONDS = 0.5  # a plugin's hook that takes longer is reported as slow (and still used)
 HOOKS = (
     "advisor_sections",
     "advisor_options",
@@ -53,6 +58,8 @@ class PluginInfo:
     version: str | None = None
     origin: str = "registered"  # "built-in", "entry point" or "registered"
     contributes: dict[str, list[str]] = field(default_factory=dict)
+    hooks: list[str] = field(default_factory=list)
+    disabled: str = ""  # why it was not loaded: "--disable-plugin", "ADVISOR_PLUGINS", ...
 
 
 class _Loaded:
@@ -68,6 +75,8 @@ def get_plugin_manager(
     entry_points: bool = True,
     plugins: Iterable[object] = (),
     policies: Iterable[Path] = (),
+    disabled: Iterable[str] = (),
+    only: Iterable[str] | None = None,
 ) -> pluggy.PluginManager:
     """A new plugin manager: the installed entry-point plugins (built-ins included), ``plugins``,
     and the policy packs at ``policies`` (YAML rules, see advisor/core/policy.py).
@@ -75,13 +84,21 @@ def get_plugin_manager(
     Each entry point is loaded on its own, so one that fails to import is reported by name (see
     ``load_faults``) and the rest still load. A policy pack that cannot be read is an InputError
     naming its file and line: the user named it, so it is not skipped.
+
+    ``disabled`` names plugins not to load (built-in ones included, by their names in `advisor
+    plugins`); ``only``, or else the ADVISOR_PLUGINS environment variable (names separated by
+    commas; empty for none), limits the third-party plugins loaded. A plugin left out is never
+    imported. A plugin that declares ``ADVISOR_HOOK_API`` (a version or a list of them) not
+    including :data:`HOOK_API` is reported and not used.
     """
     pm = pluggy.PluginManager("advisor")
     pm.add_hookspecs(hookspecs)
     loaded = _Loaded()
     pm._advisor_loaded = loaded  # type: ignore[attr-defined]
+    if only is None and SELECT_ENV in os.environ:
+        only = [n.strip() for n in os.environ[SELECT_ENV].split(",") if n.strip()]
     if entry_points:
-        _load_entry_points(pm, loaded)
+        _load_entry_points(pm, loaded, set(disabled), None if only is None else set(only))
     from advisor.core.policy import PolicyPlugin, load_policy
 
     plugins = [*plugins, *(PolicyPlugin(load_policy(path)) for path in policies)]
@@ -94,7 +111,24 @@ def get_plugin_manager(
     return pm
 
 
-def _load_entry_points(pm: pluggy.PluginManager, loaded: _Loaded) -> None:
+def _compatible(module: object) -> str | None:
+    """Why a plugin cannot be used with this hook API, or None when it can."""
+    need = getattr(module, "ADVISOR_HOOK_API", None)
+    if need is None:
+        return None
+    wanted = need if isinstance(need, list | tuple | set) else [need]
+    if HOOK_API in wanted:
+        return None
+    shown = ", ".join(str(v) for v in wanted)
+    return (
+        f"needs hook API {shown}; this advisor provides hook API {HOOK_API}: install a release "
+        "of the plugin made for it, or an advisor that provides its API"
+    )
+
+
+def _load_entry_points(
+    pm: pluggy.PluginManager, loaded: _Loaded, disabled: set[str], only: set[str] | None
+) -> None:
     found = importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)
     # Each read of ``dist.metadata`` parses the whole METADATA file again (the README included):
     # read it once per distribution, for its name and version, not twice per entry point.
@@ -112,22 +146,34 @@ def _load_entry_points(pm: pluggy.PluginManager, loaded: _Loaded) -> None:
         rows.append((not builtin, dist_name or "", ep.name, ep, version))
     for not_builtin, dist_name, _, ep, version in sorted(rows, key=lambda r: r[:3]):
         name = ep.name if not not_builtin else f"{dist_name}:{ep.name}" if dist_name else ep.name
-        if pm.has_plugin(name):
-            loaded.faults.append(PluginFault(name, "load", "two entry points share this name"))
-            continue
-        try:
-            module = ep.load()
-            pm.register(module, name=name)
-        except Exception as exc:  # a broken plugin must not take the rest down
-            loaded.faults.append(PluginFault(name, "load", f"{type(exc).__name__}: {exc}"))
-            continue
-        loaded.info[name] = PluginInfo(
+        info = PluginInfo(
             name=name,
             module=ep.value,
             distribution=dist_name,
             version=version,
             origin="built-in" if not not_builtin else "entry point",
         )
+        if name in disabled or (not_builtin and dist_name in disabled):
+            info.disabled = "disabled"
+        elif not_builtin and only is not None and not ({name, dist_name} & only):
+            info.disabled = f"not in {SELECT_ENV}" if SELECT_ENV in os.environ else "not chosen"
+        if info.disabled:
+            loaded.info[name] = info
+            continue
+        if pm.has_plugin(name):
+            loaded.faults.append(PluginFault(name, "load", "two entry points share this name"))
+            continue
+        try:
+            module = ep.load()
+            why = _compatible(module)
+            if why:
+                loaded.faults.append(PluginFault(name, "load", why))
+                continue
+            pm.register(module, name=name)
+        except Exception as exc:  # a broken plugin must not take the rest down
+            loaded.faults.append(PluginFault(name, "load", f"{type(exc).__name__}: {exc}"))
+            continue
+        loaded.info[name] = info
 
 
 def load_faults(pm: pluggy.PluginManager) -> list[PluginFault]:
@@ -264,12 +310,20 @@ def build_registry(pm: pluggy.PluginManager | None = None) -> Registry:
             ) -> None:
                 _items.append((_name, item))
 
+            started = time.perf_counter()
             try:
                 impl.function(**{arg: register for arg in impl.argnames})
             except Exception as exc:
                 faults.append(PluginFault(plugin_name, hook, f"{type(exc).__name__}: {exc}"))
                 continue
+            took = time.perf_counter() - started
+            if took > SLOW_SECONDS:
+                faults.append(
+                    PluginFault(plugin_name, hook, f"slow: took {took:.1f} s (used all the same)")
+                )
             given[hook].extend(items)
+            if plugin_name in infos:
+                infos[plugin_name].hooks.append(hook)
 
     _expand_policies(given, faults)
     sections = _collect_sections(given["advisor_sections"], faults)
@@ -302,6 +356,8 @@ def build_registry(pm: pluggy.PluginManager | None = None) -> Registry:
     memo_hooks = []
     for impl in pm.hook.advisor_memo_sections.get_hookimpls():
         memo_hooks.append((impl.plugin_name, impl.function))
+        if impl.plugin_name in infos:
+            infos[impl.plugin_name].hooks.append("advisor_memo_sections")
         if impl.plugin_name in infos:
             infos[impl.plugin_name].contributes.setdefault("memo", []).append("sections")
     order = {name: i for i, name in enumerate(n for n, _ in pm.list_name_plugin())}
@@ -502,6 +558,7 @@ def _check_reads(
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "HOOK_API",
     "PluginFault",
     "PluginInfo",
     "Registry",

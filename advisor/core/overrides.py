@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from advisor.plugins import Registry
 
 CONFIG_ENV = "ADVISOR_CONFIG"
+CONFIG_KEYS = ("figures", "currency", "template_dir", "policies", "disable_plugins")
 
 
 @dataclass
@@ -113,20 +114,27 @@ def config_path(explicit: Path | None = None) -> Path | None:
     return found if found.is_file() else None
 
 
-def config_policies(path: Path | None) -> list[Path]:
-    """The policy packs a config file names (``policies: [path, ...]``, relative to the file)."""
+def config_list(path: Path | None, key: str) -> list[str]:
+    """A list of names or paths a config file gives under ``key`` (one item may stand alone)."""
     if path is None or not path.is_file():
         return []
     document = yamlio.load_round_trip(yamlio.read_text(path), path) or {}
-    given = document.get("policies") if isinstance(document, dict) else None
+    given = document.get(key) if isinstance(document, dict) else None
     if given is None:
         return []
     if isinstance(given, str):
         given = [given]
     if not isinstance(given, list) or not all(isinstance(p, str) for p in given):
-        line = yamlio.line_of(document, ["policies"])
-        raise InputError(path, [Problem("policies", "expected a list of file paths", line)])
-    return [(path.parent / Path(p).expanduser()).resolve() for p in given]
+        line = yamlio.line_of(document, [key])
+        raise InputError(path, [Problem(key, "expected a list of names or paths", line)])
+    return list(given)
+
+
+def config_policies(path: Path | None) -> list[Path]:
+    """The policy packs a config file names (``policies: [path, ...]``, relative to the file)."""
+    if path is None:
+        return []
+    return [(path.parent / Path(p).expanduser()).resolve() for p in config_list(path, "policies")]
 
 
 def load_config(overrides: Overrides, path: Path | None) -> Overrides:
@@ -138,11 +146,11 @@ def load_config(overrides: Overrides, path: Path | None) -> Overrides:
     if not isinstance(document, dict):
         raise InputError(path, [Problem("", "expected a mapping with figures: and currency:", 1)])
     for key in document:
-        if key not in ("figures", "currency", "template_dir", "policies"):
+        if key not in CONFIG_KEYS:
             problems.append(
                 Problem(
                     str(key),
-                    "unknown key; allowed: figures, currency, template_dir, policies",
+                    f"unknown key; allowed: {', '.join(CONFIG_KEYS)}",
                     yamlio.line_of(document, [key]),
                 )
             )

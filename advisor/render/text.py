@@ -275,15 +275,22 @@ def questions(console: Console, registry: Registry) -> None:
         console.print()
 
 
-def plugins(console: Console, registry: Registry) -> None:
+def plugins(console: Console, registry: Registry, verbose: bool = False) -> None:
+    from advisor.plugins import HOOK_API
+
     table = Table(show_header=True, header_style="bold", expand=True)
     table.add_column("plugin", no_wrap=True)
     table.add_column("version", no_wrap=True)
     table.add_column("origin")
-    table.add_column("contributes", ratio=1)
+    table.add_column("hooks" if verbose else "contributes", ratio=1)
     for info in registry.plugins:
         origin = info.origin + (f": {info.distribution}" if info.distribution else "")
         what = "; ".join(f"{k}: {', '.join(v)}" for k, v in info.contributes.items()) or "nothing"
+        if verbose:
+            what = ", ".join(dict.fromkeys(info.hooks)) or "none"
+            what += "\n" + "; ".join(f"{k}: {', '.join(v)}" for k, v in info.contributes.items())
+        if info.disabled:
+            what = f"not loaded: {info.disabled}"
         table.add_row(
             escape(info.name),
             info.version or "-",
@@ -291,6 +298,8 @@ def plugins(console: Console, registry: Registry) -> None:
             escape(what),
         )
     console.print(table)
+    if verbose:
+        console.print(f"hook API {HOOK_API}")
     _faults(console, registry)
 
 
