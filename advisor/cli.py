@@ -376,9 +376,19 @@ def questions(fmt: str) -> None:
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 @click.option("-v", "--verbose", is_flag=True, help="Show the hooks each plugin implements.")
-def plugins(fmt: str, verbose: bool) -> None:
+@click.option(
+    "--reference",
+    is_flag=True,
+    help="Print the hook reference in Markdown (generated from the hooks' docstrings).",
+)
+def plugins(fmt: str, verbose: bool, reference: bool) -> None:
     """List each plugin: its version, where it comes from, and what it contributes (with
     --verbose, the hooks it implements). Plugins left out are listed with the reason."""
+    if reference:
+        from advisor.core.catalogue import hooks_markdown
+
+        click.echo(hooks_markdown(), nl=False)
+        return
     registry = _registry(warn=False)
     if fmt == "json":
         import dataclasses

@@ -55,7 +55,9 @@ def advisor_facts(register: Callable[[Any], None]) -> None:
 def advisor_rules(register: Callable[[Any], None]) -> None:
     """Contribute rules.
 
-    :param register: call it once per :class:`advisor.Rule` (usually made with ``@advisor.rule``).
+    :param register: call it once per :class:`advisor.Rule` (usually made with ``@advisor.rule``),
+        or with the path of a policy pack: rules (and questions) written as YAML, see
+        docs/plugins.md.
 
     A rule's ``check`` receives the facts and returns or yields findings (``advisor.points``,
     ``advisor.veto``, ``advisor.note``) about options. It must be pure and must declare in ``reads``

@@ -59,3 +59,35 @@ def test_the_catalogue_page_lists_every_figure_as_shipped(registry: advisor.Regi
     for key, fig in registry.catalogue.figures.items():
         assert key in rows, f"docs/catalogue.md has no row for {key}"
         assert float(rows[key].replace(",", "")) == fig.value, key
+
+
+def test_the_hook_reference_in_docs_plugins_is_up_to_date(cli: Callable[..., Result]) -> None:
+    reference = cli("plugins", "--reference")
+    assert reference.exit_code == 0, reference.output
+    page = (Path(__file__).parent.parent / "docs" / "plugins.md").read_text(encoding="utf-8")
+    marker = "a test fails when it is stale. -->\n\n"
+    assert marker in page
+    assert page.split(marker, 1)[1] == reference.stdout, (
+        "docs/plugins.md is stale: regenerate its hook reference with `advisor plugins --reference`"
+    )
+
+
+def test_every_hook_is_documented_and_tested() -> None:
+    """Each hookspec has a docstring with its parameters, is in the reference, and some test
+    uses it (by name)."""
+    import inspect
+
+    from advisor import hookspecs
+
+    tests = "\n".join(
+        p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("test_*.py")
+    )
+    hooks = [
+        n for n, f in inspect.getmembers(hookspecs, inspect.isfunction) if n.startswith("advisor_")
+    ]
+    assert len(hooks) >= 6
+    for name in hooks:
+        doc = inspect.getdoc(getattr(hookspecs, name)) or ""
+        assert ":param register:" in doc, f"{name} has no documented parameters"
+        uses = tests.count(f"def {name}(")
+        assert uses, f"no test implements the hook {name}"

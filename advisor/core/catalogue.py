@@ -124,3 +124,19 @@ def rules_markdown(registry: Registry) -> str:
                     extra = f" ({ex.note})" if ex.note else ""
                     lines.append(f"- {label}: {shown}{extra}")
     return "\n".join(lines) + "\n"
+
+
+def hooks_markdown() -> str:
+    """The hook reference, generated from the hookspecs' own docstrings (docs/plugins.md)."""
+    import inspect
+
+    from advisor import hookspecs
+    from advisor.plugins import HOOK_API
+
+    lines = [f"Hook API version {HOOK_API}.", ""]
+    for name, func in inspect.getmembers(hookspecs, inspect.isfunction):
+        if not name.startswith("advisor_"):
+            continue
+        params = ", ".join(inspect.signature(func).parameters)
+        lines += [f"### `{name}({params})`", "", inspect.cleandoc(func.__doc__ or ""), ""]
+    return "\n".join(lines)

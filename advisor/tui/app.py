@@ -47,6 +47,8 @@ class AdvisorApp(App[None]):
         self.session: Session | None = None
 
     def on_mount(self) -> None:
+        for fault in self.registry.faults:  # a plugin's problem is said, and the rest work
+            self.notify(fault.render(), title="Plugin problem", severity="warning", timeout=12)
         if self.initial is not None:
             self._open_initial(self.initial)
             return
