@@ -309,8 +309,7 @@ def check(paths: tuple[Path, ...], sets: tuple[str, ...], config: Path | None) -
     cannot be read.
     """
     from advisor.core.answers import load_answers
-    from advisor.core.engine import evaluate
-    from advisor.core.report import expectation_met, has_expectation
+    from advisor.core.cases import check_case
 
     registry = _registry()
     overrides = _overrides(registry, sets, config)
@@ -324,26 +323,17 @@ def check(paths: tuple[Path, ...], sets: tuple[str, ...], config: Path | None) -
             click.secho("ERROR ", fg="red", nl=False)
             click.echo(str(exc).replace("\n", "\n      "))
             continue
-        if not has_expectation(answers) or answers.expect is None:
+        result = check_case(answers, registry, catalogue)
+        if result.status == "skip":
             skipped += 1
             click.secho("SKIP  ", fg="yellow", nl=False)
-            click.echo(f"{path}: no expect: (accept or reject) to check")
-            continue
-        decision = evaluate(registry, answers.values, explore=False, catalogue=catalogue)
-        rec = decision.recommendation or "nothing"
-        wanted = []
-        if answers.expect.accept:
-            wanted.append("one of " + ", ".join(answers.expect.accept))
-        if answers.expect.reject:
-            wanted.append("never " + ", ".join(answers.expect.reject))
-        if expectation_met(decision, answers):
+        elif result.status == "pass":
             passed += 1
             click.secho("PASS  ", fg="green", nl=False)
-            click.echo(f"{path}: {rec} ({'; '.join(wanted)})")
         else:
             failed += 1
             click.secho("FAIL  ", fg="red", nl=False)
-            click.echo(f"{path}: recommended {rec}; expected {'; '.join(wanted)}")
+        click.echo(f"{path}: {result.message}")
     summary = f"{passed} passed, {failed + broken} failed"
     if skipped:
         summary += f", {skipped} skipped"

@@ -198,7 +198,9 @@ def test_check_reports_a_wrong_expectation_as_fail(
     result = cli("check", str(path))
     assert result.exit_code == 1, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == f"FAIL  {path}: recommended self_host; expected one of api"
+    assert lines[0] == (
+        f"FAIL  {path}: recommended self_host; expected one of api (ranking: self_host -7)"
+    )
     assert lines[-1] == "0 passed, 1 failed"
 
 

@@ -1,0 +1,53 @@
+"""Checking an answers file that says what the advisor must conclude (``expect:``).
+
+One function serves `advisor check` and the pytest plugin for plugin authors (advisor/testing.py),
+so a case passes or fails the same way in both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from advisor.core.answers import AnswersFile
+from advisor.core.engine import Decision, evaluate
+from advisor.core.report import expectation_met, has_expectation
+
+if TYPE_CHECKING:
+    from advisor.plugins import Registry
+
+
+@dataclass
+class CaseResult:
+    """The outcome of one case: passed, failed, or nothing to check, with a line saying why."""
+
+    status: str  # "pass", "fail" or "skip"
+    message: str
+    decision: Decision | None = None
+
+
+def expected(answers: AnswersFile) -> str:
+    """What the file asks for, in words: "one of api; never self_host"."""
+    assert answers.expect is not None
+    wanted = []
+    if answers.expect.accept:
+        wanted.append("one of " + ", ".join(answers.expect.accept))
+    if answers.expect.reject:
+        wanted.append("never " + ", ".join(answers.expect.reject))
+    return "; ".join(wanted)
+
+
+def check_case(answers: AnswersFile, registry: Registry, catalogue: Any = None) -> CaseResult:
+    if not has_expectation(answers) or answers.expect is None:
+        return CaseResult("skip", "no expect: (accept or reject) to check")
+    decision = evaluate(registry, answers.values, explore=False, catalogue=catalogue)
+    rec = decision.recommendation or "nothing"
+    if expectation_met(decision, answers):
+        return CaseResult("pass", f"{rec} ({expected(answers)})", decision)
+    ranking = (
+        ", ".join(f"{o} {decision.options[o].score:+g}" for o in decision.ranking)
+        or "every option ruled out"
+    )
+    return CaseResult(
+        "fail", f"recommended {rec}; expected {expected(answers)} (ranking: {ranking})", decision
+    )
