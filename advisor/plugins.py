@@ -103,6 +103,8 @@ def get_plugin_manager(
 
     plugins = [*plugins, *(PolicyPlugin(load_policy(path)) for path in policies)]
     for plugin in plugins:
+        if pm.is_registered(plugin):  # installed and also given (a plugin's own tests): once
+            continue
         name = getattr(plugin, "__name__", None) or type(plugin).__name__
         pm.register(plugin, name=name)
         loaded.info[name] = PluginInfo(

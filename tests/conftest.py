@@ -15,6 +15,10 @@ from advisor.cli import main
 TESTS = Path(__file__).parent
 CASES = TESTS / "cases"
 
+# The suite judges the built-in plugins alone, whatever else is installed (advisor-buy, which the
+# tests of the example plugin install, included); those tests choose it back with ADVISOR_PLUGINS.
+os.environ["ADVISOR_PLUGINS"] = ""
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(

@@ -763,6 +763,7 @@ def test_a_broken_entry_point_is_reported_by_name_and_the_built_ins_load(
     registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _broken_install(tmp_path)
+    monkeypatch.setenv("ADVISOR_PLUGINS", "fake-plugin")  # this installed plugin, no other
     monkeypatch.syspath_prepend(str(tmp_path))
     reg = build_registry()
     (fault,) = reg.faults
@@ -777,6 +778,7 @@ def test_a_working_entry_point_plugin_is_loaded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _vendor_install(tmp_path)
+    monkeypatch.setenv("ADVISOR_PLUGINS", "fake-vendor")  # this installed plugin, no other
     monkeypatch.syspath_prepend(str(tmp_path))
     try:
         reg = build_registry()
@@ -787,7 +789,8 @@ def test_a_working_entry_point_plugin_is_loaded(
     assert (info.version, info.origin, info.distribution) == ("2.3", "entry point", "fake-vendor")
     assert info.module == VENDOR_MODULE
     assert info.contributes == {"sections": ["vendor"], "options": ["buy"], "rules": ["BUY001"]}
-    assert reg.plugins[-1].name == "fake-vendor:vendor"  # after the built-ins
+    loaded = [p for p in reg.plugins if not p.disabled]
+    assert loaded[-1].name == "fake-vendor:vendor"  # after the built-ins
     assert evaluate(reg, {"vendor.product_exists": True}).recommendation == "buy"
 
 
@@ -802,8 +805,11 @@ def _advisor(*args: str, pythonpath: Path, cwd: Path = TESTS.parent) -> subproce
     )
 
 
-def test_cli_with_a_broken_plugin_installed(tmp_path: Path) -> None:
+def test_cli_with_a_broken_plugin_installed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _broken_install(tmp_path)
+    monkeypatch.setenv("ADVISOR_PLUGINS", "fake-plugin")  # this installed plugin, no other
 
     shown = _advisor("plugins", pythonpath=tmp_path)
     assert shown.returncode == 0, shown.stderr
@@ -837,8 +843,11 @@ def test_cli_with_a_broken_plugin_installed(tmp_path: Path) -> None:
     assert checked.stdout.splitlines()[-1] == "6 passed, 0 failed"
 
 
-def test_cli_with_a_working_plugin_installed(tmp_path: Path) -> None:
+def test_cli_with_a_working_plugin_installed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _vendor_install(tmp_path)
+    monkeypatch.setenv("ADVISOR_PLUGINS", "fake-vendor")  # this installed plugin, no other
 
     shown = _advisor("plugins", pythonpath=tmp_path)
     assert shown.returncode == 0, shown.stderr

@@ -66,6 +66,14 @@ class MemoContext:
         """Answers by ``section.id``: given, assumed from a default, or None when unknown."""
         return self.decision.resolved.values
 
+    @property
+    def catalogue(self) -> Any:
+        """The cost catalogue in effect (figures by key, with their dates and sources)."""
+        view = self.decision.view
+        if view is None:
+            raise LookupError("this decision has no cost catalogue")
+        return view.catalogue
+
     def answered(self, qid: str) -> bool:
         return qid in self.decision.resolved.answered
 

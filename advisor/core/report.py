@@ -33,7 +33,9 @@ def current_versions(registry: Registry, catalogue: Catalogue) -> dict[str, Any]
     except PackageNotFoundError:
         prices = "genai-prices (not installed)"
     plugins = {
-        p.name: p.version or "unversioned" for p in registry.plugins if p.origin != "built-in"
+        p.name: p.version or "unversioned"
+        for p in registry.plugins
+        if p.origin != "built-in" and not p.disabled
     }
     return {
         "advisor": __version__,
