@@ -30,6 +30,8 @@ from advisor import Registry, build_registry, evaluate, get_plugin_manager, load
 from advisor.core.answers import answers_model
 
 ROOT = Path(__file__).resolve().parent.parent
+# The built-in plugins alone, whatever else is installed (the example plugin, say).
+os.environ["ADVISOR_PLUGINS"] = ""
 ANSWERS = ROOT / "tests" / "cases" / "media-tagging-at-scale.yaml"
 BASELINE_IMPORT = "import pydantic, pluggy, click"
 SYNTHETIC_RULES = 1_000
@@ -458,6 +460,27 @@ def bench_in_process(samples: int) -> tuple[list[Result], dict[str, Any]]:
         "build registry: entry points, questionnaires, plugins",
         lambda: build_registry(get_plugin_manager()),
         note="in-process, plugin modules already imported",
+    )
+    # Many small plugins: 50 plugin objects of 20 generated rules each (the same 1,000 rules).
+    small = [
+        type(f"Small{i:02d}", (SyntheticRules,), {})(synthetic.rules[i * 20 : (i + 1) * 20])
+        for i in range(50)
+    ]
+    run(
+        "build_registry_50",
+        "build registry with 50 small plugins (20 rules each)",
+        lambda: build_registry(get_plugin_manager(plugins=small)),
+        note="the registry a command builds when fifty plugins are installed",
+    )
+    many = build_registry(get_plugin_manager(plugins=small))
+    if many.faults:
+        raise SystemExit("the 50 plugins have faults: " + many.faults[0].render())
+    run(
+        "evaluate_50",
+        f"evaluate(), {len(many.rules)} rules from 50 small plugins and the built-ins",
+        lambda: evaluate(many, values, explore=False),
+        goal=GOAL_EVALUATE_1000,
+        note="the same budget as one plugin of 1,000 rules",
     )
     run(
         "load_answers",

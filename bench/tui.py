@@ -23,7 +23,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is not a package: for run.py
 
-from run import Result, machine, print_header, summarise, table
+from run import Result, machine, print_header, summarise, table  # sets ADVISOR_PLUGINS=""
 
 from advisor import Registry, build_registry
 from advisor.cli import _examples
