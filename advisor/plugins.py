@@ -101,7 +101,8 @@ def get_plugin_manager(
         _load_entry_points(pm, loaded, set(disabled), None if only is None else set(only))
     from advisor.core.policy import PolicyPlugin, load_policy
 
-    plugins = [*plugins, *(PolicyPlugin(load_policy(path)) for path in policies)]
+    unique = {Path(path).resolve(): Path(path) for path in policies}  # a pack named twice: once
+    plugins = [*plugins, *(PolicyPlugin(load_policy(path)) for path in unique.values())]
     for plugin in plugins:
         if pm.is_registered(plugin):  # installed and also given (a plugin's own tests): once
             continue

@@ -63,7 +63,10 @@ def _tokens(text: str) -> list[tuple[str, Any, int]]:
         value: Any = found.group(kind)
         column = found.start(kind) + 1
         if kind == "number":
-            value = float(value) if any(c in value for c in ".eE") else int(value)
+            try:
+                value = float(value) if any(c in value for c in ".eE") else int(value)
+            except ValueError:  # more digits than Python converts
+                raise ConditionError("a number too long to read", column) from None
         elif kind == "string":
             value = re.sub(r"\\(.)", r"\1", value[1:-1])
         elif kind == "name" and value in WORDS:
@@ -79,6 +82,7 @@ class _Parser:
         self.tokens = _tokens(text)
         self.at = 0
         self.names: list[str] = []
+        self.last = ""  # what the last operand was: "name", "value", "list" or "group"
 
     def peek(self) -> tuple[str, Any, int] | None:
         return self.tokens[self.at] if self.at < len(self.tokens) else None
@@ -93,7 +97,9 @@ class _Parser:
     def fail(self, expected: str) -> ConditionError:
         token = self.peek()
         if token is None:
-            return ConditionError(f"the condition ends where {expected} was expected")
+            return ConditionError(
+                f"the condition ends where {expected} was expected", len(self.text.rstrip()) + 1
+            )
         return ConditionError(f"expected {expected}, found {token[1]!r}", token[2])
 
     def parse(self) -> Callable[[Any], Any]:
@@ -142,7 +148,12 @@ class _Parser:
                 op = "not in"
         if op is None:
             return left
+        at = self.peek()
         right = self.operand()
+        if op in ("in", "not in") and self.last == "value":
+            raise ConditionError(
+                f'\'{op}\' needs a list on its right, e.g. ["a", "b"]', at[2] if at else None
+            )
         return lambda facts: _compare(op, left(facts), right(facts))
 
     def operand(self) -> Callable[[Any], Any]:
@@ -152,19 +163,23 @@ class _Parser:
         kind, value, _ = token
         if kind in ("number", "string"):
             self.at += 1
+            self.last = "value"
             return lambda facts: value
         if kind == "word" and value in ("true", "false", "null"):
             self.at += 1
             constant = {"true": True, "false": False, "null": None}[value]
+            self.last = "value"
             return lambda facts: constant
         if kind == "name":
             self.at += 1
             self.names.append(value)
+            self.last = "name"
             return lambda facts: facts[value]
         if self.take("op", "("):
             inner = self.or_()
             if not self.take("op", ")"):
                 raise self.fail("')'")
+            self.last = "group"
             return inner
         if self.take("op", "["):
             items: list[Any] = []
@@ -188,6 +203,7 @@ class _Parser:
                     if not self.take("op", ","):
                         raise self.fail("',' or ']'")
             frozen = tuple(items)
+            self.last = "list"
             return lambda facts: list(frozen)
         raise self.fail("a name or a value")
 
@@ -201,7 +217,7 @@ def _compare(op: str, left: Any, right: Any) -> bool:
         return False
     if op in ("in", "not in"):
         if not isinstance(right, list | tuple):
-            raise TypeError("'in' needs a list on its right")
+            return False  # an answer that is not a list holds nothing
         found = (
             any(item in right for item in left) if isinstance(left, list | tuple) else left in right
         )
@@ -223,7 +239,10 @@ def parse_condition(text: Any, known: Mapping[str, Any] | None = None) -> Condit
     if not isinstance(text, str):
         raise ConditionError('a condition is text, e.g. privacy.data_class == "regulated"')
     parser = _Parser(text)
-    test = parser.parse()
+    try:
+        test = parser.parse()
+    except RecursionError:
+        raise ConditionError("the condition is nested too deeply") from None
     if known is not None:
         for name in parser.names:
             if name not in known:

@@ -17,6 +17,7 @@ code.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,6 +115,7 @@ def _rule(item: Any, at: list[Any], path: Path, document: Any) -> tuple[Rule | N
             and isinstance(v, int | float)
             and not isinstance(v, bool)
             and v != 0
+            and math.isfinite(v)
             for k, v in given.items()
         )
         if not valid:
