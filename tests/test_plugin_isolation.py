@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 import sys
+import textwrap
 import time
 import types
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import Result
 
+import advisor.core.engine
 import advisor.plugins
-from advisor import HOOK_API, Option, build_registry, hookimpl
+from advisor import HOOK_API, Option, build_registry, evaluate, hookimpl, points, rule
 from advisor.plugins import get_plugin_manager
 
 
@@ -86,3 +89,122 @@ def test_plugins_verbose_lists_each_plugins_hooks(
     assert data["hook_api"] == HOOK_API
     pmf = next(p for p in data["plugins"] if p["name"] == "pmf")
     assert pmf["hooks"] == ["advisor_rules"]
+
+
+@rule(
+    "SLOW001",
+    "Takes its time",
+    source="a test",
+    reads=["pmf.stage"],
+    fires_when="always",
+)
+def _slow_rule(facts: Any) -> Any:
+    """Sleeps past the slow-rule limit, then gives a point."""
+    time.sleep(advisor.core.engine.SLOW_RULE_SECONDS + 0.02)
+    return points("api", 1, "eventually")
+
+
+class _SlowRules:
+    @hookimpl
+    def advisor_rules(self, register: Callable[[Any], None]) -> None:
+        register(_slow_rule)
+
+
+def test_a_slow_rule_is_named_in_the_evaluation_and_still_counts() -> None:
+    registry = build_registry(get_plugin_manager(plugins=[_SlowRules()]))
+    decision = evaluate(registry, {"pmf.stage": "idea"}, explore=False)
+    slow = [f for f in decision.faults if f.where == "SLOW001"]
+    assert slow and slow[0].plugin == "_SlowRules" and slow[0].message.startswith("slow: took")
+    assert any(r.rule.code == "SLOW001" and r.fired for r in decision.results)
+
+
+NEEDS_API = textwrap.dedent(
+    '''\
+    """A plugin written for a later hook API."""
+
+    import advisor
+
+    ADVISOR_HOOK_API = 99
+
+
+    @advisor.hookimpl
+    def advisor_options(register):
+        register(advisor.Option(id="future", label="From the future", summary="x"))
+    '''
+)
+
+
+def test_an_installed_plugin_for_another_hook_api_is_named_and_not_used(
+    cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "advisor_test_future.py").write_text(NEEDS_API, encoding="utf-8")
+    info = tmp_path / "future_plugin-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: future-plugin\nVersion: 1.0\n", encoding="utf-8"
+    )
+    (info / "entry_points.txt").write_text(
+        "[advisor]\nfuture = advisor_test_future\n", encoding="utf-8"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("ADVISOR_PLUGINS", "future-plugin")
+    try:
+        data = json.loads(cli("plugins", "--format", "json").stdout)
+        (fault,) = data["errors"]
+        assert fault["plugin"] == "future-plugin:future"
+        assert "needs hook API 99; this advisor provides hook API 1" in fault["message"]
+        done = cli("recommend", "--example", "first-pilot", "--format", "json")
+        assert done.exit_code == 0, done.output
+        assert "future" not in json.loads(done.stdout)["options"]
+    finally:
+        sys.modules.pop("advisor_test_future", None)
+
+
+def test_code_is_not_loaded_from_an_answers_file_or_the_current_folder(
+    cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marker = tmp_path / "RAN"
+    (tmp_path / "advisor_local_plugin.py").write_text(
+        f"open({str(marker)!r}, 'w').write('imported')\n", encoding="utf-8"
+    )
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(
+        "plugins: [advisor_local_plugin]\npolicy: policy.yaml\nanswers:\n  pmf:\n    stage: idea\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ADVISOR_PLUGINS", raising=False)
+    done = cli("recommend", str(answers))
+    assert done.exit_code == 2
+    assert "plugins: unknown key" in done.stderr
+    assert not marker.exists()
+    plain = tmp_path / "plain.yaml"
+    plain.write_text("answers:\n  pmf:\n    stage: idea\n", encoding="utf-8")
+    assert cli("recommend", str(plain)).exit_code == 0
+    assert not marker.exists()
+
+
+class _Raises:
+    @hookimpl
+    def advisor_options(self, register: Callable[[Any], None]) -> None:
+        raise RuntimeError("cannot count options today")
+
+
+def test_the_tui_names_a_plugin_problem_and_works(tmp_path: Path) -> None:
+    import asyncio
+
+    from advisor.cli import _examples
+    from advisor.tui.app import make_app
+    from advisor.tui.autosave import Autosave
+
+    registry = build_registry(get_plugin_manager(plugins=[_Raises()]))
+    app = make_app(registry, registry.catalogue, examples=_examples(), autosave=Autosave(tmp_path))
+
+    async def scenario() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            shown = [n.message for n in app._notifications]
+            assert any("_Raises (advisor_options): RuntimeError" in m for m in shown)
+            assert app.screen.id == "start"  # and the app goes on
+
+    asyncio.run(scenario())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,8 @@ if TYPE_CHECKING:
     from advisor.costs.catalogue import Catalogue
 
 # Confidence from the margin between the first and second option, in points.
+# A rule that takes longer than this in an evaluation is named as slow (its findings still count).
+SLOW_RULE_SECONDS = 0.05
 HIGH_MARGIN = 4
 MEDIUM_MARGIN = 2
 
@@ -177,7 +180,7 @@ def evaluate(
     rule reads, and reports those that would change the recommendation.
     """
     resolved = resolve(registry, answers)
-    decision = _decide(registry, resolved, _catalogue_of(registry, catalogue))
+    decision = _decide(registry, resolved, _catalogue_of(registry, catalogue), timed=True)
     if explore:
         decision.unknowns = _unknowns(
             registry, resolved, decision.recommendation, _catalogue_of(registry, catalogue)
@@ -194,15 +197,27 @@ def _catalogue_of(registry: Registry, given: Catalogue | None) -> Callable[[], C
 
 
 def _decide(
-    registry: Registry, resolved: Resolved, catalogue: Callable[[], Catalogue] | None = None
+    registry: Registry,
+    resolved: Resolved,
+    catalogue: Callable[[], Catalogue] | None = None,
+    timed: bool = False,
 ) -> Decision:
     view = FactView(resolved.values, registry.facts, catalogue)
     options = {oid: OptionResult(oid, o.label) for oid, o in registry.options.items()}
     results: list[RuleResult] = []
     faults: list[PluginFault] = []
+    clock = time.perf_counter
     for item in registry.rules:
         try:
+            started = clock() if timed else 0.0
             found = item.run(view)
+            if timed and clock() - started > SLOW_RULE_SECONDS:
+                took = (clock() - started) * 1000
+                faults.append(
+                    PluginFault(
+                        item.plugin, item.code, f"slow: took {took:.0f} ms (used all the same)"
+                    )
+                )
             for f in found:
                 if f.option is not None and f.option not in options:
                     raise ValueError(f"finding names unknown option {f.option!r}")
