@@ -114,11 +114,28 @@ def config_path(explicit: Path | None = None) -> Path | None:
     return found if found.is_file() else None
 
 
+_READ: dict[tuple[Path, int, int], Any] = {}
+
+
+def _document(path: Path) -> Any:
+    """The config file's tree, read once per version of the file: the plugin choices and the
+    overrides of one command all come from the same read."""
+    try:
+        stat = path.stat()
+        key = (path.resolve(), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        return yamlio.load_round_trip(yamlio.read_text(path), path)  # reports the problem
+    if key not in _READ:
+        _READ.clear()
+        _READ[key] = yamlio.load_round_trip(yamlio.read_text(path), path)
+    return _READ[key]
+
+
 def config_list(path: Path | None, key: str) -> list[str]:
     """A list of names or paths a config file gives under ``key`` (one item may stand alone)."""
     if path is None or not path.is_file():
         return []
-    document = yamlio.load_round_trip(yamlio.read_text(path), path) or {}
+    document = _document(path) or {}
     given = document.get(key) if isinstance(document, dict) else None
     if given is None:
         return []
@@ -141,19 +158,11 @@ def load_config(overrides: Overrides, path: Path | None) -> Overrides:
     """Add the config file's figures and currency (a missing --config file is an error)."""
     if path is None:
         return overrides
-    document = yamlio.load_round_trip(yamlio.read_text(path), path) or {}
-    problems = []
+    document = _document(path) or {}
+    problems: list[Problem] = []
     if not isinstance(document, dict):
         raise InputError(path, [Problem("", "expected a mapping with figures: and currency:", 1)])
-    for key in document:
-        if key not in CONFIG_KEYS:
-            problems.append(
-                Problem(
-                    str(key),
-                    f"unknown key; allowed: {', '.join(CONFIG_KEYS)}",
-                    yamlio.line_of(document, [key]),
-                )
-            )
+    problems += yamlio.unknown_keys(document, CONFIG_KEYS)
     figures = document.get("figures") or {}
     if not isinstance(figures, dict):
         problems.append(

@@ -163,16 +163,7 @@ def load_policy(path: Any) -> Policy:
     document = yamlio.load_round_trip(yamlio.read_text(path), path)
     if not isinstance(document, dict):
         raise InputError(path, [Problem("", "expected a mapping with rules: (and questions:)", 1)])
-    problems: list[Problem] = []
-    for key in document:
-        if key not in TOP_KEYS:
-            problems.append(
-                Problem(
-                    str(key),
-                    f"unknown key; allowed: {', '.join(TOP_KEYS)}",
-                    yamlio.line_of(document, [key]),
-                )
-            )
+    problems = yamlio.unknown_keys(document, TOP_KEYS)
     rules: list[Rule] = []
     given = document.get("rules") or []
     if not isinstance(given, list):

@@ -26,6 +26,20 @@ class Sweep:
     recommendations: list[tuple[float, str | None]] = field(default_factory=list)  # sampled
 
 
+def bills_over(
+    values: dict[str, Any], question: str, xs: list[float], cat: Any
+) -> dict[str, list[float | None]]:
+    """Each option's monthly bill with ``question`` at each of ``xs``, the other answers
+    (defaults filled in) as they are; None where a bill cannot be worked out."""
+    bills: dict[str, list[float | None]] = {oid: [] for oid in BILLS}
+    base = dict(values)
+    for x in xs:
+        base[question] = x
+        for oid, bill in BILLS.items():
+            bills[oid].append(bill(base, cat).usd_per_month)
+    return bills
+
+
 def parse_range(text: str) -> tuple[float, float]:
     """``LOW..HIGH``, each a number as answers take them (``1e3``, ``2_000_000``)."""
     low, sep, high = text.partition("..")
@@ -65,16 +79,11 @@ def sweep(
             raise AdvisorError(f"{question}: {exc}") from None
     if points < 2:
         raise AdvisorError("a sweep needs at least 2 points")
-    xs = _spaced(low, high, points, q.type == "int")
+    xs = spaced(low, high, points, q.type == "int")
     resolved = resolve(registry, answers)
     source = _catalogue_of(registry, catalogue)
     cat = source()
-    bills: dict[str, list[float | None]] = {oid: [] for oid in BILLS}
-    base = dict(resolved.values)
-    for x in xs:
-        base[question] = x
-        for oid, bill in BILLS.items():
-            bills[oid].append(bill(base, cat).usd_per_month)
+    bills = bills_over(resolved.values, question, xs, cat)
     out = Sweep(question, xs, bills)
     out.cheapest_changes = _cheapest_changes(xs, bills)
 
@@ -97,7 +106,9 @@ def sweep(
     return out
 
 
-def _spaced(low: float, high: float, points: int, whole: bool) -> list[float]:
+def spaced(low: float, high: float, points: int, whole: bool) -> list[float]:
+    """``points`` values from ``low`` to ``high``: evenly on a log scale when both are positive,
+    whole numbers when ``whole``."""
     if low > 0:
         ratio = (high / low) ** (1 / (points - 1))
         xs = [low * ratio**i for i in range(points)]

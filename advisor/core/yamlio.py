@@ -91,6 +91,24 @@ def line_of(root: Any, loc: Sequence[str | int]) -> int | None:
     return line
 
 
+def unknown_keys(
+    mapping: Any, allowed: Sequence[str], root: Any = None, at: Sequence[str | int] = ()
+) -> list[Problem]:
+    """A problem, with its line, for each key of ``mapping`` (found at ``at`` under ``root``)
+    that is not one of ``allowed``."""
+    root = mapping if root is None else root
+    prefix = ".".join(str(p) for p in at)
+    return [
+        Problem(
+            f"{prefix}.{key}" if prefix else str(key),
+            f"unknown key; allowed: {', '.join(allowed)}",
+            line_of(root, [*at, key]),
+        )
+        for key in mapping
+        if key not in allowed
+    ]
+
+
 def join_surrogates(root: Any, path: str | Path | None = None) -> None:
     """Join UTF-16 surrogate pairs in string values into the characters they stand for, in place.
 

@@ -120,9 +120,9 @@ def _range(volume: float | None, crossings: list[float]) -> tuple[float, float]:
 def cost_chart(
     decision: Decision, catalogue: Catalogue, found: Costs
 ) -> tuple[CostChart | None, str]:
-    from advisor.core.sweep import BILLS
+    from advisor.core.sweep import bills_over
 
-    values = dict(decision.resolved.values)
+    values = decision.resolved.values
     missing = sorted({m for bill in found.options.values() for m in bill.missing} - {VOLUME})
     if missing:
         return None, "the cost chart needs " + ", ".join(missing)
@@ -130,11 +130,9 @@ def cost_chart(
     crossings = [x for x in found.break_even_requests.values() if x]
     low, high = _range(volume, crossings)
     xs = [low * (high / low) ** (i / (SAMPLES - 1)) for i in range(SAMPLES)]
-    bills: dict[str, list[float]] = {oid: [] for oid in BILLS}
-    for x in xs:
-        values[VOLUME] = x
-        for oid, bill in BILLS.items():
-            bills[oid].append(bill(values, catalogue).usd_per_month or 0.0)
+    bills = {
+        oid: [y or 0.0 for y in ys] for oid, ys in bills_over(values, VOLUME, xs, catalogue).items()
+    }
     positive = [y for ys in bills.values() for y in ys if y > 0]
     if not positive:
         return None, "every bill is zero over the range"

@@ -105,26 +105,29 @@ class Session:
 
     # Changing answers ---------------------------------------------------------------------------
 
+    def read_value(self, qid: str, raw: Any) -> Any:
+        """What was typed or chosen, as the question's value: numbers in short forms (2M),
+        several choices separated by commas; ValueError saying what is allowed otherwise."""
+        q = self.registry.questions[qid]
+        if q.type == "multi_choice" and isinstance(raw, str):
+            raw = [part.strip() for part in raw.split(",") if part.strip()]
+        if q.type not in ("int", "number") or not isinstance(raw, str):
+            return q.coerce(raw)
+        try:
+            return q.coerce(parse_number(raw))
+        except ValueError as exc:
+            raise ValueError(f"{exc} (2M, 1.5k, 1e6 and 2,000,000 work too)") from None
+
     def answer(self, qid: str, raw: Any) -> Any:
         """Set an answer from what was typed or chosen; an empty value clears it.
 
         Raises ValueError with what is allowed when the value is not; the answers are then as
         they were. Returns the value as stored.
         """
-        q = self.registry.questions[qid]
         if raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []:
             self.clear(qid)
             return None
-        if q.type in ("int", "number") and isinstance(raw, str):
-            raw = parse_number(raw)
-            try:
-                value = q.coerce(raw)
-            except ValueError as exc:
-                raise ValueError(f"{exc} (2M, 1.5k, 1e6 and 2,000,000 work too)") from None
-        else:
-            if q.type == "multi_choice" and isinstance(raw, str):
-                raw = [part.strip() for part in raw.split(",") if part.strip()]
-            value = q.coerce(raw)
+        value = self.read_value(qid, raw)
         if self.values.get(qid) != value or qid not in self.values:
             self.values[qid] = value
             self._changed()
@@ -278,13 +281,8 @@ class Session:
 
     def whatif(self, qid: str, raw: Any) -> Decision:
         """The decision with one answer changed; the session's answers stay as they are."""
-        q = self.registry.questions[qid]
-        if q.type in ("int", "number") and isinstance(raw, str):
-            raw = parse_number(raw)
-        elif q.type == "multi_choice" and isinstance(raw, str):
-            raw = [part.strip() for part in raw.split(",") if part.strip()]
         values = dict(self.values)
-        values[qid] = q.coerce(raw)
+        values[qid] = self.read_value(qid, raw)
         return evaluate(self.registry, values, catalogue=self.catalogue)
 
     def stamp(self) -> str:

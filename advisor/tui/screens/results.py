@@ -27,10 +27,11 @@ from textual.widgets import (
 
 from advisor.core.engine import Decision
 from advisor.core.flips import show_value
-from advisor.tui.session import Session, parse_number
+from advisor.tui.session import Session
 from advisor.tui.widgets.panel import ranking_text
 
 VOLUME = "scale.requests_per_month"
+CHART_POINTS = 120  # volumes at which the cost chart samples each bill
 
 
 class RuleDetail(ModalScreen[None]):
@@ -186,7 +187,7 @@ class ResultsScreen(Screen[None]):
 
     def _chart(self) -> Text:
         from advisor.core.report import bills_for
-        from advisor.core.sweep import sweep
+        from advisor.core.sweep import Sweep, bills_over, spaced
         from advisor.render.plot import chart
 
         found, _ = bills_for(self.decision, self.session.catalogue)
@@ -198,15 +199,10 @@ class ResultsScreen(Screen[None]):
             return Text("No chart until these are answered: " + ", ".join(missing), style="italic")
         centre = volume or 1e6
         low, high = max(10.0, centre / 1000), centre * 1000
-        swept = sweep(
-            self.session.registry,
-            self.session.values,
-            VOLUME,
-            low,
-            high,
-            120,
-            self.session.catalogue,
-        )
+        # The bills across the range; the chart needs no recommendation at each point.
+        xs = spaced(low, high, CHART_POINTS, whole=True)
+        bills = bills_over(self.decision.resolved.values, VOLUME, xs, self.session.catalogue)
+        swept = Sweep(VOLUME, xs, bills)
         marks = [
             (x, "^", f"{oid} costs the same as the API at {x:,.0f} calls a month")
             for oid, x in found.break_even_requests.items()
@@ -258,7 +254,8 @@ class ResultsScreen(Screen[None]):
             f"allowed: {q.allowed()}"
         )
 
-    def _trial(self) -> tuple[str, Any, Decision] | None:
+    def _picked(self) -> tuple[str, Any] | None:
+        """The question and the value read from the what-if fields; a refusal is shown."""
         picked = self.query_one("#wi-question", Select).value
         raw = self.query_one("#wi-value", Input).value
         if picked is Select.NULL or not raw.strip():
@@ -266,33 +263,31 @@ class ResultsScreen(Screen[None]):
             return None
         qid = str(picked)
         try:
-            trial = self.session.whatif(qid, raw)
+            return qid, self.session.read_value(qid, raw)
         except ValueError as exc:
             self.query_one("#wi-result", Static).update(Text(str(exc), style="red"))
             return None
-        return qid, raw, trial
 
     @on(Button.Pressed, "#wi-compare")
     @on(Input.Submitted, "#wi-value")
     def _compare(self) -> None:
-        found = self._trial()
+        found = self._picked()
         if found is None:
             return
-        qid, raw, trial = found
+        qid, value = found
+        trial = self.session.whatif(qid, value)
         result = self.query_one("#wi-result", Static)
-        result.update(self._comparison(qid, raw, trial))
+        result.update(self._comparison(qid, value, trial))
         self.call_after_refresh(result.scroll_visible)
 
-    def _comparison(self, qid: str, raw: Any, trial: Decision) -> Any:
+    def _comparison(self, qid: str, value: Any, trial: Decision) -> Any:
         from rich.table import Table
 
         from advisor.core.diff import Side, compare
         from advisor.core.report import bills_for, current_versions
 
         session = self.session
-        q = session.registry.questions[qid]
         changed = session.answers_file()
-        value = q.coerce(parse_number(raw) if q.type in ("int", "number") else raw)
         changed.values = {**changed.values, qid: value}
 
         def side(name: str, answers: Any, decision: Decision) -> Side:
@@ -329,11 +324,11 @@ class ResultsScreen(Screen[None]):
     def _apply(self) -> None:
         from advisor.tui.screens.decision import DecisionScreen
 
-        found = self._trial()
+        found = self._picked()
         if found is None:
             return
-        qid, raw, _ = found
-        self.session.answer(qid, raw)
+        qid, value = found
+        self.session.answer(qid, value)
         self.app.pop_screen()
         screen = self.app.screen
         if isinstance(screen, DecisionScreen):
