@@ -422,6 +422,7 @@ def rules(fmt: str) -> None:
                 {
                     "id": r.code,
                     "title": r.title,
+                    "stage": r.stage,
                     "fires_when": r.fires_when,
                     "rationale": r.rationale,
                     "source": r.source,

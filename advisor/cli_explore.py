@@ -35,15 +35,14 @@ def flips_command(
 ) -> None:
     """What would flip the decision: each question's smallest change that alters it, nearest first."""
     from advisor.core.engine import evaluate
-    from advisor.core.flips import flips
     from advisor.core.report import flip_json
 
     registry = _registry()  # text output here does not list plugin problems: warn on stderr
     overrides = _overrides(registry, sets, config)
     answers = overrides.apply_answers(_load(registry, file, example))
     catalogue = _catalogue(registry, overrides)
-    decision = evaluate(registry, answers.values, explore=False, catalogue=catalogue)
-    found = flips(registry, answers.values, catalogue)
+    decision = evaluate(registry, answers.values, catalogue=catalogue)
+    found = decision.flips or []
     if fmt == "json":
         _emit_json(
             {
@@ -58,9 +57,7 @@ def flips_command(
 
 
 def _summary(decision: Any, catalogue: Any) -> dict[str, Any]:
-    from advisor.core.report import bills_for
-
-    bills, _ = bills_for(decision, catalogue)
+    bills = decision.costs
     return {
         "recommendation": decision.recommendation,
         "confidence": decision.confidence,

@@ -121,7 +121,7 @@ def memo_command(
         output = next_record(
             output, answers.title or "decision", ".html" if fmt == "html" else ".md"
         )
-    decision = evaluate(registry, answers.values, catalogue=catalogue)
+    decision = evaluate(registry, answers.values, catalogue=catalogue, today=today)
     memo = build_memo(
         decision,
         registry,

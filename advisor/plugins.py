@@ -17,7 +17,7 @@ import pluggy
 from advisor import hookspecs
 from advisor.core.memoparts import MemoSection
 from advisor.core.questionnaire import Question, Section, load_section
-from advisor.core.rules import Fact, Option, Rule
+from advisor.core.rules import RULED_OUT, STAGES, Fact, Option, Rule, ruled_out_fact
 from advisor.errors import InputError
 
 if TYPE_CHECKING:
@@ -272,6 +272,13 @@ class Registry:
             )
         return read
 
+    def rule_inputs(self) -> list[frozenset[str]]:
+        """For each rule, in order, the questions behind what it reads (worked out once)."""
+        found = self._cache.get("rule_inputs")
+        if found is None:
+            found = self._cache["rule_inputs"] = [self.inputs_of(r.reads) for r in self.rules]
+        return found
+
     def inputs_of(self, reads: Iterable[str]) -> frozenset[str]:
         """The questions behind a list of reads, following facts to what they read."""
         out: set[str] = set()
@@ -334,6 +341,18 @@ def build_registry(pm: pluggy.PluginManager | None = None) -> Registry:
     options = _collect_unique(given["advisor_options"], Option, "option", lambda o: o.id, faults)
     facts = _collect_facts(given["advisor_facts"], faults)
     rules_by_code = _collect_unique(given["advisor_rules"], Rule, "rule", lambda r: r.code, faults)
+    if RULED_OUT in facts:
+        faults.append(
+            PluginFault(facts[RULED_OUT].plugin, RULED_OUT, "the engine gives this fact; ignored")
+        )
+    constraint_reads = [
+        r
+        for x in rules_by_code.values()
+        if x.stage == "constraint"
+        for r in x.reads
+        if (r in questions or r in facts) and r != RULED_OUT
+    ]
+    facts[RULED_OUT] = ruled_out_fact(constraint_reads)
     _check_reads(facts, rules_by_code, questions, options, faults)
 
     for kind, store in (
@@ -370,7 +389,7 @@ def build_registry(pm: pluggy.PluginManager | None = None) -> Registry:
         questions=questions,
         options=dict(sorted(options.items(), key=lambda kv: (kv[1].effort, kv[0]))),
         facts=facts,
-        rules=sorted(rules_by_code.values(), key=lambda r: r.code),
+        rules=sorted(rules_by_code.values(), key=lambda r: (STAGES.index(r.stage), r.code)),
         plugins=plugins,
         faults=faults,
         catalogue_entries=given["advisor_catalogue"],

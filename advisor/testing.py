@@ -93,7 +93,7 @@ def advisor_memo() -> Callable[..., str]:
 
         registry = registry or _build((), True, (), True)
         loaded = _answers(answers, registry)
-        decision = evaluate(registry, loaded.values)
+        decision = evaluate(registry, loaded.values, today=date.fromisoformat(date_))
         memo = build_memo(
             decision,
             registry,

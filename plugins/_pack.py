@@ -19,10 +19,11 @@ ALL = (API, SELF_HOST, FINE_TUNE)
 
 
 def principle(*numbers: int) -> str:
-    """A source line naming principles in DOMAIN.md."""
+    """A source line naming the advisor's principles (docs/principles.md)."""
     if len(numbers) == 1:
-        return f"DOMAIN.md principle {numbers[0]}"
-    return "DOMAIN.md principles " + ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
+        return f"principle {numbers[0]} (docs/principles.md)"
+    shown = ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
+    return f"principles {shown} (docs/principles.md)"
 
 
 def with_examples(rules: list[Rule], pack: str) -> list[Rule]:

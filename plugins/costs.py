@@ -1,7 +1,8 @@
-"""Built-in plugin: cost facts from the cost model, which cost rules read.
+"""Built-in plugin: the cost model's bills as facts, which the economics rule and the outputs read.
 
-`volume_band` replaces the first estimate from tokens a month with one from the bills themselves,
-wherever both the API's and self-hosting's bills can be worked out.
+``bills`` is every option's bill with its range and the horizon totals, worked out once per set of
+answers and catalogue; the other facts are figures read off it, for rules and for people.
+``volume_band`` replaces the first estimate from tokens a month with one from the bills themselves.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from typing import Any
 
 from advisor import Fact, Facts, hookimpl
 from advisor.costs import model
-from advisor.costs.model import api_cost, fine_tune_cost, self_host_cost
 from advisor_plugins.facts import volume_band as volume_band_from_tokens
 
 # The API's bill as a share of self-hosting's: under a quarter, GPUs would cost four times what
-# the API does; at one or more, owning the serving is already cheaper.
+# the API does; at one or more, owning the serving is already cheaper. Descriptive only: the
+# decision weighs the bills themselves (rule ECON001).
 LOW_SHARE = 0.25
 HIGH_SHARE = 1.0
 
@@ -24,10 +25,12 @@ VOLUME = (
     "scale.input_tokens_per_request",
     "scale.output_tokens_per_request",
 )
-SERVING = (*VOLUME, "cost.open_model_size_b", "scale.peak_to_average")
-FINE_TUNE_EXTRA = (
-    "pmf.labeled_examples",
+INPUTS = (
+    *VOLUME,
     "cost.api_model",
+    "cost.open_model_size_b",
+    "scale.peak_to_average",
+    "pmf.labeled_examples",
     "privacy.residency",
     "privacy.vendor_terms_ok",
     "privacy.data_class",
@@ -35,45 +38,41 @@ FINE_TUNE_EXTRA = (
 )
 
 
-def _values(facts: Facts, keys: tuple[str, ...]) -> dict[str, Any]:
-    return {k: facts[k] for k in keys}
-
-
-def api_usd_per_month(facts: Facts) -> float | None:
-    return api_cost(_values(facts, (*VOLUME, "cost.api_model")), facts.catalogue).usd_per_month
-
-
-def self_host_bill(facts: Facts) -> Any:
-    """Self-hosting's bill, worked out once per set of inputs (two facts read it)."""
-    answers = _values(facts, SERVING)
+def bills(facts: Facts) -> model.Costs:
+    """Every option's bill, worked out once per set of inputs and catalogue."""
+    answers = {k: facts[k] for k in INPUTS}
     cat = facts.catalogue
-    return cat.memo(("self_host", *answers.values()), lambda: self_host_cost(answers, cat))
+
+    def work_out() -> model.Costs:
+        try:
+            return model.costs(answers, cat)
+        except KeyError as exc:  # a catalogue without the figures the model needs
+            return model.unavailable(str(exc.args[0]))
+
+    return cat.memo(("bills", *answers.values()), work_out)
 
 
-def self_host_usd_per_month(facts: Facts) -> float | None:
-    return self_host_bill(facts).usd_per_month
+def _monthly(option: str) -> Callable[[Facts], float | None]:
+    def compute(facts: Facts) -> float | None:
+        found = facts["bills"]
+        bill = None if found.error else found.options.get(option)
+        return None if bill is None or bill.floor else bill.usd_per_month
 
-
-def fine_tune_usd_per_month(facts: Facts) -> float | None:
-    answers = _values(facts, (*SERVING, *FINE_TUNE_EXTRA))
-    return fine_tune_cost(answers, facts.catalogue).usd_per_month
-
-
-def self_host_utilisation(facts: Facts) -> float | None:
-    return self_host_bill(facts).utilisation
-
-
-SMALLEST_MODEL_B = 8  # the smallest open model the catalogue has serving figures for
+    return compute
 
 
 def self_host_floor(facts: Facts) -> float | None:
     """Self-hosting's bill, or without a model size the cheapest self-hosting there is: the
     smallest model the catalogue can serve."""
-    own = facts["self_host_usd_per_month"]
-    if own is not None or facts["scale.requests_per_month"] is None:
-        return own
-    answers = {**_values(facts, SERVING), "cost.open_model_size_b": SMALLEST_MODEL_B}
-    return self_host_cost(answers, facts.catalogue).usd_per_month
+    found = facts["bills"]
+    bill = found.options.get("self_host") if found.error is None else None
+    return None if bill is None else bill.usd_per_month
+
+
+def self_host_utilisation(facts: Facts) -> float | None:
+    found = facts["bills"]
+    bill = found.options.get("self_host") if found.error is None else None
+    return None if bill is None or bill.floor else bill.utilisation
 
 
 def volume_band(facts: Facts) -> str | None:
@@ -87,12 +86,12 @@ def volume_band(facts: Facts) -> str | None:
 
 
 def api_p95_ms(facts: Facts) -> float | None:
-    answers = _values(facts, ("cost.api_model", "scale.output_tokens_per_request"))
+    answers = {k: facts[k] for k in ("cost.api_model", "scale.output_tokens_per_request")}
     return model.api_p95_ms(answers, facts.catalogue)
 
 
 def self_host_p95_ms(facts: Facts) -> float | None:
-    answers = _values(facts, ("cost.open_model_size_b", "scale.output_tokens_per_request"))
+    answers = {k: facts[k] for k in ("cost.open_model_size_b", "scale.output_tokens_per_request")}
     return model.self_host_p95_ms(answers, facts.catalogue)
 
 
@@ -102,34 +101,41 @@ def engineer_usd_per_month(facts: Facts) -> float:
 
 FACTS = (
     Fact(
+        name="bills",
+        description="Every option's bill a month and over the horizon, each with the range its "
+        "figures allow (docs/costs.md).",
+        compute=bills,
+        reads=INPUTS,
+    ),
+    Fact(
         name="api_usd_per_month",
         description="The hosted API's monthly bill: requests x tokens x the model's prices.",
-        compute=api_usd_per_month,
-        reads=(*VOLUME, "cost.api_model"),
+        compute=_monthly("api"),
+        reads=("bills",),
         unit="USD/month",
     ),
     Fact(
         name="self_host_usd_per_month",
         description="Self-hosting's monthly bill: GPUs for weights and peak (two replicas at "
         "least), paid whether used or not, and the engineer time it takes.",
-        compute=self_host_usd_per_month,
-        reads=SERVING,
+        compute=_monthly("self_host"),
+        reads=("bills",),
         unit="USD/month",
     ),
     Fact(
         name="fine_tune_usd_per_month",
         description="Fine-tuning's monthly bill, the cheaper way the answers allow: tuning an open "
         "model and serving it on GPUs of one's own, or the hosted model's vendor tuning and "
-        "serving it; training runs repeated twice a year, and the tuning work.",
-        compute=fine_tune_usd_per_month,
-        reads=(*SERVING, *FINE_TUNE_EXTRA),
+        "serving it; training runs repeated twice a year, labelling, and the tuning work.",
+        compute=_monthly("fine_tune"),
+        reads=("bills",),
         unit="USD/month",
     ),
     Fact(
         name="self_host_utilisation",
         description="The share of self-hosted serving capacity the average load would use.",
         compute=self_host_utilisation,
-        reads=SERVING,
+        reads=("bills",),
     ),
     Fact(
         name="api_p95_ms",
@@ -155,9 +161,9 @@ FACTS = (
     Fact(
         name="self_host_floor_usd_per_month",
         description=f"Self-hosting's monthly bill, or without a model size that of a "
-        f"{SMALLEST_MODEL_B}B model, the cheapest self-hosting there is.",
+        f"{model.SMALLEST_MODEL_B:g}B model, the cheapest self-hosting there is.",
         compute=self_host_floor,
-        reads=("self_host_usd_per_month", *SERVING),
+        reads=("bills",),
         unit="USD/month",
     ),
     Fact(
@@ -165,8 +171,9 @@ FACTS = (
         description=(
             f"From the bills: low when the API's bill is under {LOW_SHARE:.0%} of self-hosting's, "
             "high when it is at least self-hosting's (without a model size, self-hosting's is "
-            f"that of a {SMALLEST_MODEL_B}B model, the cheapest there is); from tokens a month "
-            "when the API's bill cannot be worked out."
+            f"that of a {model.SMALLEST_MODEL_B:g}B model, the cheapest there is); from tokens a "
+            "month when the API's bill cannot be worked out. Descriptive: the decision weighs the "
+            "bills themselves."
         ),
         compute=volume_band,
         reads=("api_usd_per_month", "self_host_floor_usd_per_month", "tokens_per_month"),

@@ -1,10 +1,11 @@
-"""Built-in rules on what has been tried and measured (DOMAIN.md principles 2, 3, 4, 11 and 12)."""
+"""Built-in rules on what has been tried and measured (principles 2, 3, 4, 11 and 12)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
-from advisor import Facts, Finding, note, points, rule, veto
+from advisor import Facts, Finding, hold, note, points, rule, veto
 from advisor_plugins._pack import (
     API,
     ESSAY,
@@ -16,6 +17,7 @@ from advisor_plugins._pack import (
 )
 
 MIN_LABELS = 100  # below this there is too little to train on or to check a tuned model against
+SHORTFALL = {"partially_meets_bar": -2, "fails_bar": -3}  # points against serving a model as it is
 SOME_LABELS = 1_000
 MANY_LABELS = 10_000
 SHORT = ("fails_bar", "partially_meets_bar")
@@ -29,24 +31,19 @@ MEASURED = ("fails_bar", "partially_meets_bar", "meets_bar")
     reads=["best_prompted_result"],
     fires_when="no model has been tried with prompting yet",
     principles=[4],
-    options=[API, FINE_TUNE],
+    options=[API],
 )
 def prompting_first(facts: Facts) -> Iterator[Finding]:
     """Few-shot examples, structured input and output and chain of thought on a large model come
     first: each step up in complexity costs about an order of magnitude more effort than the one
-    before. When nothing has been tried, the quickest experiment is prompting a hosted model."""
+    before. When nothing has been tried, the quickest experiment is prompting a hosted model.
+    (Fine-tuning before any prompt is tried is held back by FT005.)"""
     if facts["best_prompted_result"] == "not_tried":
         yield points(
             API,
             2,
             "no model has been prompted yet: prompting a large hosted model is "
             "the quickest experiment",
-        )
-        yield points(
-            FINE_TUNE,
-            -2,
-            "fine-tuning before any prompt has been tried is two steps up "
-            "the ladder of effort at once",
         )
 
 
@@ -57,16 +54,14 @@ def prompting_first(facts: Facts) -> Iterator[Finding]:
     reads=["pmf.prompting_result"],
     fires_when="prompting_result is meets_bar",
     principles=[3, 4],
-    options=[API, FINE_TUNE],
+    options=[API],
 )
 def hosted_meets_bar(facts: Facts) -> Iterator[Finding]:
-    """When a well-prompted hosted model already meets the quality bar, there is no shortfall for
-    fine-tuning to fix, and the API is the working solution to improve with evals and caching."""
+    """When a well-prompted hosted model already meets the quality bar, the API is a working
+    solution to improve with evals and caching. (That it leaves fine-tuning nothing to fix is
+    FT005's gate.)"""
     if facts["pmf.prompting_result"] == "meets_bar":
         yield points(API, 3, "a prompted hosted model already meets the bar")
-        yield points(
-            FINE_TUNE, -2, "nothing is left for fine-tuning to fix: prompting meets the bar"
-        )
 
 
 @rule(
@@ -76,14 +71,13 @@ def hosted_meets_bar(facts: Facts) -> Iterator[Finding]:
     reads=["pmf.open_model_result"],
     fires_when="open_model_result is meets_bar",
     principles=[3, 5],
-    options=[SELF_HOST, FINE_TUNE],
+    options=[SELF_HOST],
 )
 def open_meets_bar(facts: Facts) -> Iterator[Finding]:
     """An open-weight model that meets the bar with prompting alone can be self-hosted as it is;
     tuning it would add training runs, repeated as base models improve, for no gain in quality."""
     if facts["pmf.open_model_result"] == "meets_bar":
         yield points(SELF_HOST, 3, "a prompted open model meets the bar and can be served as it is")
-        yield points(FINE_TUNE, -2, "the open model meets the bar without tuning")
 
 
 @rule(
@@ -102,8 +96,68 @@ def open_falls_short(facts: Facts) -> Iterator[Finding]:
     if result in SHORT:
         yield points(
             SELF_HOST,
-            -2,
+            SHORTFALL[result],
             f"the prompted open model {_words(result)}: serving it as it is would miss the bar",
+        )
+
+
+@rule(
+    "PRM005",
+    "The prompted hosted model falls short",
+    source=f"{principle(3, 4, 12)}; {ESSAY}",
+    reads=["pmf.prompting_result", "pmf.open_model_result"],
+    fires_when="prompting_result is fails_bar or partially_meets_bar",
+    principles=[3, 4, 12],
+    options=[API, SELF_HOST],
+)
+def hosted_falls_short(facts: Facts) -> Iterator[Finding]:
+    """A hosted frontier model that misses the bar, well prompted, is not yet a product: the API
+    as it is ships something worse than the team needs. An open model is rarely stronger than the
+    frontier, so until one is measured, serving it as it is is assumed to fall short as well;
+    closing the gap takes tuning (FT002), retrieval, or a change to the task."""
+    result = facts["pmf.prompting_result"]
+    if result not in SHORT:
+        return
+    yield points(
+        API,
+        SHORTFALL[result],
+        f"the prompted hosted model {_words(result)}: the API as it is would miss the bar",
+    )
+    if facts["pmf.open_model_result"] not in MEASURED:
+        yield points(
+            SELF_HOST,
+            SHORTFALL[result],
+            "no open model is measured, and the hosted frontier model already misses the bar: "
+            "an open one served as it is would too",
+        )
+
+
+@rule(
+    "PRM006",
+    "A model that falls well short is not served as it is",
+    source=f"{principle(3, 5, 12)}; {ESSAY}",
+    reads=["pmf.prompting_result", "pmf.open_model_result"],
+    fires_when="the open model falls well short of the bar (fails_bar), or none is measured and "
+    "the hosted frontier model falls well short",
+    principles=[3, 5, 12],
+    options=[SELF_HOST],
+    stage="gate",
+)
+def not_served_as_is(facts: Facts) -> Iterator[Finding]:
+    """Self-hosting serves an open model as it is. When that model, well prompted, falls well
+    short of the bar, serving it ships a product the team already knows is not good enough,
+    however cheap the GPUs; and when no open model is measured while even the hosted frontier
+    model falls well short, an open one would fare no better. Self-hosting is held back: tuning
+    (if the need is shown), retrieval, or a different task come first, and the API is the
+    cheapest place to keep trying."""
+    open_result = facts["pmf.open_model_result"]
+    if open_result == "fails_bar":
+        yield hold(SELF_HOST, "the prompted open model falls well short of the bar")
+    elif open_result not in MEASURED and facts["pmf.prompting_result"] == "fails_bar":
+        yield hold(
+            SELF_HOST,
+            "no open model is measured, and even the hosted frontier model falls well short of "
+            "the bar",
         )
 
 
@@ -115,6 +169,7 @@ def open_falls_short(facts: Facts) -> Iterator[Finding]:
     fires_when=f"there is no eval suite, or fewer than {MIN_LABELS} labelled examples",
     principles=[3],
     options=[FINE_TUNE],
+    stage="constraint",
 )
 def needs_evals_and_labels(facts: Facts) -> Iterator[Finding]:
     """Without a labelled set there is nothing to train on, and without evals nobody can tell
@@ -135,22 +190,112 @@ def needs_evals_and_labels(facts: Facts) -> Iterator[Finding]:
     "FT002",
     "Prompting has been shown to fall short",
     source=f"{principle(3)}; {ESSAY}",
-    reads=["best_prompted_result"],
-    fires_when="the best prompted result, hosted or open, is fails_bar or partially_meets_bar",
+    reads=["strongest_prompted_result"],
+    fires_when="the strongest model the team may use (the hosted one, or the open one where the "
+    "API is ruled out), well prompted, is fails_bar or partially_meets_bar",
     principles=[3],
     options=[FINE_TUNE],
 )
 def shortfall_proven(facts: Facts) -> Iterator[Finding]:
-    """Fine-tuning fits once an MVP has shown that existing models, well prompted, fall short.
-    That evidence is what separates a necessary investment from fine-tuning out of fear of being
-    "just a wrapper"."""
-    best = facts["best_prompted_result"]
+    """Fine-tuning fits once an MVP has shown that the strongest available model, well prompted,
+    falls short: the hosted frontier model, or the open one where a constraint rules the API out.
+    That evidence separates a necessary investment from fine-tuning out of fear of being "just a
+    wrapper". A weaker open model falling short, while the hosted one was never tried, is not that
+    evidence."""
+    best = facts["strongest_prompted_result"]
     if best in SHORT:
         yield points(
             FINE_TUNE,
             3,
-            f"the best prompted model {_words(best)}: a shortfall that tuning can address",
+            f"the strongest prompted model {_words(best)}: a shortfall that tuning can address",
         )
+
+
+@rule(
+    "FT005",
+    "Fine-tuning only where it is shown to be needed",
+    source=(
+        f"{principle(3, 5)}; {ESSAY} (BuzzFeed cut costs by 80% by tuning open models on what a "
+        "hosted model did)"
+    ),
+    reads=[
+        "ruled_out",
+        "strongest_prompted_result",
+        "pmf.domain_gap",
+        "pmf.has_evals",
+        "pmf.labeled_examples",
+        "bills",
+    ],
+    fires_when="the need for tuning is not shown: the strongest model the team may use has not "
+    "been measured, or meets the bar (unless distilling it would save at least half the API's "
+    "bill), or falls short on knowledge that is public; or the labelled set or evals are not given",
+    principles=[3, 5],
+    options=[FINE_TUNE],
+    stage="gate",
+)
+def necessity_shown(facts: Facts) -> Iterator[Finding]:
+    """Don't fine-tune until it is proven necessary. The proof is the strongest model the team may
+    use, well prompted (the hosted one, or the open one where the API is ruled out), falling short
+    of the bar on a task that needs knowledge or formats absent from open data, with a labelled set
+    to teach from and evals to tell whether the tuned model is better. The essay's one cost-driven
+    exception is distillation at high volume: a hosted model that meets the bar teaches a small
+    open model, when the labels exist and the saving is large (BuzzFeed's 80%). Anything else holds
+    fine-tuning back behind the options that need no such proof."""
+    ruled_out = facts["ruled_out"]
+    which = "the open model" if API in ruled_out else "the hosted frontier model"
+    best = facts["strongest_prompted_result"]
+    labels, evals = facts["pmf.labeled_examples"], facts["pmf.has_evals"]
+    if best in SHORT:
+        if facts["pmf.domain_gap"] is False:
+            yield hold(
+                FINE_TUNE,
+                f"{which} falls short, but the task needs no knowledge absent from open data: "
+                "better prompts, retrieval or a stronger model come before tuning",
+            )
+        elif labels is None:
+            yield hold(FINE_TUNE, "how many labelled examples there are is not given")
+        elif evals is None:
+            yield hold(FINE_TUNE, "no eval suite is said to exist to tell a tuned model is better")
+        return
+    if best == "meets_bar":
+        saving = None if API in ruled_out else _distillation_saving(facts["bills"])
+        if saving is not None and labels is not None and evals is not None:
+            yield note(
+                FINE_TUNE,
+                f"distilling the hosted model, which meets the bar, into a tuned open model "
+                f"would cost at most {1 - saving:.0%} of the API's bill (BuzzFeed cut 80% so)",
+            )
+            return
+        tail = (
+            ", and distilling it would not save half of the API's bill"
+            if API not in ruled_out
+            else ""
+        )
+        yield hold(
+            FINE_TUNE,
+            f"{which}, prompted, already meets the bar: nothing for tuning to fix{tail}",
+        )
+        return
+    yield hold(
+        FINE_TUNE,
+        f"{which} has not been measured with prompting: prompt it first; tuning is justified "
+        "only once it falls short",
+    )
+
+
+DISTIL_SAVING = 0.5  # the least share of the API's bill a distilled model must save
+
+
+def _distillation_saving(bills: Any) -> float | None:
+    """The share of the API's horizon bill that fine-tuning saves for certain (its dear end
+    against the API's cheap end), when that is at least DISTIL_SAVING; else None."""
+    if bills is None or bills.error or not bills.known("fine_tune") or not bills.known("api"):
+        return None
+    tuned, api = bills.horizon("fine_tune"), bills.horizon("api")
+    if tuned is None or api is None or api[0] <= 0:
+        return None
+    saved = 1 - tuned[2] / api[0]
+    return saved if saved >= DISTIL_SAVING else None
 
 
 @rule(
@@ -283,8 +428,11 @@ RULES = with_examples(
         hosted_meets_bar,
         open_meets_bar,
         open_falls_short,
+        hosted_falls_short,
+        not_served_as_is,
         needs_evals_and_labels,
         shortfall_proven,
+        necessity_shown,
         labels_on_hand,
         domain_gap,
         dont_pretrain,

@@ -12,7 +12,7 @@ from typing import Any
 from advisor import Fact, Facts, hookimpl
 
 # Monthly token volumes that bound the bands. Two H100s for availability at ~$3.24/h cost about
-# $4,700 a month (DOMAIN.md, figures for the cost model); at hosted prices of $1-5 per million tokens
+# $4,700 a month (figures for the cost model, 2024); at hosted prices of $1-5 per million tokens
 # that buys roughly 1-5 billion tokens. Below 100 million tokens a month the API bill is a few
 # hundred dollars at most, far below one GPU, let alone the people who run it.
 LOW_VOLUME_TOKENS = 100_000_000
@@ -51,6 +51,14 @@ def best_prompted_result(facts: Facts) -> str | None:
     return None
 
 
+def strongest_prompted_result(facts: Facts) -> str | None:
+    """The prompted result of the strongest model the team may use: the hosted frontier model's,
+    unless a constraint rules the API out; then the open model's."""
+    if "api" in facts["ruled_out"]:
+        return facts["pmf.open_model_result"]
+    return facts["pmf.prompting_result"]
+
+
 FACTS = (
     Fact(
         name="tokens_per_month",
@@ -80,6 +88,15 @@ FACTS = (
         ),
         compute=best_prompted_result,
         reads=("pmf.prompting_result", "pmf.open_model_result"),
+    ),
+    Fact(
+        name="strongest_prompted_result",
+        description=(
+            "The prompted result of the strongest model the team may use: the hosted frontier "
+            "model's, or the open model's where a constraint rules the API out."
+        ),
+        compute=strongest_prompted_result,
+        reads=("ruled_out", "pmf.prompting_result", "pmf.open_model_result"),
     ),
 )
 

@@ -1,4 +1,4 @@
-"""Built-in plugin: the memo's next steps and risks, whatever the option (DOMAIN.md principles 7, 8).
+"""Built-in plugin: the memo's next steps and risks, whatever the option (principles 7 and 8).
 
 The model is not the product; the system around it is (principle 8): evals, guardrails, caching and
 the data flywheel outlast any model, so every memo names them, worded for the answers given. The

@@ -1,4 +1,4 @@
-"""Built-in plugin: the three options every team weighs (DOMAIN.md, "Who uses the advisor")."""
+"""Built-in plugin: the three options every team weighs (docs/principles.md, "The options")."""
 
 from __future__ import annotations
 

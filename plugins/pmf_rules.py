@@ -1,10 +1,10 @@
-"""Built-in rules on the product's stage and what it is (DOMAIN.md principles 1, 8 and 9)."""
+"""Built-in rules on the product's stage and what it is (principles 1, 8 and 9)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from advisor import Facts, Finding, note, points, rule
+from advisor import Facts, Finding, hold, note, points, rule
 from advisor_plugins._pack import (
     API,
     ESSAY,
@@ -15,7 +15,7 @@ from advisor_plugins._pack import (
     with_examples,
 )
 
-EARLY = {"idea": 3, "prototype": 2}  # how strongly each early stage favours the API
+EARLY = ("idea", "prototype")  # before product-market fit
 PROVEN = ("pmf_validated", "scaling")
 FLYWHEEL_BELOW = 1000  # labelled examples under which collecting feedback is the next step
 
@@ -24,36 +24,31 @@ FLYWHEEL_BELOW = 1000  # labelled examples under which collecting feedback is th
     "PMF001",
     "No GPUs before product-market fit",
     source=f"{principle(1)}; {ESSAY}",
-    reads=["pmf.stage"],
-    fires_when="the stage is idea or prototype",
+    reads=["pmf.stage", "ruled_out"],
+    fires_when="the stage is idea or prototype and no constraint rules the API out",
     principles=[1],
-    options=[API, SELF_HOST, FINE_TUNE],
+    options=[SELF_HOST, FINE_TUNE],
+    stage="gate",
 )
 def no_gpus_before_pmf(facts: Facts) -> Iterator[Finding]:
     """Until users have shown that they want the product, the people and money that training and
-    hosting models take are taken from the product itself. A hosted API lets the team learn what
-    users want at the lowest fixed cost; the earlier the stage, the stronger the case. A hard
-    constraint (data that may not leave the premises) still rules the API out, whatever this rule
-    adds."""
+    hosting models take are taken from the product itself. Before product-market fit the API is the
+    answer unless a constraint rules it out: self-hosting and fine-tuning are held back whatever
+    the bills say, and a volume the team plans for is a reason to look again once the product has
+    shown it is wanted, not a reason to buy GPUs now. Where a constraint rules the API out, the
+    gate has nothing to send the team to: it stays open, and the next stages choose the lightest
+    way to own the model."""
     stage = facts["pmf.stage"]
-    weight = EARLY.get(stage)
-    if weight is None:
+    if stage not in EARLY or API in facts["ruled_out"]:
         return
-    yield points(
-        API,
-        weight,
-        f"at the {stage} stage an API lets the team learn what users want without fixed costs",
-    )
-    yield points(
+    yield hold(
         SELF_HOST,
-        -weight,
-        f"running GPUs at the {stage} stage takes people from the "
-        "product before it has shown users want it",
+        f"at the {stage} stage, running GPUs takes people from the product before it has shown "
+        "users want it",
     )
-    yield points(
+    yield hold(
         FINE_TUNE,
-        -weight,
-        f"training models at the {stage} stage is effort spent before product-market fit",
+        f"at the {stage} stage, training models is effort spent before product-market fit",
     )
 
 
@@ -64,23 +59,19 @@ def no_gpus_before_pmf(facts: Facts) -> Iterator[Finding]:
     reads=["pmf.stage"],
     fires_when="the stage is pmf_validated or scaling",
     principles=[1, 5],
-    options=[SELF_HOST, FINE_TUNE],
+    options=[],
 )
 def fit_shown(facts: Facts) -> Iterator[Finding]:
     """Once usage shows that users want the product, spending on serving or adapting a model of
     one's own is an investment in something proven rather than a bet. It is not a reason on its own
-    to leave an API; it removes the objection principle 1 raises."""
+    to leave an API: it only lifts the gate principle 1 sets (PMF001), so it gives no points; the
+    bills and the evidence decide from here."""
     stage = facts["pmf.stage"]
     if stage in PROVEN:
-        yield points(
-            SELF_HOST,
-            1,
-            f"at the {stage} stage an investment in serving has a proven product behind it",
-        )
-        yield points(
-            FINE_TUNE,
-            1,
-            f"at the {stage} stage an investment in tuning has a proven product behind it",
+        yield note(
+            None,
+            f"at the {stage} stage, owning the serving or the model would have a proven product "
+            "behind it: the bills and the evidence decide",
         )
 
 

@@ -1,10 +1,10 @@
-"""Built-in rules on data and regulation (DOMAIN.md principles 3, 5 and 6): constraints, not scores."""
+"""Built-in rules on data and regulation (principles 3, 5 and 6): constraints, not scores."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from advisor import Facts, Finding, note, points, rule, veto
+from advisor import Facts, Finding, hold, note, points, rule, veto
 from advisor_plugins._pack import API, ESSAY, FINE_TUNE, principle, rules_hook, with_examples
 
 PREMISES = ("on_prem", "air_gapped")
@@ -19,6 +19,7 @@ SENSITIVE = ("confidential", "regulated")
     fires_when="residency is on_prem or air_gapped",
     principles=[6],
     options=[API],
+    stage="constraint",
 )
 def stays_on_premises(facts: Facts) -> Iterator[Finding]:
     """Where the data may be processed only on the team's own premises, or on a network with no
@@ -38,6 +39,7 @@ def stays_on_premises(facts: Facts) -> Iterator[Finding]:
     fires_when="vendor_terms_ok is no and the data is not public",
     principles=[6],
     options=[API],
+    stage="constraint",
 )
 def terms_rejected(facts: Facts) -> Iterator[Finding]:
     """When the security and legal review accepts no vendor's enterprise terms (zero retention, a
@@ -131,18 +133,32 @@ def own_cloud(facts: Facts) -> Iterator[Finding]:
     "PRIV006",
     "User data may not be used for training",
     source=f"{principle(3, 6)}; {ESSAY}",
-    reads=["privacy.train_on_user_data"],
-    fires_when="train_on_user_data is false",
+    reads=["privacy.train_on_user_data", "pmf.label_source"],
+    fires_when="train_on_user_data is false and the labels are users' data (ruled out) or their "
+    "source is not given (held back)",
     principles=[3, 6],
     options=[FINE_TUNE],
+    stage="constraint",
 )
 def no_training_on_user_data(facts: Facts) -> Iterator[Finding]:
-    """The privacy rules that decide where data may go can also forbid training on it. Then the
-    labelled set for fine-tuning must come from elsewhere (synthetic, licensed or consented data),
-    which is slower and dearer."""
-    if facts["privacy.train_on_user_data"] is False:
-        yield points(
-            FINE_TUNE, -2, "user data may not be used for training: labels must come from elsewhere"
+    """The privacy rules that decide where data may go can also forbid training on it. Labels made
+    from users' data may then not be used to tune a model: fine-tuning on them is ruled out, and
+    the labelled set must come from elsewhere (the team's own records, licensed or synthetic data),
+    which is slower and dearer. Where the labels' source is not given, fine-tuning is held back
+    until it is."""
+    if facts["privacy.train_on_user_data"] is not False:
+        return
+    source = facts["pmf.label_source"]
+    if source == "user_data":
+        yield veto(
+            FINE_TUNE,
+            "the labels are users' data, which may not be used for training",
+        )
+    elif source is None:
+        yield hold(
+            FINE_TUNE,
+            "user data may not be used for training and where the labels come from is not "
+            "given: tuning waits for a set that may be used (own, licensed or synthetic data)",
         )
 
 

@@ -1,10 +1,10 @@
-"""Built-in rules on the team's ML capability and vendor dependence (DOMAIN.md principle 7)."""
+"""Built-in rules on the team's ML capability and vendor dependence (principle 7)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from advisor import Facts, Finding, points, rule
+from advisor import Facts, Finding, hold, note, points, rule
 from advisor_plugins._pack import (
     API,
     ESSAY,
@@ -26,15 +26,19 @@ CAPABLE_TEAM = 3  # people who can serve, evaluate and tune: enough to cover for
     fires_when="ml_engineers is 0",
     principles=[7],
     options=[SELF_HOST, FINE_TUNE],
+    stage="gate",
 )
 def no_ml_people(facts: Facts) -> Iterator[Finding]:
     """Serving and tuning models are skilled, ongoing work: GPUs to size, a serving stack to run,
-    evals to keep, training to repeat as base models improve. With nobody who can do it, both
-    options stall."""
+    evals to keep, training to repeat as base models improve. Nobody who can do it is a
+    precondition unmet, not a cost to weigh: the in-house options are never recommended over an
+    API the constraints allow, and where nothing else is allowed, getting that capability (hiring,
+    a contractor, or a managed deployment inside the team's own account) is the first step."""
     if facts["cost.ml_engineers"] == 0:
-        yield points(SELF_HOST, -3, "nobody on the team can serve and operate models")
-        yield points(
-            FINE_TUNE, -3, "nobody on the team can train, evaluate and serve a tuned model"
+        first = "first hire or contract someone, or use a managed deployment in your own account"
+        yield hold(SELF_HOST, f"nobody on the team can serve and operate models: {first}")
+        yield hold(
+            FINE_TUNE, f"nobody on the team can train, evaluate and serve a tuned model: {first}"
         )
 
 
@@ -64,15 +68,20 @@ def one_ml_person(facts: Facts) -> Iterator[Finding]:
     reads=["cost.ml_engineers"],
     fires_when=f"ml_engineers is at least {CAPABLE_TEAM}",
     principles=[7],
-    options=[SELF_HOST, FINE_TUNE],
+    options=[],
 )
 def capable_team(facts: Facts) -> Iterator[Finding]:
     """A team with ML fundamentals can troubleshoot, adapt and switch models; the capability that
-    makes self-hosting and tuning workable also reduces dependence on any one vendor."""
+    makes self-hosting and tuning workable also reduces dependence on any one vendor. Capability
+    is a precondition (TEAM001) and a thin bench a risk (TEAM002), not a reason to own a model: a
+    capable team still takes the lighter option when nothing else favours the heavier one."""
     people = facts["cost.ml_engineers"]
     if people is not None and people >= CAPABLE_TEAM:
-        yield points(SELF_HOST, 1, f"{people} people can serve and operate models")
-        yield points(FINE_TUNE, 1, f"{people} people can train, evaluate and serve a tuned model")
+        yield note(
+            None,
+            f"{people} people can serve, evaluate and tune models: owning a model is workable, "
+            "and switching vendors or models is within reach",
+        )
 
 
 @rule(

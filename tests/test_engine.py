@@ -14,10 +14,11 @@ from typing import Any
 import pytest
 
 import advisor
-from advisor import Fact, Facts, Option, Registry, Rule, Section, note, points, veto
+from advisor import Fact, Facts, Option, Registry, Rule, Section, hold, note, points, veto
 from advisor.core.answers import AnswersFile
-from advisor.core.engine import HIGH_MARGIN, MEDIUM_MARGIN, Unknown, evaluate
+from advisor.core.engine import Unknown, evaluate
 from advisor.core.report import decision_json
+from advisor.core.rules import STAGES
 
 LIGHT, HEAVY, MIDDLE = "light", "heavy", "middle"
 
@@ -53,6 +54,26 @@ QUESTIONS: tuple[dict[str, Any], ...] = (
         "probe": [1, 100],
     },
     {"id": "unread", "prompt": "Unread?", "why": "No rule reads it.", "type": "bool"},
+    {
+        "id": "volume",
+        "prompt": "How much, roughly?",
+        "why": "An estimate: a plausible error of it may flip the pick.",
+        "type": "number",
+        "minimum": 0,
+        "estimate": True,
+    },
+    {
+        "id": "judged",
+        "prompt": "How did it do?",
+        "why": "A judgement: one step of it is a plausible change.",
+        "type": "choice",
+        "estimate": True,
+        "choices": [
+            {"value": "bad", "label": "Bad"},
+            {"value": "fair", "label": "Fair"},
+            {"value": "good", "label": "Good"},
+        ],
+    },
 )
 
 
@@ -98,6 +119,7 @@ def make_rule(
     check: Callable[[Facts], Any],
     reads: Iterable[str] = ("t.n",),
     options: Iterable[str] = (LIGHT, HEAVY),
+    stage: Any = "preference",
 ) -> Rule:
     return Rule(
         code=code,
@@ -109,6 +131,7 @@ def make_rule(
         fires_when="the test says so",
         principles=(11,),
         options=tuple(options),
+        stage=stage,
     )
 
 
@@ -116,7 +139,8 @@ def make_registry(*rules: Rule, options: Iterable[Option] = OPTIONS, facts=()) -
     pm = advisor.get_plugin_manager(entry_points=False, plugins=[TestPlugin(rules, options, facts)])
     registry = advisor.build_registry(pm)
     assert not registry.faults, [f.render() for f in registry.faults]
-    assert [r.code for r in registry.rules] == sorted(r.code for r in rules)
+    in_order = sorted(rules, key=lambda r: (STAGES.index(r.stage), r.code))
+    assert [r.code for r in registry.rules] == [r.code for r in in_order]
     return registry
 
 
@@ -200,11 +224,9 @@ def test_every_option_vetoed_gives_no_recommendation() -> None:
     assert all(o.eliminated for o in decision.options.values())
     data = decision_json(decision, registry, AnswersFile(values={"t.n": 0}))
     assert data["recommendation"] is None
-    assert data["confidence"] == {
-        "level": "none",
-        "margin": None,
-        "reason": "every option is ruled out",
-    }
+    assert data["confidence"]["level"] == "none"
+    assert data["confidence"]["margin"] is None
+    assert data["confidence"]["reason"] == "every option is ruled out"
 
 
 # Ranking ---------------------------------------------------------------------------------------
@@ -242,6 +264,7 @@ def test_a_tie_goes_to_the_lighter_option() -> None:
     assert decision.ranking == [LIGHT, MIDDLE, HEAVY]
     assert decision.margin == 0
     assert decision.confidence == "low"
+    assert "a tie on points" in decision.confidence_reason
 
 
 def test_a_higher_score_beats_less_effort() -> None:
@@ -272,61 +295,151 @@ def test_points_from_several_rules_add_up() -> None:
     assert [r.code for r, _ in decision.options[HEAVY].reasons] == ["TST001", "TST002", "TST003"]
 
 
-# Margin and confidence -------------------------------------------------------------------------
+# Stages: gates and the ruled_out fact --------------------------------------------------------
 
 
-def test_thresholds_are_ordered() -> None:
-    assert 0 < MEDIUM_MARGIN < HIGH_MARGIN
+def test_a_hold_ranks_an_option_below_any_option_no_gate_holds_whatever_its_points() -> None:
+    def check(facts: Facts):
+        yield points(HEAVY, 50, "far ahead on points")
+        yield hold(HEAVY, "a precondition is not met")
+
+    registry = make_registry(make_rule("TST001", check, stage="gate"))
+    decision = evaluate(registry, {"t.n": 1})
+    assert decision.ranking == [LIGHT, HEAVY]
+    heavy = decision.options[HEAVY]
+    assert heavy.held and not heavy.eliminated
+    assert heavy.fell_at == "gates"
+    assert heavy.fell_because == "a precondition is not met"
 
 
-def _light_gets_n(facts: Facts):
-    n = facts["t.n"]
-    if n:
-        yield points(LIGHT, n, f"{n} points")
+def test_among_held_options_the_one_held_by_fewer_gates_ranks_first() -> None:
+    def check(facts: Facts):
+        yield hold(LIGHT, "one gate")
+        yield hold(LIGHT, "and another")
+        yield hold(HEAVY, "one gate")
+
+    registry = make_registry(make_rule("TST001", check, stage="gate"))
+    decision = evaluate(registry, {"t.n": 1})
+    assert decision.recommendation == HEAVY  # held too, but by fewer gates
+    assert decision.options[LIGHT].fell_at == "gates"
+    assert "and another" in decision.options[LIGHT].fell_because
+    data = decision_json(decision, registry, AnswersFile(values={"t.n": 1}))
+    assert [h["because"] for h in data["options"][HEAVY]["holds"]] == ["one gate"]
+    assert data["options"][LIGHT]["stage"] == "gates"
+
+
+def test_later_stages_read_what_the_constraints_ruled_out() -> None:
+    seen: list[Any] = []
+
+    def constraint(facts: Facts):
+        if facts["t.flag"]:
+            yield veto(LIGHT, "the flag rules it out")
+
+    def gate(facts: Facts):
+        seen.append(facts["ruled_out"])
+        if LIGHT in facts["ruled_out"]:
+            yield hold(HEAVY, "with LIGHT out, HEAVY waits")
+
+    registry = make_registry(
+        make_rule("TST002", gate, ["ruled_out"], stage="gate"),
+        make_rule("TST001", constraint, ["t.flag"], stage="constraint"),
+    )
+    assert [r.code for r in registry.rules] == ["TST001", "TST002"]  # constraints run first
+    decision = evaluate(registry, {"t.flag": True}, explore=False)
+    assert seen == [frozenset({LIGHT})]
+    assert decision.recommendation == HEAVY and decision.options[HEAVY].held
+    assert registry.inputs_of(["ruled_out"]) == {"t.flag"}  # so exploring follows it
+
+
+def test_a_constraint_rule_cannot_read_ruled_out() -> None:
+    registry = make_registry(
+        make_rule("TST001", lambda f: f["ruled_out"] and None, ["ruled_out"], stage="constraint")
+    )
+    decision = evaluate(registry, {"t.n": 1}, explore=False)
+    [fault] = decision.faults
+    assert "constraint rules have run" in fault.message
+
+
+def test_economics_points_are_kept_apart_from_preferences() -> None:
+    registry = make_registry(
+        make_rule("TST001", lambda f: points(HEAVY, -3, "dearer"), stage="economics"),
+        make_rule("TST002", lambda f: points(HEAVY, 5, "better")),
+    )
+    decision = evaluate(registry, {"t.n": 1}, explore=False)
+    heavy = decision.options[HEAVY]
+    assert (heavy.score, heavy.economics, heavy.preferences) == (2, -3, 5)
+    assert decision.recommendation == HEAVY
+    assert decision.options[LIGHT].fell_at == "preferences"
+
+
+# Confidence: how robust the pick is, not a margin of points ------------------------------------
+
+
+def _volume_decides(facts: Facts):
+    """LIGHT wins below a volume of 100, HEAVY from it: a flip at 100."""
+    volume = facts["t.volume"]
+    if volume is not None:
+        yield points(HEAVY if volume >= 100 else LIGHT, 3, "the volume decides")
+
+
+def _flip_registry() -> Registry:
+    return make_registry(make_rule("TST001", _volume_decides, ["t.volume"], options=[LIGHT, HEAVY]))
 
 
 @pytest.mark.parametrize(
-    ("margin", "level"),
-    [
-        (0, "low"),
-        (MEDIUM_MARGIN - 1, "low"),
-        (MEDIUM_MARGIN, "medium"),
-        (HIGH_MARGIN - 1, "medium"),
-        (HIGH_MARGIN, "high"),
-        (HIGH_MARGIN + 10, "high"),
-    ],
+    ("volume", "level"),
+    [(90, "low"), (81, "low"), (60, "medium"), (51, "medium"), (40, "high"), (10, "high")],
 )
-def test_confidence_follows_the_margin(margin: int, level: str) -> None:
-    registry = make_registry(make_rule("TST001", _light_gets_n))
-    decision = evaluate(registry, {"t.n": margin})
+def test_confidence_comes_from_how_far_the_nearest_flip_is(volume: float, level: str) -> None:
+    decision = evaluate(_flip_registry(), {"t.volume": volume})
     assert decision.recommendation == LIGHT
-    assert decision.margin == margin
-    assert decision.unknowns == []
-    assert decision.confidence == level
+    assert decision.margin == 3  # the same margin of points in every row
+    assert decision.confidence == level, decision.confidence_reason
+    nearest = decision.robustness.nearest
+    assert nearest.question == "t.volume" and nearest.to == pytest.approx(100, rel=0.003)
 
 
-def test_a_fractional_margin_between_thresholds_is_medium() -> None:
-    gap = (MEDIUM_MARGIN + HIGH_MARGIN) / 2
-    registry = make_registry(make_rule("TST001", lambda f: points(LIGHT, gap, "a fraction")))
-    decision = evaluate(registry, {"t.n": 1})
-    assert decision.margin == pytest.approx(gap)
-    assert decision.confidence == ("medium" if gap < HIGH_MARGIN else "high")
+def test_a_plausible_change_is_named_in_the_reason() -> None:
+    decision = evaluate(_flip_registry(), {"t.volume": 90})
+    assert decision.confidence == "low"
+    assert "a plausible change flips it: t.volume 11% higher" in decision.confidence_reason
+    assert "gives heavy" in decision.confidence_reason
 
 
-@pytest.mark.parametrize(("score", "level"), [(20, "high"), (0, "high"), (-20, "medium")])
-def test_a_sole_survivor_is_high_confidence_unless_the_rules_count_against_it(
-    score: float, level: str
-) -> None:
+def test_a_fact_that_is_not_an_estimate_does_not_lower_the_confidence() -> None:
+    def n_decides(facts: Facts):
+        n = facts["t.n"]
+        if n is not None:
+            yield points(HEAVY if n >= 100 else LIGHT, 3, "the count decides")
+
+    registry = make_registry(make_rule("TST001", n_decides))
+    decision = evaluate(registry, {"t.n": 99})  # one more flips it, but t.n is a fact
+    assert [f.to for f in decision.flips] == [100]
+    assert decision.confidence == "high"
+
+
+def test_one_step_of_a_judgement_that_flips_the_pick_makes_it_medium() -> None:
+    def judged(facts: Facts):
+        if facts["t.judged"] == "good":
+            yield points(HEAVY, 3, "good enough for the heavy option")
+        else:
+            yield points(LIGHT, 3, "the light option")
+
+    registry = make_registry(make_rule("TST001", judged, ["t.judged"]))
+    assert evaluate(registry, {"t.judged": "fair"}).confidence == "medium"  # one step from good
+    far = evaluate(registry, {"t.judged": "bad"})  # two steps away
+    assert far.recommendation == LIGHT and far.confidence == "high"
+
+
+def test_a_sole_survivor_far_from_any_flip_is_high_confidence() -> None:
     def check(facts: Facts):
         yield veto(HEAVY, "ruled out")
-        if score:
-            yield points(LIGHT, score, "the only one left")
+        yield points(LIGHT, -20, "the rules count against it")
 
-    registry = make_registry(make_rule("TST001", check))
-    decision = evaluate(registry, {"t.n": 1})
+    decision = evaluate(make_registry(make_rule("TST001", check, stage="constraint")), {"t.n": 1})
     assert decision.recommendation == LIGHT
     assert decision.margin is None
-    assert decision.confidence == level
+    assert decision.confidence == "high"
     assert "the only option not ruled out" in decision.confidence_reason
 
 
@@ -335,16 +448,16 @@ def _flag_vetoes_light(facts: Facts):
         yield veto(LIGHT, "the flag rules it out")
 
 
-def test_an_unknown_that_could_flip_caps_confidence_at_medium() -> None:
+def test_an_unknown_that_could_flip_makes_it_medium() -> None:
     registry = make_registry(
-        make_rule("TST001", lambda f: points(LIGHT, HIGH_MARGIN + 6, "far ahead")),
-        make_rule("TST002", _flag_vetoes_light, ["t.flag"]),
+        make_rule("TST001", lambda f: points(LIGHT, 10, "far ahead")),
+        make_rule("TST002", _flag_vetoes_light, ["t.flag"], stage="constraint"),
     )
     decision = evaluate(registry, {"t.n": 1})
     assert decision.recommendation == LIGHT
-    assert decision.margin == HIGH_MARGIN + 6
     assert [u.question for u in decision.unknowns] == ["t.flag"]
     assert decision.confidence == "medium"
+    assert "unanswered or assumed answer could change it" in decision.confidence_reason
     # Once the question is answered, nothing is left to flip it.
     settled = evaluate(registry, {"t.n": 1, "t.flag": False})
     assert settled.unknowns == []
@@ -353,8 +466,8 @@ def test_an_unknown_that_could_flip_caps_confidence_at_medium() -> None:
 
 def test_an_unknown_caps_a_sole_survivor_at_medium() -> None:
     registry = make_registry(
-        make_rule("TST001", lambda f: veto(HEAVY, "ruled out")),
-        make_rule("TST002", _flag_vetoes_light, ["t.flag"]),
+        make_rule("TST001", lambda f: veto(HEAVY, "ruled out"), stage="constraint"),
+        make_rule("TST002", _flag_vetoes_light, ["t.flag"], stage="constraint"),
     )
     decision = evaluate(registry, {"t.n": 1})
     assert decision.margin is None
@@ -362,12 +475,19 @@ def test_an_unknown_caps_a_sole_survivor_at_medium() -> None:
     assert decision.confidence == "medium"
 
 
-def test_an_unknown_does_not_raise_low_confidence() -> None:
+def test_an_unknown_does_not_raise_a_tie_above_low() -> None:
     registry = make_registry(make_rule("TST002", _flag_vetoes_light, ["t.flag"]))
     decision = evaluate(registry, {})
     assert decision.margin == 0
     assert decision.unknowns
     assert decision.confidence == "low"
+
+
+def test_without_exploring_the_confidence_says_so() -> None:
+    decision = evaluate(_flip_registry(), {"t.volume": 10}, explore=False)
+    assert decision.flips is None and decision.revisit is None
+    assert decision.confidence == "medium"
+    assert decision.confidence_reason == "its flips were not explored"
 
 
 def test_without_exploring_there_are_no_unknowns() -> None:
@@ -485,7 +605,14 @@ def test_a_default_is_used_and_reported_as_assumed() -> None:
     data = decision_json(decision, registry, AnswersFile(values={}))
     assert data["assumed"] == {"t.size": 10}
     assert "t.size" not in data["unanswered"]
-    assert set(data["unanswered"]) == {"t.flag", "t.n", "t.kind", "t.unread"}
+    assert set(data["unanswered"]) == {
+        "t.flag",
+        "t.n",
+        "t.kind",
+        "t.unread",
+        "t.volume",
+        "t.judged",
+    }
 
 
 def test_an_answer_replaces_the_default() -> None:

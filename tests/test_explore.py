@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from advisor import build_registry, load_answers
+from advisor import build_registry, evaluate, load_answers
 from advisor.core.sweep import parse_range, sweep
 from advisor.costs.model import api_cost, self_host_cost
 from advisor.errors import AdvisorError
@@ -87,15 +87,23 @@ def test_sweep_finds_where_self_hosting_becomes_cheaper() -> None:
     assert len(crossings) == 1
     at, was, _ = crossings[0]
     assert was == "api"
-    assert at == pytest.approx(3_786_589, rel=0.02)  # the break-even, to the sweep's resolution
+    # The cost model's own break-even, the very number every other output prints.
+    decision = evaluate(REGISTRY, values, explore=False)
+    assert at == decision.costs.break_even_requests["self_host"]
+    assert at == pytest.approx(3_786_589, rel=1e-3)
 
 
-def test_sweep_locates_a_change_of_recommendation_by_bisection() -> None:
-    values = load_answers(EU, REGISTRY).values
+def test_sweep_locates_a_change_of_recommendation_where_the_flips_do() -> None:
+    values = {
+        **load_answers(EU, REGISTRY).values,
+        "cost.open_model_size_b": 8,
+        "cost.api_model": "gpt-4o",
+        "pmf.open_model_result": "meets_bar",
+        "cost.ml_engineers": 3,
+    }
     found = sweep(REGISTRY, values, "scale.requests_per_month", 1e3, 1e9, points=200)
     ((at, was, now),) = found.recommendation_changes
     assert (was, now) == ("api", "self_host")
-    from advisor import evaluate
 
     def rec(x: float) -> str | None:
         return evaluate(
@@ -103,6 +111,9 @@ def test_sweep_locates_a_change_of_recommendation_by_bisection() -> None:
         ).recommendation
 
     assert rec(at) == "self_host" and rec(at * 0.99) == "api"
+    # The same threshold as "what would flip it", to the unit: one number, however it is found.
+    flip = next(f for f in evaluate(REGISTRY, values).flips if f.question.endswith("per_month"))
+    assert at == flip.to
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 from advisor import Registry, build_registry, evaluate, load_answers
 from advisor.core.flips import Flip, flips
 from advisor.core.revisit import AT_MOST_MONTHS, add_months, revisit
-from advisor.costs.model import costs
 
 CASES = Path(__file__).parent / "cases"
 REGISTRY = build_registry()
@@ -32,8 +31,17 @@ def _recommend(values: dict[str, Any]) -> str | None:
     return evaluate(REGISTRY, values, explore=False).recommendation
 
 
+def _recommend_at(values: dict[str, Any], flip: Flip) -> str | None:
+    """The recommendation with the flip's change made: an answer, or a factor on prices."""
+    if not flip.is_price:
+        return _recommend({**values, flip.question: flip.to})
+    factor = {"api" if flip.question == "prices.api" else "gpu": flip.to}
+    scaled = REGISTRY.catalogue.scaled(**factor)
+    return evaluate(REGISTRY, values, explore=False, catalogue=scaled).recommendation
+
+
 def _check_flip(values: dict[str, Any], flip: Flip) -> None:
-    assert _recommend({**values, flip.question: flip.to}) == flip.recommendation, flip
+    assert _recommend_at(values, flip) == flip.recommendation, flip
     assert flip.recommendation != _recommend(values)
 
 
@@ -46,8 +54,17 @@ def test_every_flip_reported_really_flips(case: str) -> None:
     assert [f.distance for f in found] == sorted(f.distance for f in found)
 
 
+# The insurer, with a larger hosted model, an open model that also meets the bar and a team.
+SIZED = {
+    "cost.open_model_size_b": 8,
+    "cost.api_model": "gpt-4o",
+    "pmf.open_model_result": "meets_bar",
+    "cost.ml_engineers": 3,
+}
+
+
 def test_a_number_flips_at_its_threshold_and_not_before() -> None:
-    values = _answers("eu-insurer-claims.yaml")
+    values = _answers("eu-insurer-claims.yaml", **SIZED)
     (volume,) = [f for f in flips(REGISTRY, values) if f.question == "scale.requests_per_month"]
     assert volume.direction == "up" and volume.recommendation == "self_host"
     short = {**values, "scale.requests_per_month": int(volume.to * 0.99)}
@@ -55,6 +72,17 @@ def test_a_number_flips_at_its_threshold_and_not_before() -> None:
     assert volume.describe().startswith(
         f"if scale.requests_per_month rose to {volume.to:,} (now 300,000), self_host"
     )
+
+
+def test_prices_flip_like_a_number_and_agree_with_volume() -> None:
+    values = _answers("eu-insurer-claims.yaml", **SIZED)
+    found = {f.question: f for f in flips(REGISTRY, values)}
+    api, volume = found["prices.api"], found["scale.requests_per_month"]
+    assert api.direction == "up" and api.recommendation == "self_host"
+    # The API's bill is prices times volume: both reach the same bill within the grid's step.
+    assert api.to == pytest.approx(volume.to / 300_000, rel=0.005)
+    assert api.describe().startswith("if hosted API prices rose to ")
+    _check_flip(values, api)
 
 
 def test_a_choice_lists_each_value_that_flips() -> None:
@@ -114,27 +142,43 @@ def test_add_months_keeps_to_real_days() -> None:
 
 def test_revisit_at_most_a_year_away() -> None:
     values = _answers("prototype-ticket-summaries.yaml")
-    decision = evaluate(REGISTRY, values)
-    when = revisit(
-        decision, costs(decision.resolved.values, REGISTRY.catalogue), [], date(2026, 3, 1)
-    )
-    assert when.date == date(2027, 3, 1)
+    decision = evaluate(REGISTRY, values, today=date(2026, 3, 1))
+    when = decision.revisit
+    assert when.date == date(2027, 3, 1) and when.made_on == date(2026, 3, 1)
     assert "halves about every six months" in when.reason
     assert when.triggers == ["when product-market fit is shown (pmf.stage reaches pmf_validated)"]
 
 
+def test_a_volume_planned_before_product_market_fit_is_a_reason_to_look_again() -> None:
+    # A prototype that plans 500M calls a month: no GPUs yet, but a date to look again.
+    values = {
+        **_answers("prototype-ticket-summaries.yaml"),
+        "scale.requests_per_month": 500_000_000,
+        "cost.api_model": "gpt-4o",
+        "cost.open_model_size_b": 8,
+        "cost.ml_engineers": 3,
+        "pmf.open_model_result": "partially_meets_bar",
+    }
+    decision = evaluate(REGISTRY, values, today=date(2026, 3, 1))
+    assert decision.recommendation == "api"
+    assert decision.options["self_host"].fell_at == "gates"
+    [trigger] = [t for t in decision.revisit.triggers if "product-market fit" in t]
+    assert "from the mvp_live stage" in trigger and "self_host would be recommended" in trigger
+
+
 def test_revisit_when_falling_api_prices_would_cross_the_bill_chosen() -> None:
     values = _answers("media-tagging-at-scale.yaml", **{"cost.api_model": "claude-3-5-haiku"})
-    decision = evaluate(REGISTRY, values)
+    today = date(2026, 11, 24)
+    decision = evaluate(REGISTRY, values, today=today)
     assert decision.recommendation == "fine_tune"
-    bills = costs(decision.resolved.values, REGISTRY.catalogue)
+    bills = decision.costs
     api = bills.options["api"].usd_per_month
     own = bills.options["fine_tune"].usd_per_month
     months = 6 * math.log2(api / own)
     assert 0 < months < AT_MOST_MONTHS
-    today = date(2026, 11, 24)
-    when = revisit(decision, bills, [], today)
+    when = decision.revisit
     assert when.date == add_months(today, months)
+    assert revisit(decision, today) == when  # the same from the same decision
     assert when.reason.startswith("API prices halving every 6 months would bring the API's bill")
 
 
@@ -143,7 +187,8 @@ def test_a_near_flip_is_a_reason_to_look_sooner() -> None:
     decision = evaluate(REGISTRY, values)
     near = Flip("scale.requests_per_month", 300_000, 450_000, "self_host", math.log(1.5), "up")
     far = Flip("scale.requests_per_month", 300_000, 67_200_000, "self_host", 5.4, "up")
-    when = revisit(decision, None, [near, far], date(2026, 11, 24))
+    decision.flips = [near, far]
+    when = revisit(decision, date(2026, 11, 24))
     assert when.triggers == ["if scale.requests_per_month passes 450,000"]
 
 
@@ -169,6 +214,7 @@ def test_flips_command(cli: Callable[..., Result]) -> None:
         "direction",
         "recommendation",
         "distance",
+        "estimate",
         "text",
     }
     moved = json.loads(

@@ -114,13 +114,17 @@ def _line_of(path: Path, needle: str) -> int:
 
 @pytest.fixture
 def sized(tmp_path: Path) -> tuple[Path, Path]:
-    """The EU case with a model size (so all three bills are worked out), and the same at 90M
-    calls a month."""
+    """The EU case with a model size (so all three bills are worked out) and a larger hosted
+    model, and the same at 90M calls a month."""
     old = _variant(
         tmp_path,
         "old.yaml",
         "    ml_engineers: 1\n",
         "    ml_engineers: 1\n    open_model_size_b: 8\n",
+    )
+    old.write_text(
+        old.read_text(encoding="utf-8").replace("api_model: gpt-4o-mini", "api_model: gpt-4o"),
+        encoding="utf-8",
     )
     new = _variant(
         tmp_path,
@@ -144,17 +148,21 @@ def test_diff_lists_the_changed_answer_and_every_changed_conclusion(
     assert answers == "  scale.requests_per_month: 300,000 -> 90,000,000"
     assert "Conclusions changed:" in lines
     assert "  recommendation: api -> self_host" in lines
+    for option in ("self_host", "fine_tune"):  # the API's points do not depend on volume here
+        assert re.search(rf"^  {option} score: [+-][\d.]+ -> [+-][\d.]+$", out, re.MULTILINE), (
+            option
+        )
     for option in ("api", "self_host", "fine_tune"):
-        assert re.search(rf"^  {option} score: [+-]\d+ -> [+-]\d+$", out, re.MULTILINE), option
         assert re.search(
             rf"^  {option} cost: \$[\d,]+ a month -> \$[\d,]+ a month$", out, re.MULTILINE
         ), option
-    assert "  api cost: $90 a month -> $27,000 a month" in lines
+    assert "  api cost: $1,500 a month -> $450,000 a month" in lines
     added = lines.index("Rules that fire now and did not:")
     removed = lines.index("Rules that no longer fire:")
     assert added < removed
-    assert any(line.startswith("  + SCL002 self_host +2: ") for line in lines[added:removed])
-    assert any(line.startswith("  - SCL001 api +2: ") for line in lines[removed:])
+    # The economics rule weighs both sides; what it found about self-hosting changed.
+    assert any(line.startswith("  + ECON001 self_host +") for line in lines[added:removed])
+    assert any(line.startswith("  - ECON001 self_host -") for line in lines[removed:])
     assert "Memos re-run:" not in out  # no memo on either side
 
 
@@ -201,7 +209,7 @@ def test_diff_json_agrees_with_what_recommend_says_for_each_side(
         after["confidence"]["level"],
     )
     expected_rows = 2
-    for option in ("api", "self_host", "fine_tune"):
+    for option in ("self_host", "fine_tune"):
         was, now = before["options"][option]["score"], after["options"][option]["score"]
         assert was != now, option
         assert conclusions[f"{option} score"] == (f"{was:+g}", f"{now:+g}")
@@ -210,7 +218,10 @@ def test_diff_json_agrees_with_what_recommend_says_for_each_side(
         assert round(bill) != round(later), option
         assert conclusions[f"{option} cost"] == (f"${bill:,.0f} a month", f"${later:,.0f} a month")
         expected_rows += 2
-    assert len(conclusions) == expected_rows
+    api_was = before["costs"]["options"]["api"]["usd_per_month"]
+    api_now = after["costs"]["options"]["api"]["usd_per_month"]
+    assert conclusions["api cost"] == (f"${api_was:,.0f} a month", f"${api_now:,.0f} a month")
+    assert len(conclusions) == expected_rows + 1  # and the API's bill, though not its points
 
     old_rules, new_rules = _expected_findings(before), _expected_findings(after)
     assert _parsed_findings(found["rules_added"]) == new_rules - old_rules
@@ -282,11 +293,9 @@ def test_a_memo_against_other_answers_shows_the_changes_and_its_re_run(
     cli: Cli, tmp_path: Path
 ) -> None:
     memo = _memo(cli, EU, tmp_path / "memo.md")
-    more = _variant(tmp_path, "more.yaml", "requests_per_month: 300000", "requests_per_month: 9e7")
+    more = _variant(tmp_path, "more.yaml", 'vendor_terms_ok: "yes"', 'vendor_terms_ok: "no"')
     found = _json(cli("diff", str(memo), str(more), "--format", "json"), code=1)
-    assert found["answers"] == [
-        {"question": "scale.requests_per_month", "old": "300,000", "new": "90,000,000"}
-    ]
+    assert found["answers"] == [{"question": "privacy.vendor_terms_ok", "old": "yes", "new": "no"}]
     assert {"what": "recommendation", "old": "api", "new": "self_host"} in found["conclusions"]
     assert found["reruns"] == [
         f"{memo}: recorded api on {DATE} (advisor {VERSION}); re-run today: the same"

@@ -30,6 +30,7 @@ BUILT_IN_PLUGINS = {
     "evidence": "advisor_plugins.evidence_rules",
     "privacy": "advisor_plugins.privacy_rules",
     "scale": "advisor_plugins.scale_rules",
+    "economics": "advisor_plugins.economics_rules",
     "team": "advisor_plugins.team_rules",
     "memo": "advisor_plugins.memo_sections",
 }

@@ -496,9 +496,8 @@ def test_duplicate_fact_is_a_fault_unless_it_replaces() -> None:
     deliberate = _registry(Deliberate())
     assert deliberate.faults == []
     assert deliberate.facts["volume_band"].plugin == "Deliberate"
-    decision = evaluate(deliberate, {"scale.requests_per_month": 10})
-    scl = {r.rule.code for r in decision.fired}
-    assert "SCL002" in scl  # the high-volume rule now fires on ten requests a month
+    decision = evaluate(deliberate, {"scale.requests_per_month": 10}, explore=False)
+    assert decision.facts["volume_band"] == "high"  # the replacement is what everyone reads
 
 
 # --- failures at evaluation: reported, and the rest goes on ---------------------------------------
@@ -870,7 +869,9 @@ def test_cli_with_a_working_plugin_installed(
     data = json.loads(run.stdout)
     assert data["recommendation"] == "buy"
     fired = [(r["id"], r["option"], r["points"], r["plugin"]) for r in data["rules"]]
-    assert fired == [("BUY001", "buy", 20, "fake-vendor:vendor")]
+    assert [f for f in fired if f[3] == "fake-vendor:vendor"] == [
+        ("BUY001", "buy", 20, "fake-vendor:vendor")
+    ]
 
 
 # --- adding values to a question that takes them --------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -322,8 +323,9 @@ def acme() -> Path:
 
 def test_explain(cli: Callable[..., Result], acme: Path) -> None:
     text = _ok(cli("explain", str(EU), "--policy", "acme.yaml")).stdout
-    [row] = [line for line in text.splitlines() if "ACME001" in line]
-    assert "veto" in row and "policy pack acme.yaml" in row
+    [row] = [line for line in text.splitlines() if line.startswith("│ ACME001")]
+    assert "constraint" in row and "veto" in row and "policy pack acme.yaml" in row
+    assert re.search(r"api\s+ruled out \(constraints\): ACME001 Company policy", text)
     assert "ACME001" not in _ok(cli("explain", str(EU))).stdout
 
 
@@ -392,6 +394,7 @@ def test_rules(cli: Callable[..., Result], acme: Path) -> None:
     assert rule == {
         "id": "ACME001",
         "title": "Sensitive data stays in our cloud",
+        "stage": "constraint",
         "fires_when": 'privacy.data_class in ["confidential", "regulated"]',
         "rationale": ACME_BECAUSE,
         "source": "policy pack acme.yaml",
@@ -547,7 +550,7 @@ GOOD_RULE = (
     [
         pytest.param(
             "rules:\n" + GOOD_RULE + "    severity: high\n",
-            "bad.yaml:7: rules[0].severity: unknown key; allowed: code, title, when, veto, "
+            "bad.yaml:7: rules[0].severity: unknown key; allowed: code, title, when, veto, hold, "
             "points, note, because, source, principles",
             id="unknown key in a rule",
         ),
@@ -653,12 +656,12 @@ GOOD_RULE = (
         ),
         pytest.param(
             "rules:\n" + GOOD_RULE.replace("    veto: api\n", ""),
-            "bad.yaml:2: ACME001: a rule needs veto, points or note: what it does when it fires",
+            "bad.yaml:2: ACME001: a rule needs veto, hold, points or note: what it does when it fires",
             id="a rule with nothing to do",
         ),
         pytest.param(
             "rules:\n" + GOOD_RULE.replace("veto: api", "veto: []"),
-            "bad.yaml:2: ACME001: a rule needs veto, points or note",
+            "bad.yaml:2: ACME001: a rule needs veto, hold, points or note",
             id="an empty veto list",
         ),
         pytest.param(

@@ -88,9 +88,11 @@ def decide(answers: Mapping[str, Any], explore: bool = False) -> Decision:
     return evaluate(REGISTRY, dict(answers), explore=explore)
 
 
-def standing(decision: Decision, option: str) -> tuple[bool, float]:
+def standing(decision: Decision, option: str) -> tuple[bool, int, float]:
+    """An option's place in the staged procedure, higher is better: not ruled out, held back by
+    fewer gates, more points."""
     result = decision.options[option]
-    return (not result.eliminated, result.score)
+    return (not result.eliminated, -len(result.holds), result.score)
 
 
 def lead_over_best_other(decision: Decision, option: str) -> float | None:
@@ -200,11 +202,17 @@ def test_more_labelled_examples_never_make_fine_tuning_less_attractive(
     context = f"{fewer_n} vs {more_n} labels with {answers}\n  fewer: {describe(fewer)}\n  more:  {describe(more)}"
     if not fewer.options[FINE_TUNE].eliminated:
         assert not more.options[FINE_TUNE].eliminated, f"more labels ruled fine_tune out: {context}"
-    assert more.options[FINE_TUNE].score >= fewer.options[FINE_TUNE].score, context
-    lead_fewer = lead_over_best_other(fewer, FINE_TUNE)
-    lead_more = lead_over_best_other(more, FINE_TUNE)
-    if lead_fewer is not None and lead_more is not None:
-        assert lead_more >= lead_fewer, f"more labels narrowed fine_tune's lead: {context}"
+    assert standing(more, FINE_TUNE) >= standing(fewer, FINE_TUNE), context
+    if more.options[FINE_TUNE].eliminated == fewer.options[FINE_TUNE].eliminated:
+        assert len(more.options[FINE_TUNE].holds) <= len(fewer.options[FINE_TUNE].holds), context
+        lead_fewer = lead_over_best_other(fewer, FINE_TUNE)
+        lead_more = lead_over_best_other(more, FINE_TUNE)
+        if (
+            lead_fewer is not None
+            and lead_more is not None
+            and not fewer.options[FINE_TUNE].eliminated
+        ):
+            assert lead_more >= lead_fewer, f"more labels narrowed fine_tune's lead: {context}"
 
 
 def _json(answers: Mapping[str, Any]) -> str:
@@ -243,12 +251,12 @@ def test_every_reported_unknown_really_flips(answers: dict[str, Any]) -> None:
 
 @PROPERTY
 @given(answers=answers_strategy)
-def test_ranking_is_consistent_with_scores_and_vetoes(answers: dict[str, Any]) -> None:
+def test_ranking_is_consistent_with_gates_scores_and_vetoes(answers: dict[str, Any]) -> None:
     decision = decide(answers, explore=True)
     standing_ids = [oid for oid, r in decision.options.items() if not r.eliminated]
     assert sorted(decision.ranking) == sorted(standing_ids)
-    scores = [decision.options[oid].score for oid in decision.ranking]
-    assert scores == sorted(scores, reverse=True)
+    places = [standing(decision, oid) for oid in decision.ranking]
+    assert places == sorted(places, reverse=True)
     assert decision.recommendation == (decision.ranking[0] if decision.ranking else None)
     assert not decision.faults
     assert all(r.error is None for r in decision.results)

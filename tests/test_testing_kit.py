@@ -29,7 +29,7 @@ def test_case_files_are_collected_and_judged_like_advisor_check(
     result.stdout.fnmatch_lines(
         [
             "*insurer_wrong.case.yaml: recommended api; expected one of fine_tune; never *"
-            "(ranking: api +5, *",
+            "(ranking: api +3, *",
         ]
     )
 

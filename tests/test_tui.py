@@ -98,9 +98,10 @@ def _panel(app: AdvisorApp) -> str:
     return _text(app.screen.query_one("#panel", Static))
 
 
-def _panel_ranking(text: str) -> tuple[list[tuple[str, int]], set[str]]:
-    """From the decision panel: the ranked (option, score) lines and the ruled-out options."""
-    ranked = [(m[2], int(m[3])) for m in re.finditer(r"^(\d+) (\w+)\s+([+-]\d+)", text, re.M)]
+def _panel_ranking(text: str) -> tuple[list[tuple[str, float]], set[str]]:
+    """From the decision panel: the ranked (option, points) lines and the ruled-out options."""
+    pattern = r"^(\d+) (\w+)\s+([+-]?[\d.]+)"
+    ranked = [(m[2], float(m[3])) for m in re.finditer(pattern, text, re.M)]
     out = {m[1] for m in re.finditer(r"^x (\w+)\s+ruled out", text, re.M)}
     return ranked, out
 

@@ -62,10 +62,9 @@ class Diff:
 
 def side(name: str, answers: AnswersFile, registry: Registry, catalogue: Catalogue) -> Side:
     from advisor.core.engine import evaluate
-    from advisor.core.report import bills_for
 
     decision = evaluate(registry, answers.values, catalogue=catalogue)
-    found, _ = bills_for(decision, catalogue)
+    found = decision.costs
     monthly = {} if found is None else {o: b.usd_per_month for o, b in found.options.items()}
     recorded = None
     if answers.memo is not None:

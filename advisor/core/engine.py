@@ -1,35 +1,44 @@
-"""Evaluation: resolve answers, run every rule, apply vetoes, rank options and judge confidence."""
+"""Evaluation: resolve answers, run the rules stage by stage, rank the options, and build the outcome."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from advisor.core.rules import Fact, Finding, Rule
+from advisor.core.rules import RULED_OUT, Fact, Finding, Rule
 from advisor.plugins import PluginFault, Registry
 
 if TYPE_CHECKING:
     from advisor.costs.catalogue import Catalogue
 
-# Confidence from the margin between the first and second option, in points.
 # A rule that takes longer than this in an evaluation is named as slow (its findings still count).
 SLOW_RULE_SECONDS = 0.05
-HIGH_MARGIN = 4
-MEDIUM_MARGIN = 2
 
 
 class FactView:
     """The read-only view rules and facts get: answers by ``section.id``, derived facts by name."""
 
-    __slots__ = ("_cache", "_catalogue", "_computing", "_facts", "_faults", "_values")
+    __slots__ = (
+        "_cache",
+        "_catalogue",
+        "_computing",
+        "_facts",
+        "_faults",
+        "_nested",
+        "_timed",
+        "_values",
+        "fact_seconds",
+    )
 
     def __init__(
         self,
         values: Mapping[str, Any],
         facts: Mapping[str, Fact],
         catalogue: Callable[[], Any] | None = None,
+        timed: bool = False,
     ):
         self._values = values
         self._facts = facts
@@ -37,6 +46,9 @@ class FactView:
         self._cache: dict[str, Any] = {}
         self._faults: list[PluginFault] = []
         self._computing: set[str] = set()
+        self._timed = timed
+        self._nested = 0.0  # time of the facts a fact being computed read in turn
+        self.fact_seconds = 0.0  # time spent computing facts at the top level
 
     @property
     def catalogue(self) -> Catalogue:
@@ -58,6 +70,9 @@ class FactView:
         if key in self._computing:
             raise RecursionError(f"fact {key!r} depends on itself")
         self._computing.add(key)
+        if self._timed:
+            outer, self._nested = self._nested, 0.0
+            started = time.perf_counter()
         try:
             value = fact.compute(self)
         except RecursionError:
@@ -67,6 +82,18 @@ class FactView:
             value = None
         finally:
             self._computing.discard(key)
+            if self._timed:
+                took = time.perf_counter() - started
+                own = took - self._nested
+                self._nested = outer + took
+                if len(self._computing) == 0:
+                    self.fact_seconds += took
+                if own > SLOW_RULE_SECONDS:
+                    self._faults.append(
+                        PluginFault(
+                            fact.plugin, key, f"slow: took {own * 1000:.0f} ms (used all the same)"
+                        )
+                    )
         cache[key] = value
         return value
 
@@ -114,17 +141,46 @@ class RuleResult:
         return bool(self.findings)
 
 
+# Where an option fell in the decision procedure, in the order the stages run, and in words.
+FELL_AT = {
+    "constraints": "ruled out",
+    "gates": "held back",
+    "economics": "costs more",
+    "preferences": "fewer points",
+}
+
+
 @dataclass
 class OptionResult:
     id: str
     label: str
-    score: float = 0
+    score: float = 0  # every point for and against: economics and preferences together
     vetoes: list[tuple[Rule, Finding]] = field(default_factory=list)
-    reasons: list[tuple[Rule, Finding]] = field(default_factory=list)
+    holds: list[tuple[Rule, Finding]] = field(default_factory=list)
+    reasons: list[tuple[Rule, Finding]] = field(default_factory=list)  # points and notes
+    economics: float = 0  # the part of the score that the economics stage gave
+    fell_at: str = ""  # the stage where it lost to the recommendation; "" for the recommendation
+    fell_because: str = ""
 
     @property
     def eliminated(self) -> bool:
         return bool(self.vetoes)
+
+    @property
+    def held(self) -> bool:
+        return bool(self.holds)
+
+    @property
+    def preferences(self) -> float:
+        """The part of the score that is not the economics stage's."""
+        return self.score - self.economics
+
+    @property
+    def standing(self) -> str:
+        """Where it fell and why, in words ("" for the recommendation): "held back (gates): ..."."""
+        if not self.fell_at:
+            return ""
+        return f"{FELL_AT[self.fell_at]} ({self.fell_at}): {self.fell_because}"
 
 
 @dataclass
@@ -138,6 +194,13 @@ class Unknown:
 
 @dataclass
 class Decision:
+    """The outcome of one evaluation, built once: every output renders it and recomputes nothing.
+
+    ``recommendation`` and ``ranking`` come from the staged procedure (constraints, gates,
+    economics, preferences). With ``explore`` the engine also fills in the unknowns that could
+    change it, the flips, the revisit date and the confidence those give.
+    """
+
     recommendation: str | None
     ranking: list[str]
     options: dict[str, OptionResult]
@@ -149,6 +212,12 @@ class Decision:
     unknowns: list[Unknown] = field(default_factory=list)
     confidence: str = "low"
     confidence_reason: str = ""
+    costs: Any = None  # the cost model's bills (advisor.costs.model.Costs), or None
+    cost_error: str | None = None  # why there are no bills, when there are none
+    flips: list[Any] | None = None  # advisor.core.flips.Flip, nearest first; None: not explored
+    revisit: Any = None  # advisor.core.revisit.Revisit
+    robustness: Any = None  # advisor.core.confidence.Robustness: what set the confidence
+    explored: bool = False
 
     @property
     def facts(self) -> dict[str, Any]:
@@ -158,13 +227,20 @@ class Decision:
         if view is None:
             return {}
         known = len(view._faults)
-        values = {name: view[name] for name in view._facts}
+        values = {name: view[name] for name in view._facts if name not in HIDDEN_FACTS}
         self.faults.extend(view._faults[known:])
         return values
 
     @property
     def fired(self) -> list[RuleResult]:
         return [r for r in self.results if r.fired]
+
+    @property
+    def runner_up(self) -> str | None:
+        return self.ranking[1] if len(self.ranking) > 1 else None
+
+
+HIDDEN_FACTS = frozenset({"bills"})  # facts that are objects, shown through the costs instead
 
 
 def evaluate(
@@ -173,20 +249,52 @@ def evaluate(
     *,
     explore: bool = True,
     catalogue: Catalogue | None = None,
+    today: date | None = None,
 ) -> Decision:
     """Evaluate answers (``{"pmf.stage": "idea", ...}``) with every rule in the registry.
 
-    With ``explore`` the engine also tries other values for each unknown or assumed question that a
-    rule reads, and reports those that would change the recommendation.
+    With ``explore`` (what every command does) the outcome is complete: the engine also tries
+    other values for each unknown or assumed question a rule reads, finds the nearest change of
+    each answer (and of prices) that would flip the recommendation, dates the revisit, and judges
+    the confidence from how far the nearest flip is. Without it, only the decision itself.
     """
+    from advisor.core.confidence import judge
+
     resolved = resolve(registry, answers)
-    decision = _decide(registry, resolved, _catalogue_of(registry, catalogue), timed=True)
+    source = _catalogue_of(registry, catalogue)
+    if "bills" in registry.facts:  # load the hosted prices before anything is timed
+        source().warm()
+    decision = _decide(registry, resolved, source, timed=True)
+    _attach_costs(decision, registry)
     if explore:
-        decision.unknowns = _unknowns(
-            registry, resolved, decision.recommendation, _catalogue_of(registry, catalogue)
-        )
-    decision.confidence, decision.confidence_reason = _confidence(decision)
+        from advisor.core.flips import flips
+
+        decision.explored = True
+        decision.unknowns = _unknowns(registry, resolved, decision.recommendation, source)
+        decision.flips = flips(registry, answers, catalogue, base=decision)
+    decision.robustness = judge(decision)
+    decision.confidence = decision.robustness.level
+    decision.confidence_reason = decision.robustness.reason
+    if explore:
+        from advisor.core.revisit import revisit
+
+        decision.revisit = revisit(decision, today)
     return decision
+
+
+def _attach_costs(decision: Decision, registry: Registry) -> None:
+    """The bills the cost model worked out for these answers (the fact ``bills``, with their ranges
+    and break-even volumes), or why there are none."""
+    view = decision.view
+    if view is None or "bills" not in registry.facts:
+        decision.cost_error = "no plugin gives the cost model's bills (the fact 'bills')"
+        return
+    bills = view["bills"]
+    error = getattr(bills, "error", None)
+    if bills is None or error:
+        decision.cost_error = error or "the bills could not be worked out"
+        return
+    decision.costs = bills
 
 
 def _catalogue_of(registry: Registry, given: Catalogue | None) -> Callable[[], Catalogue]:
@@ -201,18 +309,41 @@ def _decide(
     resolved: Resolved,
     catalogue: Callable[[], Catalogue] | None = None,
     timed: bool = False,
+    *,
+    base: Decision | None = None,
+    changed: frozenset[str] = frozenset(),
 ) -> Decision:
-    view = FactView(resolved.values, registry.facts, catalogue)
+    """The staged procedure: constraint rules first (what they rule out becomes the fact
+    ``ruled_out``), then gates, economics and preferences; then the ranking: options not ruled out,
+    those held back by fewer gates first, then by points, then by effort.
+
+    Given ``base``, a decision for the same answers but the questions in ``changed`` (and the same
+    catalogue), a rule that reads none of those questions, directly or through facts, keeps its
+    findings from ``base`` instead of running again: how the flips try hundreds of changes fast.
+    """
+    view = FactView(resolved.values, registry.facts, catalogue, timed)
     options = {oid: OptionResult(oid, o.label) for oid, o in registry.options.items()}
     results: list[RuleResult] = []
     faults: list[PluginFault] = []
     clock = time.perf_counter
-    for item in registry.rules:
+    constraints_done = False
+    inputs = registry.rule_inputs() if base is not None else None
+    for i, item in enumerate(registry.rules):  # in stage order (build_registry sorts them)
+        if not constraints_done and item.stage != "constraint":
+            view._cache[RULED_OUT] = frozenset(o for o, r in options.items() if r.vetoes)
+            constraints_done = True
+        if inputs is not None and base is not None and not inputs[i] & changed:
+            kept = base.results[i]
+            results.append(kept)
+            _apply(item, kept.findings, options)
+            continue
         try:
             started = clock() if timed else 0.0
+            in_facts = view.fact_seconds
             found = item.run(view)
-            if timed and clock() - started > SLOW_RULE_SECONDS:
-                took = (clock() - started) * 1000
+            # A rule is timed on its own work: facts it read first are timed as facts.
+            if timed and clock() - started - (view.fact_seconds - in_facts) > SLOW_RULE_SECONDS:
+                took = (clock() - started - (view.fact_seconds - in_facts)) * 1000
                 faults.append(
                     PluginFault(
                         item.plugin, item.code, f"slow: took {took:.0f} ms (used all the same)"
@@ -227,25 +358,19 @@ def _decide(
             results.append(RuleResult(item, [], message))
             continue
         results.append(RuleResult(item, found))
-        for f in found:
-            if f.option is None:
-                continue
-            target = options[f.option]
-            if f.kind == "veto":
-                target.vetoes.append((item, f))
-            else:
-                target.reasons.append((item, f))
-                target.score += f.points
+        _apply(item, found, options)
+    if not constraints_done:
+        view._cache[RULED_OUT] = frozenset(o for o, r in options.items() if r.vetoes)
     effort = {oid: o.effort for oid, o in registry.options.items()}
     ranking = sorted(
         (oid for oid, o in options.items() if not o.eliminated),
-        key=lambda oid: (-options[oid].score, effort[oid], oid),
+        key=lambda oid: (len(options[oid].holds), -options[oid].score, effort[oid], oid),
     )
     margin = None
     if len(ranking) >= 2:
         margin = options[ranking[0]].score - options[ranking[1]].score
     faults.extend(view._faults)
-    return Decision(
+    decision = Decision(
         recommendation=ranking[0] if ranking else None,
         ranking=ranking,
         options=options,
@@ -255,6 +380,58 @@ def _decide(
         faults=faults,
         view=view,
     )
+    if timed:
+        _where_each_fell(decision)
+    return decision
+
+
+def _apply(item: Rule, found: list[Finding], options: dict[str, OptionResult]) -> None:
+    """A rule's findings, added to the options they name."""
+    for f in found:
+        if f.option is None:
+            continue
+        target = options[f.option]
+        if f.kind == "veto":
+            target.vetoes.append((item, f))
+        elif f.kind == "hold":
+            target.holds.append((item, f))
+        else:
+            target.reasons.append((item, f))
+            target.score += f.points
+            if item.stage == "economics":
+                target.economics += f.points
+
+
+def _where_each_fell(decision: Decision) -> None:
+    """For each option but the recommendation, the stage at which it lost to it, and why."""
+    rec = decision.recommendation
+    chosen = decision.options.get(rec) if rec else None
+    for oid, opt in decision.options.items():
+        if opt.eliminated:
+            opt.fell_at = "constraints"
+            opt.fell_because = "; ".join(f.because for _, f in opt.vetoes)
+        elif chosen is None or oid == rec:
+            continue
+        elif len(opt.holds) > len(chosen.holds):
+            opt.fell_at = "gates"
+            mine = {r.code for r, _ in chosen.holds}
+            extra = [f.because for r, f in opt.holds if r.code not in mine]
+            opt.fell_because = "; ".join(extra or [f.because for _, f in opt.holds])
+        elif opt.economics < chosen.economics:
+            opt.fell_at = "economics"
+            opt.fell_because = "; ".join(
+                f.because
+                for mine in (opt, chosen)
+                for r, f in mine.reasons
+                if r.stage == "economics" and f.kind == "points" and (mine is opt) == (f.points < 0)
+            )
+        else:
+            opt.fell_at = "preferences"
+            opt.fell_because = (
+                f"{opt.score:+g} points against {chosen.score:+g} for {chosen.label}"
+                if opt.score != chosen.score
+                else f"tied on points with {chosen.label}, which takes less effort"
+            )
 
 
 def _candidates(registry: Registry, qid: str) -> Iterable[Any]:
@@ -293,41 +470,6 @@ def _unknowns(
         if outcomes:
             out.append(Unknown(qid, base, outcomes))
     return out
-
-
-def _confidence(decision: Decision) -> tuple[str, str]:
-    """The confidence level and, in words, what set it."""
-    rec = decision.recommendation
-    if rec is None:
-        return "none", "every option is ruled out"
-    if decision.margin is None:  # the only option left standing
-        score = decision.options[rec].score
-        if score < 0:
-            level, reason = (
-                "medium",
-                f"the only option not ruled out, though the rules count against it: score {score:g}",
-            )
-        else:
-            level, reason = "high", "the only option not ruled out"
-    elif decision.margin >= HIGH_MARGIN:
-        level, reason = "high", f"a margin of {decision.margin:g} points over the next option"
-    elif decision.margin >= MEDIUM_MARGIN:
-        level, reason = "medium", f"a margin of {decision.margin:g} points over the next option"
-    else:
-        level, reason = (
-            "low",
-            (
-                "a tie on points with the next option; the option that takes less effort ranks first"
-                if decision.margin == 0
-                else f"a margin of only {decision.margin:g} points over the next option"
-            ),
-        )
-    if decision.unknowns and level == "high":
-        count = len(decision.unknowns)
-        level = "medium"
-        which = "answer" if count == 1 else "answers"
-        reason += f"; lowered from high: {count} unanswered or assumed {which} could change it"
-    return level, reason
 
 
 def _show(value: Any) -> str:

@@ -1,37 +1,64 @@
 """What would flip the decision: for each question, the smallest single change of its answer that
-changes the recommendation, nearest first.
+changes the recommendation, nearest first; and the same for hosted and GPU prices.
 
-A number is searched in both directions: outward in steps of a factor of four until the
-recommendation changes, then by bisection to the threshold. A choice or a yes/no question tries every other value.
-Each change is applied alone, every other answer as it is.
+A number is searched in both directions: first at the edge of a plausible change (20% lower, 25%
+higher), then outward by doubling and then by factors of four until the recommendation changes,
+then by bisection to the threshold. A choice or a yes/no question tries every other value. Prices
+are searched like numbers, as a factor on every hosted price or every GPU's hourly price. Each
+change is applied alone, every other answer as it is.
+
+The search reaches 65,536 times an answer either way (a thousand times, for prices), and finds the
+nearest flip wherever the recommendation changes at most once between two steps of the search; the decision procedure keeps the bills monotone in volume (no option's cost
+per call rises with volume), and tests/test_flips.py checks on random answers that a fine scan
+finds no flip nearer than the one reported.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from advisor.core.engine import Resolved, _catalogue_of, _decide, resolve
+from advisor.core import numbers
+from advisor.core.engine import Decision, Resolved, _catalogue_of, _decide, resolve
 from advisor.plugins import Registry
 
-FACTOR = 4.0  # each step of the outward search multiplies (or divides) the value by this
-STEPS = 24  # 4^24 is 2.8e14: far past any volume the questions take
-PRECISION = 0.005  # a threshold is found to within half a percent
-TOO_FAR = 1e12  # numbers are not searched beyond this
+PLAUSIBLE_UP = 1.25  # a plausible change of a number: 25% higher, or 20% lower (1 / 1.25)
+STEPS = (PLAUSIBLE_UP, 2.0, 4.0)  # the first steps outward, as factors; then x4 each step
+FACTOR = 4.0
+MAX_STEPS = 7  # up to 4 x 4^7 = 65,536 times the answer (or a 65,536th of it)
+TOO_FAR = 1e13  # numbers are not searched beyond this
+PRICES = {
+    "prices.api": "hosted API prices",
+    "prices.gpu": "GPU rental prices",
+}
 
 
 @dataclass(frozen=True)
 class Flip:
-    """One change of one answer that changes the recommendation."""
+    """One change of one answer (or of prices) that changes the recommendation."""
 
-    question: str
+    question: str  # a question id, or "prices.api" / "prices.gpu" for a factor on prices
     current: Any  # the value now: answered, assumed (a default) or None when unknown
     to: Any  # the value that flips it
     recommendation: str | None  # what it becomes (None: every option ruled out)
-    distance: float  # how far the change is: log of the ratio for numbers, 1 for a choice
+    distance: float  # how far the change is: |log of the ratio| for numbers, steps for a choice
     direction: str  # "up", "down" or "change"
+    step: int = 0  # for a choice: how many places along its list of values; 0 for numbers
+    estimate: bool = True  # the answer is an estimate or judgement (a price is always one)
+
+    @property
+    def is_price(self) -> bool:
+        return self.question in PRICES
+
+    @property
+    def factor(self) -> float | None:
+        """For a number: the new value over the old (None from zero, or for a choice)."""
+        if self.direction == "change" or not self.current:
+            return None
+        return float(self.to) / float(self.current)
 
     def describe(self) -> str:
         becomes = (
@@ -39,39 +66,92 @@ class Flip:
             if self.recommendation
             else "every option would be ruled out"
         )
+        if self.is_price:
+            what = PRICES[self.question]
+            factor = float(self.to)
+            moved = "fell" if factor < 1 else "rose"
+            return (
+                f"if {what} {moved} to {factor:.2f}x today's ({numbers.change(factor)}), {becomes}"
+            )
         if self.direction == "up":
-            return f"if {self.question} rose to {show_value(self.to)} (now {show_value(self.current)}), {becomes}"
+            return (
+                f"if {self.question} rose to {show_value(self.to)} "
+                f"(now {show_value(self.current)}), {becomes}"
+            )
         if self.direction == "down":
-            return f"if {self.question} fell to {show_value(self.to)} (now {show_value(self.current)}), {becomes}"
+            return (
+                f"if {self.question} fell to {show_value(self.to)} "
+                f"(now {show_value(self.current)}), {becomes}"
+            )
         now = "unknown" if self.current is None else show_value(self.current)
         return f"if {self.question} were {show_value(self.to)} (now {now}), {becomes}"
 
 
-def flips(registry: Registry, answers: dict[str, Any], catalogue: Any = None) -> list[Flip]:
-    """Every question's nearest flip, nearest first (a question may give one each way)."""
-    resolved = resolve(registry, answers)
+class _Price:
+    """A factor on prices searched like a number question: from a thousandth to a thousand times
+    today's."""
+
+    type = "number"
+    minimum = 0.001
+    maximum = 1000.0
+    exclusive_minimum = False
+
+
+def flips(
+    registry: Registry,
+    answers: Mapping[str, Any],
+    catalogue: Any = None,
+    *,
+    base: Decision | None = None,
+) -> list[Flip]:
+    """Every question's nearest flip, and each price factor's, nearest first (a question may give
+    one each way). ``base`` is the decision for ``answers`` when the caller already has it."""
+    resolved = base.resolved if base is not None else resolve(registry, answers)
     source = _catalogue_of(registry, catalogue)
 
+    start = base if base is not None else _decide(registry, resolved, source)
+    current = start.recommendation
+
     def decide(qid: str, value: Any) -> str | None:
+        if qid in PRICES:
+            cat = source()
+            scaled = cat.scaled(api=value) if qid == "prices.api" else cat.scaled(gpu=value)
+            return _decide(registry, resolved, lambda: scaled).recommendation
         values = dict(resolved.values)
         values[qid] = value
         trial = Resolved(values, resolved.answered, resolved.assumed, resolved.unknown, ())
-        return _decide(registry, trial, source).recommendation
+        changed = frozenset((qid,))
+        return _decide(registry, trial, source, base=start, changed=changed).recommendation
 
-    base = _decide(registry, resolved, source).recommendation
     read = registry.questions_read()
     found: list[Flip] = []
     for qid, question in registry.questions.items():
         if qid not in read:
             continue
-        current = resolved.values[qid]
+        now = resolved.values[qid]
         if question.type in ("int", "number"):
-            if current is not None:
-                found.extend(_number_flips(question, qid, current, base, decide))
+            if now is not None:
+                got = _number_flips(question, qid, now, current, decide)
+            else:
+                continue
         elif question.type in ("choice", "bool"):
             options = question.choice_values if question.type == "choice" else (True, False)
-            found.extend(_choice_flips(qid, current, options, base, decide))
+            got = _choice_flips(qid, now, options, current, decide)
+        else:
+            continue
+        found.extend(dataclasses.replace(f, estimate=question.estimate) for f in got)
+    if _has_bills(base, registry):
+        for qid in PRICES:
+            found.extend(_number_flips(_Price(), qid, 1.0, current, decide))
     return sorted(found, key=lambda f: (f.distance, f.question, f.direction))
+
+
+def _has_bills(base: Decision | None, registry: Registry) -> bool:
+    """Whether prices can matter: the cost model gives bills (and, when known, they were worked
+    out for these answers)."""
+    if "bills" not in registry.facts:
+        return False
+    return base is None or base.costs is not None
 
 
 def _choice_flips(
@@ -90,7 +170,7 @@ def _choice_flips(
         got = decide(qid, value)
         if got != base:
             step = abs(values.index(value) - where) if where is not None else 1
-            yield Flip(qid, current, value, got, 1.0 + (step - 1) * 0.01, "change")
+            yield Flip(qid, current, value, got, 1.0 + (step - 1) * 0.01, "change", step)
 
 
 def _number_flips(
@@ -104,6 +184,15 @@ def _number_flips(
         flip = _search(question, qid, current, direction, base, decide)
         if flip is not None:
             yield flip
+
+
+def _factors() -> Iterator[float]:
+    """The factors of the outward search: the plausible edge, then doubling, then fours."""
+    yield from STEPS
+    factor = STEPS[-1]
+    for _ in range(MAX_STEPS):
+        factor *= FACTOR
+        yield factor
 
 
 def _search(
@@ -127,16 +216,19 @@ def _search(
     same = current
     changed = None
     got = base
-    for i in range(1, STEPS + 1):
+    for i, factor in enumerate(_factors()):
         if direction == "up":
-            raw = current * FACTOR**i if current else FACTOR ** (i - 1)  # from zero: 1, 4, 16
+            raw = current * factor if current else FACTOR**i  # from zero: 1, 4, 16
         else:
-            raw = current / FACTOR**i
-        if direction == "down" and current and raw < current * 1e-6:
+            raw = current / factor
+        last = direction == "down" and current and factor >= FACTOR ** (MAX_STEPS + 1)
+        if last:
             raw = low_bound  # last try: the bottom of the range
+        if direction == "up" and raw > high_bound * FACTOR:
+            break
         value = legal(raw)
         if value is None or value == same:
-            if direction == "down" and raw == low_bound:
+            if last:
                 break
             continue
         got = decide(qid, value)
@@ -144,36 +236,80 @@ def _search(
             changed = value
             break
         same = value
-        if direction == "down" and raw == low_bound:
+        if last:
             break
     if changed is None:
         return None
-    # Bisection between the last value that kept the recommendation and the first that changed it.
-    for _ in range(60):
-        gap = abs(changed - same)
-        if gap <= max(abs(changed), 1.0) * PRECISION or (question.type == "int" and gap <= 1):
-            break
-        middle = legal((same + changed) / 2)
-        if middle is None or middle in (same, changed):
-            break
-        result = decide(qid, middle)
-        if result == base:
-            same = middle
-        else:
-            changed, got = middle, result
+    changed, got = threshold(lambda v: decide(qid, v), base, same, changed, got, legal)
+    if changed is None:
+        return None
     distance = abs(math.log(changed / current)) if current and changed else 1.0
     return Flip(qid, current, changed, got, distance, direction)
 
 
-def show_value(value: Any) -> str:
+GRID = 1000  # thresholds are found on a grid of a thousand values a decade (steps of 0.23%)
+EXACT_BELOW = 1000  # whole numbers below this are found exactly
+
+
+def threshold(
+    decide: Callable[[Any], str | None],
+    base: str | None,
+    same: Any,
+    changed: Any,
+    got: str | None,
+    legal: Callable[[float], Any] = lambda v: v,
+) -> tuple[Any, str | None]:
+    """The value nearest ``same`` at which the recommendation is no longer ``base``, between a
+    value that keeps it (``same``) and one that changes it (``changed``, giving ``got``).
+
+    The answer is canonical, so that any search that brackets the same threshold (the flips, the
+    sweep) reports the same number: a whole number below a thousand exactly, anything else as the
+    first point of a fixed log grid (a thousand points a decade, steps of 0.23%) past the
+    threshold.
+    """
+    whole = isinstance(same, int) and isinstance(changed, int)
+    if whole and max(abs(same), abs(changed)) < EXACT_BELOW:
+        while abs(changed - same) > 1:
+            middle = legal((same + changed) // 2)
+            if middle is None or middle in (same, changed):
+                break
+            result = decide(middle)
+            if result == base:
+                same = middle
+            else:
+                changed, got = middle, result
+        return changed, got
+    if same <= 0 or changed <= 0:
+        return changed, got
+    up = changed > same
+    at_same, at_changed = math.log10(same) * GRID, math.log10(changed) * GRID
+    keep = math.floor(at_same) if up else math.ceil(at_same)
+    flip = math.ceil(at_changed - 1e-9) if up else math.floor(at_changed + 1e-9)
+    tried = False
+    while abs(flip - keep) > 1:
+        middle = legal(_grid_value((keep + flip) // 2, whole))
+        if middle is None:
+            break
+        result = decide(middle)
+        if result == base:
+            keep = (keep + flip) // 2
+        else:
+            flip, got, tried = (keep + flip) // 2, result, True
+    value = legal(_grid_value(flip, whole))
     if value is None:
-        return "unknown"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:,.3g}"
-    return str(value)
+        return changed, got
+    if not tried and value != changed:
+        result = decide(value)
+        if result == base:
+            return changed, got
+        got = result
+    return value, got
+
+
+def _grid_value(index: int, whole: bool) -> Any:
+    value = 10 ** (index / GRID)
+    return round(value) if whole else float(f"{value:.6g}")
+
+
+def show_value(value: Any) -> str:
+    return numbers.number(value)

@@ -7,8 +7,9 @@
         veto: api
         because: Company policy keeps confidential and regulated data in our own cloud.
 
-A rule takes ``veto`` (an option or a list), ``points`` (option: number), or ``note`` (text), or
-several of them; ``when`` is a condition in the language of :mod:`advisor.core.conditions`. A pack
+A rule takes ``veto`` (an option or a list: ruled out), ``hold`` (an option or a list: held back,
+as by a gate), ``points`` (option: number), or ``note`` (text), or several of them. A rule that
+vetoes runs with the constraints, one that holds with the gates, any other with the preferences; ``when`` is a condition in the language of :mod:`advisor.core.conditions`. A pack
 may add questions to a section (``questions: {privacy: [...]}``, each as in a questionnaire file).
 A pack is loaded from a plugin (which registers the pack's path from ``advisor_rules``), from a
 path in the user's config file, or with ``--policy FILE``; it is data, and nothing in it is run as
@@ -26,11 +27,31 @@ from typing import Any
 from advisor.core import yamlio
 from advisor.core.conditions import ConditionError, parse_condition
 from advisor.core.questionnaire import Section
-from advisor.core.rules import CODE_PATTERN, OPTION_PATTERN, Finding, Rule, note, points, veto
+from advisor.core.rules import (
+    CODE_PATTERN,
+    OPTION_PATTERN,
+    Finding,
+    Rule,
+    hold,
+    note,
+    points,
+    veto,
+)
 from advisor.errors import InputError, Problem
 from advisor.hookspecs import hookimpl
 
-RULE_KEYS = ("code", "title", "when", "veto", "points", "note", "because", "source", "principles")
+RULE_KEYS = (
+    "code",
+    "title",
+    "when",
+    "veto",
+    "hold",
+    "points",
+    "note",
+    "because",
+    "source",
+    "principles",
+)
 TOP_KEYS = ("policy", "rules", "questions")
 
 
@@ -53,13 +74,20 @@ def _options(value: Any) -> list[str] | None:
 
 
 def _check(
-    condition: Any, vetoes: list[str], scores: dict[str, float], said: str | None, because: str
+    condition: Any,
+    vetoes: list[str],
+    holds: list[str],
+    scores: dict[str, float],
+    said: str | None,
+    because: str,
 ) -> Callable[[Any], Iterator[Finding]]:
     def check(facts: Any) -> Iterator[Finding]:
         if not condition(facts):
             return
         for option in vetoes:
             yield veto(option, because)
+        for option in holds:
+            yield hold(option, because)
         for option, amount in scores.items():
             yield points(option, amount, because)
         if said:
@@ -99,13 +127,15 @@ def _rule(item: Any, at: list[Any], path: Path, document: Any) -> tuple[Rule | N
     except ConditionError as exc:
         column = f" (at column {exc.column})" if exc.column else ""
         problem(f"{where}.when", f"{exc}{column}", "when")
-    vetoes: list[str] = []
-    if "veto" in item:
-        found = _options(item["veto"])
-        if found is None or not all(OPTION_PATTERN.match(o) for o in found):
-            problem(f"{where}.veto", "expected an option id or a list of them, e.g. api", "veto")
-        else:
-            vetoes = found
+    chosen: dict[str, list[str]] = {"veto": [], "hold": []}
+    for key in chosen:
+        if key in item:
+            found = _options(item[key])
+            if found is None or not all(OPTION_PATTERN.match(o) for o in found):
+                problem(f"{where}.{key}", "expected an option id or a list of them, e.g. api", key)
+            else:
+                chosen[key] = found
+    vetoes, holds = chosen["veto"], chosen["hold"]
     scores: dict[str, float] = {}
     if "points" in item:
         given = item["points"]
@@ -130,8 +160,8 @@ def _rule(item: Any, at: list[Any], path: Path, document: Any) -> tuple[Rule | N
     if said is not None and (not isinstance(said, str) or not said.strip()):
         problem(f"{where}.note", "expected text", "note")
         said = None
-    if not vetoes and not scores and not said and not problems:
-        problem(where, "a rule needs veto, points or note: what it does when it fires")
+    if not vetoes and not holds and not scores and not said and not problems:
+        problem(where, "a rule needs veto, hold, points or note: what it does when it fires")
     principles = item.get("principles", [])
     if not isinstance(principles, list) or not all(
         isinstance(p, int) and 1 <= p <= 12 for p in principles
@@ -146,11 +176,12 @@ def _rule(item: Any, at: list[Any], path: Path, document: Any) -> tuple[Rule | N
         title=item["title"].strip(),
         rationale=because,
         source=str(item.get("source") or f"policy pack {path.name}"),
-        check=_check(condition, vetoes, scores, said, because),
+        check=_check(condition, vetoes, holds, scores, said, because),
         reads=condition.reads,
         fires_when=str(when),
         principles=tuple(principles),
-        options=tuple(dict.fromkeys([*vetoes, *scores])),
+        options=tuple(dict.fromkeys([*vetoes, *holds, *scores])),
+        stage="constraint" if vetoes else "gate" if holds else "preference",
     )
     return rule, problems
 

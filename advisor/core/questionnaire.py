@@ -72,6 +72,14 @@ class Question(BaseModel):
         default=(),
         description="Values tried when the answer is unknown, to see whether it could change the result.",
     )
+    estimate: bool = Field(
+        default=False,
+        description=(
+            "The answer is the team's estimate or judgement, which could plausibly be off (20% on "
+            "a number, one step of a choice); a pick that such a change flips is not held with "
+            "high confidence. Facts of policy (where data may go) are not estimates."
+        ),
+    )
     section: str = ""  # filled in by the section that holds the question
 
     @field_validator("principles")
@@ -79,7 +87,7 @@ class Question(BaseModel):
     def _principles_exist(cls, value: tuple[int, ...]) -> tuple[int, ...]:
         bad = [p for p in value if not 1 <= p <= 12]
         if bad:
-            raise ValueError(f"principles are numbered 1 to 12 in DOMAIN.md, not {bad}")
+            raise ValueError(f"principles are numbered 1 to 12 (docs/principles.md), not {bad}")
         return value
 
     @model_validator(mode="after")

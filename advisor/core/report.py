@@ -6,18 +6,17 @@ changes meaning; new keys may be added within a version.
 
 from __future__ import annotations
 
-from datetime import date
+import math
 from typing import TYPE_CHECKING, Any
 
 from advisor.core.answers import AnswersFile
 from advisor.core.engine import Decision, RuleResult
-from advisor.core.flips import Flip, flips
+from advisor.core.flips import Flip
 from advisor.core.rules import Finding, Rule
 from advisor.plugins import Registry
 
 if TYPE_CHECKING:
     from advisor.costs.catalogue import Catalogue
-    from advisor.costs.model import Costs
 
 SCHEMA_VERSION = 1
 
@@ -103,61 +102,53 @@ def flip_json(flip: Flip) -> dict[str, Any]:
         "direction": flip.direction,
         "recommendation": flip.recommendation,
         "distance": flip.distance,
+        "estimate": flip.estimate,
         "text": flip.describe(),
     }
 
 
-def bills_for(decision: Decision, catalogue: Catalogue) -> tuple[Costs | None, str | None]:
-    """The cost model's result for a decision's answers, and why there is none when there is
-    none (a catalogue without the figures it needs). Worked out once per decision and catalogue:
-    the costs section, the revisit date and the JSON all read it."""
-    from advisor.costs.model import costs
-
-    kept = decision.__dict__.get("_bills")
-    if kept is not None and kept[0] is catalogue:
-        return kept[1], kept[2]
-    try:
-        found, error = costs(decision.resolved.values, catalogue), None
-    except KeyError as exc:
-        found, error = None, str(exc.args[0])
-    decision.__dict__["_bills"] = (catalogue, found, error)
-    return found, error
+def _finite(value: float | None) -> float | None:
+    """A number for JSON: an unbounded end of a range is written as null."""
+    return None if value is None or math.isinf(value) else value
 
 
-def _flips_and_revisit(
-    decision: Decision, registry: Registry, catalogue: Catalogue | None, today: date | None
-) -> dict[str, Any]:
-    from advisor.core.revisit import revisit
-
-    cat = catalogue or registry.catalogue
-    found = flips(registry, decision.resolved.values, cat)
-    when = revisit(decision, bills_for(decision, cat)[0], found, today)
+def _revisit_json(decision: Decision) -> dict[str, Any]:
+    flips = decision.flips or []
+    when = decision.revisit
     return {
-        "flips": [flip_json(f) for f in found],
-        "revisit": {
-            "date": when.date.isoformat(),
-            "reason": when.reason,
-            "triggers": when.triggers,
-        },
+        "flips": [flip_json(f) for f in flips],
+        "revisit": None
+        if when is None
+        else {"date": when.date.isoformat(), "reason": when.reason, "triggers": when.triggers},
     }
 
 
 def costs_json(decision: Decision, catalogue: Catalogue) -> dict[str, Any]:
-    """The cost model's figures for these answers: bills, horizon totals and break-even volumes."""
-    found, error = bills_for(decision, catalogue)
+    """The cost model's figures for these answers: bills and their ranges, horizon totals and
+    break-even volumes, read off the decision (worked out once, by the engine)."""
+    found = decision.costs
     if found is None:  # a catalogue without the figures the cost model needs
-        return {"costs": None, "break_even": None, "cost_error": error}
+        return {"costs": None, "break_even": None, "cost_error": decision.cost_error}
     options = {}
     for oid, bill in found.options.items():
+        low, value, high = found.horizon(oid) or (None, None, None)
         options[oid] = {
             "usd_per_month": bill.usd_per_month,
+            "usd_per_month_low": bill.low_usd_per_month,
+            "usd_per_month_high": _finite(bill.high_usd_per_month),
             "usd_per_mtok": bill.usd_per_mtok,
-            "horizon_usd": found.horizon_usd[oid],
+            "horizon_usd": value,
+            "horizon_usd_low": low,
+            "horizon_usd_high": _finite(high),
+            "floor": bill.floor,
+            "assumed": bill.assumed,
             "gpu": bill.gpu,
             "gpus": bill.gpus,
+            "gpus_per_replica": bill.gpus_per_replica,
             "replicas": bill.replicas,
+            "replicas_at_peak": bill.replicas_at_peak,
             "utilisation": bill.utilisation,
-            "p95_latency_ms": found.p95_latency_ms[oid],
+            "p95_latency_ms": found.p95_latency_ms.get(oid),
             "route": bill.route or None,
             "missing": bill.missing,
             "lines": [
@@ -176,6 +167,7 @@ def costs_json(decision: Decision, catalogue: Catalogue) -> dict[str, Any]:
             "price_date": catalogue.price_date,
             "horizon_months": found.horizon_months,
             "halving_months": found.halving_months,
+            "halving_months_range": list(found.halving_range),
             "options": options,
         },
         "break_even": {
@@ -188,12 +180,31 @@ def costs_json(decision: Decision, catalogue: Catalogue) -> dict[str, Any]:
     }
 
 
+def confidence_json(decision: Decision) -> dict[str, Any]:
+    robust = decision.robustness
+    out: dict[str, Any] = {
+        "level": decision.confidence,
+        "margin": decision.margin,
+        "reason": decision.confidence_reason,
+    }
+    if robust is not None:
+        out.update(
+            {
+                "nearest_flip": flip_json(robust.nearest) if robust.nearest else None,
+                "plausible_flips": [flip_json(f) for f in robust.plausible],
+                "one_step_flips": [flip_json(f) for f in robust.one_step],
+                "bills_overlap": robust.overlap,
+                "tie": robust.tie,
+            }
+        )
+    return out
+
+
 def decision_json(
     decision: Decision,
     registry: Registry,
     answers: AnswersFile,
     catalogue: Catalogue | None = None,
-    today: date | None = None,
 ) -> dict[str, Any]:
     from advisor import __version__
 
@@ -204,8 +215,15 @@ def decision_json(
             "score": opt.score,
             "eliminated": opt.eliminated,
             "rank": decision.ranking.index(oid) + 1 if oid in decision.ranking else None,
+            "stage": opt.fell_at or None,
+            "fell_because": opt.fell_because or None,
+            "economics": opt.economics,
+            "preferences": opt.preferences,
             "vetoes": [
                 {"rule": r.code, "because": f.because, "source": r.source} for r, f in opt.vetoes
+            ],
+            "holds": [
+                {"rule": r.code, "because": f.because, "source": r.source} for r, f in opt.holds
             ],
             "reasons": [
                 {"rule": r.code, "points": f.points, "because": f.because, "source": r.source}
@@ -228,11 +246,7 @@ def decision_json(
             "why": answers.why,
         },
         "recommendation": decision.recommendation,
-        "confidence": {
-            "level": decision.confidence,
-            "margin": decision.margin,
-            "reason": decision.confidence_reason,
-        },
+        "confidence": confidence_json(decision),
         "ranking": list(decision.ranking),
         "options": options,
         "rules": fired,
@@ -255,7 +269,7 @@ def decision_json(
             "met": met,
         },
         **costs_json(decision, catalogue or registry.catalogue),
-        **_flips_and_revisit(decision, registry, catalogue, today),
+        **_revisit_json(decision),
         "errors": [
             {"plugin": f.plugin, "where": f.where, "message": f.message}
             for f in (*registry.faults, *decision.faults)

@@ -2,7 +2,7 @@
 
 The date is the earliest of: the month in which falling API prices would bring the API's bill below
 the bill of the option recommended (when that option is not the API), and a year from today, since
-the cost of a fixed capability halves about every six months (DOMAIN.md principle 10). The events are
+the cost of a fixed capability halves about every six months (principle 10). The events are
 milestones that would change the answers: product-market fit for a team before it, an answer near
 the value that flips the decision, an unknown that could change it.
 """
@@ -10,17 +10,20 @@ the value that flips the decision, an unknown that could change it.
 from __future__ import annotations
 
 import calendar
+import datetime
 import math
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
+from advisor.core import numbers
 from advisor.core.engine import Decision
-from advisor.core.flips import Flip, show_value
+from advisor.core.flips import show_value
 
 AT_MOST_MONTHS = 12
+AT_LEAST_MONTHS = 1  # a revisit sooner than a month is noise
 NEAR = math.log(2)  # an answer within a factor of two of its flip point is near it
 EARLY_STAGES = ("idea", "prototype", "mvp_live")
+GATED_STAGES = ("idea", "prototype")  # held back by the product-market fit gate
 
 
 @dataclass
@@ -28,6 +31,7 @@ class Revisit:
     date: date
     reason: str
     triggers: list[str] = field(default_factory=list)
+    made_on: datetime.date | None = None  # the day it was worked out from
 
 
 def add_months(start: date, months: float) -> date:
@@ -40,39 +44,53 @@ def add_months(start: date, months: float) -> date:
     return date.fromordinal(date(year, month + 1, day).toordinal() + days)
 
 
-def revisit(
-    decision: Decision, bills: Any, found: list[Flip], today: date | None = None
-) -> Revisit:
-    """The date to look again and the reason, with the events that should bring it forward.
-
-    ``bills`` is the cost model's result for these answers (or None), ``found`` the flips.
-    """
+def revisit(decision: Decision, today: date | None = None) -> Revisit:
+    """The date to look again and the reason, with the events that should bring it forward, from
+    the decision's own bills, flips and unknowns."""
     today = today or date.today()
     when = add_months(today, AT_MOST_MONTHS)
     reason = (
         "a year at most: the cost of a fixed capability halves about every six months "
-        "(DOMAIN.md principle 10), so today's comparison will not hold for long"
+        "(principle 10), so today's comparison will not hold for long"
     )
     rec = decision.recommendation
-    if bills is not None and rec in ("self_host", "fine_tune"):
+    bills = decision.costs
+    if bills is not None and rec in ("self_host", "fine_tune") and bills.known("api"):
         api = bills.options["api"].usd_per_month
         own = bills.options[rec].usd_per_month
         if api and own and api > own:
-            months = bills.halving_months * math.log2(api / own)
+            months = max(AT_LEAST_MONTHS, bills.halving_months * math.log2(api / own))
             if months < AT_MOST_MONTHS:
                 when = add_months(today, months)
                 reason = (
                     f"API prices halving every {bills.halving_months:g} months would bring the "
-                    f"API's bill (${api:,.0f} a month today) below {rec}'s (${own:,.0f}) by then"
+                    f"API's bill ({numbers.money(api)} a month today) below {rec}'s "
+                    f"({numbers.money(own)}) by then"
                 )
     triggers = []
     stage = decision.resolved.values.get("pmf.stage")
     if stage in EARLY_STAGES:
-        triggers.append("when product-market fit is shown (pmf.stage reaches pmf_validated)")
-    for flip in found:
-        if flip.direction in ("up", "down") and flip.distance <= NEAR:
+        later = [
+            f
+            for f in decision.flips or []
+            if f.question == "pmf.stage" and f.direction == "change" and f.recommendation
+        ]
+        if later and stage in GATED_STAGES:
+            first = min(
+                later, key=lambda f: EARLY_STAGES.index(f.to) if f.to in EARLY_STAGES else 9
+            )
+            triggers.append(
+                f"when product-market fit is shown: from the {first.to} stage, at these answers "
+                f"(the volume planned included), {first.recommendation} would be recommended"
+            )
+        else:
+            triggers.append("when product-market fit is shown (pmf.stage reaches pmf_validated)")
+    for flip in decision.flips or []:
+        if flip.direction in ("up", "down") and flip.distance <= NEAR and not flip.is_price:
             verb = "passes" if flip.direction == "up" else "falls below"
             triggers.append(f"if {flip.question} {verb} {show_value(flip.to)}")
+        elif flip.is_price and flip.distance <= NEAR:
+            triggers.append(flip.describe())
     for unknown in decision.unknowns:
         triggers.append(f"when {unknown.question} is answered: it could change the result")
-    return Revisit(when, reason, triggers)
+    return Revisit(when, reason, triggers, today)

@@ -12,6 +12,12 @@ CODE_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{1,9}[0-9]{3}$")
 OPTION_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 FACT_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
+# The stages of the decision procedure, in the order the engine runs them (docs/scoring.md):
+# constraints rule options out, gates hold back options whose preconditions are not met,
+# economics weighs the bills by how much they differ, preferences weigh what remains.
+STAGES = ("constraint", "gate", "economics", "preference")
+Stage = Literal["constraint", "gate", "economics", "preference"]
+
 
 class Facts(Protocol):
     """What a rule or a derived fact reads: ``facts["pmf.stage"]`` for an answer (None when unknown),
@@ -42,10 +48,11 @@ class Option:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One thing a rule concluded about one option: points for (positive) or against, a veto, or a note."""
+    """One thing a rule concluded about one option: points for (positive) or against, a veto, a
+    hold, or a note."""
 
     option: str | None  # None only for a note about the decision as a whole
-    kind: Literal["points", "veto", "note"]
+    kind: Literal["points", "veto", "hold", "note"]
     because: str
     points: float = 0
 
@@ -66,6 +73,13 @@ def points(option: str, amount: float, because: str) -> Finding:
 def veto(option: str, because: str) -> Finding:
     """A hard constraint: ``option`` is ruled out whatever its score."""
     return Finding(option, "veto", because)
+
+
+def hold(option: str, because: str) -> Finding:
+    """A gate: ``option`` is held back, because a precondition for it is not met (no product-market
+    fit yet, nobody to run models, no evidence that tuning is needed). A held option still stands,
+    but ranks below every option that no gate holds back."""
+    return Finding(option, "hold", because)
 
 
 def note(option: str | None, because: str) -> Finding:
@@ -114,8 +128,13 @@ class Rule:
     options: tuple[str, ...] = ()  # the options its findings may name
     examples: tuple[Example, ...] = field(default=())
     plugin: str = ""
+    stage: Stage = "preference"  # when the engine runs it; constraint rules run first
 
     def __post_init__(self) -> None:
+        if self.stage not in STAGES:
+            raise ValueError(
+                f"rule {self.code}: stage must be one of {', '.join(STAGES)}, not {self.stage!r}"
+            )
         if not CODE_PATTERN.match(self.code):
             raise ValueError(
                 f"rule code {self.code!r} must be capitals then three digits, e.g. PMF001"
@@ -155,11 +174,14 @@ def rule(
     principles: Iterable[int] = (),
     options: Iterable[str] = (),
     examples: Iterable[Example] = (),
+    stage: Stage = "preference",
 ) -> Callable[[Callable[[Facts], Any]], Rule]:
     """Declare a rule from a function; its docstring is the rationale.
 
-    The function receives the facts and returns (or yields) findings: ``points``, ``veto`` or
-    ``note``. It must be pure: the same answers always give the same findings.
+    The function receives the facts and returns (or yields) findings: ``points``, ``veto``,
+    ``hold`` or ``note``. It must be pure: the same answers always give the same findings.
+    ``stage`` places it in the decision procedure: ``constraint`` rules run first, and the options
+    they rule out are the fact ``ruled_out`` that later rules may read.
     """
 
     def wrap(func: Callable[[Facts], Any]) -> Rule:
@@ -181,6 +203,7 @@ def rule(
             principles=tuple(principles),
             options=tuple(options),
             examples=tuple(examples),
+            stage=stage,
         )
 
     return wrap
@@ -195,3 +218,26 @@ def examples_from_data(data: Mapping[str, Any]) -> tuple[Example, ...]:
             text = str(item.pop("_note", ""))
             out.append(Example(answers=item, fires=fires, note=text))
     return tuple(out)
+
+
+# The engine's own fact: the options the constraint rules ruled out (a frozenset of option ids),
+# known once they have run; rules of later stages may read it.
+RULED_OUT = "ruled_out"
+
+
+def ruled_out_fact(reads: Iterable[str]) -> Fact:
+    """The ``ruled_out`` fact, which reads what the constraint rules read."""
+
+    def compute(facts: Facts) -> Any:
+        raise LookupError(
+            "ruled_out is known only once the constraint rules have run: a rule of the "
+            "constraint stage cannot read it"
+        )
+
+    return Fact(
+        name=RULED_OUT,
+        description="The options the constraint rules ruled out, before any other stage runs.",
+        compute=compute,
+        reads=tuple(dict.fromkeys(reads)),
+        plugin="advisor",
+    )

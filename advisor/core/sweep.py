@@ -3,16 +3,16 @@ option changes, and where the recommendation changes."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from advisor.core.engine import Resolved, _catalogue_of, _decide, resolve
-from advisor.costs.model import api_cost, fine_tune_cost, self_host_cost
+from advisor.core.flips import threshold
+from advisor.costs.model import BILLS, break_even
 from advisor.errors import AdvisorError
 from advisor.plugins import Registry
 
-BILLS = {"api": api_cost, "self_host": self_host_cost, "fine_tune": fine_tune_cost}
+VOLUME = "scale.requests_per_month"
 SAMPLE_EVERY = 10  # the recommendation is decided at every tenth point, then found by bisection
 
 
@@ -36,7 +36,8 @@ def bills_over(
     for x in xs:
         base[question] = x
         for oid, bill in BILLS.items():
-            bills[oid].append(bill(base, cat).usd_per_month)
+            found = bill(base, cat)
+            bills[oid].append(None if found is None or found.floor else found.usd_per_month)
     return bills
 
 
@@ -86,6 +87,12 @@ def sweep(
     bills = bills_over(resolved.values, question, xs, cat)
     out = Sweep(question, xs, bills)
     out.cheapest_changes = _cheapest_changes(xs, bills)
+    if question == VOLUME:  # where a bill meets the API's: the cost model's own break-even
+        for i, (_, a, b) in enumerate(out.cheapest_changes):
+            other = b if a == "api" else a if b == "api" else None
+            crossing = break_even(resolved.values, cat, other) if other else None
+            if crossing is not None:
+                out.cheapest_changes[i] = (crossing, a, b)
 
     def decide(x: float) -> str | None:
         values = dict(resolved.values)
@@ -102,6 +109,7 @@ def sweep(
         out.recommendations.append((xs[i], rec))
         if previous is not None and rec != previous[1]:
             out.recommendation_changes.append(_bisect(decide, previous, (xs[i], rec), q.type))
+
         previous = (xs[i], rec)
     return out
 
@@ -137,16 +145,10 @@ def _cheapest_changes(
 def _bisect(
     decide: Any, before: tuple[float, str | None], after: tuple[float, str | None], kind: str
 ) -> tuple[float, str | None, str | None]:
+    """Where the recommendation changes between two points of the sweep: the same canonical
+    threshold the flips report (advisor.core.flips.threshold)."""
     (lo, rec_lo), (hi, rec_hi) = before, after
-    for _ in range(40):
-        mid = math.sqrt(lo * hi) if lo > 0 else (lo + hi) / 2
-        if kind == "int":
-            mid = float(round(mid))
-        if mid in (lo, hi) or hi - lo <= max(abs(hi) * 0.001, 1e-9):
-            break
-        rec = decide(mid)
-        if rec == rec_lo:
-            lo = mid
-        else:
-            hi, rec_hi = mid, rec
-    return hi, rec_lo, rec_hi
+    if kind == "int":
+        lo, hi = int(lo), int(hi)
+    at, rec = threshold(decide, rec_lo, lo, hi, rec_hi)
+    return float(at), rec_lo, rec

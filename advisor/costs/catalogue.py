@@ -13,14 +13,16 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from advisor.core import yamlio
+from advisor.core import numbers, yamlio
 from advisor.errors import InputError, Problem
 
 KEY_PATTERN = r"^[a-z0-9_]+(\.[a-z0-9_]+)+$"
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
-BUILT_IN_FILES = ("gpus", "serving", "fine_tuning", "people", "trend", "latency")
+BUILT_IN_FILES = ("gpus", "serving", "fine_tuning", "people", "trend", "latency", "uncertainty")
+SPREAD_KEY = "uncertainty.default_spread"
+DEFAULT_SPREAD = 0.25  # used only when the catalogue lacks the figure above
 PRICE_PREFIX = "price."  # price.<model>.input_usd_per_mtok / .output_usd_per_mtok
 
 
@@ -31,6 +33,8 @@ class Figure(BaseModel):
 
     key: str = Field(pattern=KEY_PATTERN)
     value: float
+    low: float | None = None  # the range the figure may really lie in; None: the default spread
+    high: float | None = None
     unit: str = ""
     as_of: str = Field(pattern=DATE_PATTERN)
     source: str = Field(min_length=1)
@@ -38,23 +42,42 @@ class Figure(BaseModel):
     origin: str = ""  # the file, plugin, config file or --set that gave it
     replaces: bool = False  # a plugin's figure that deliberately replaces a built-in one
 
-    @field_validator("value", mode="before")
+    @field_validator("value", "low", "high", mode="before")
     @classmethod
     def _number(cls, value: Any) -> Any:
         if isinstance(value, bool):
             raise ValueError("a figure is a number, not true or false")
         return value
 
+    @model_validator(mode="after")
+    def _range(self) -> Figure:
+        _check_range(self.value, self.low, self.high)
+        return self
+
+
+def _check_range(value: float, low: float | None, high: float | None) -> None:
+    if (low is None) != (high is None):
+        raise ValueError("give both low and high, or neither")
+    if low is not None and high is not None and not low <= value <= high:
+        raise ValueError(f"low ({low:g}) <= value ({value:g}) <= high ({high:g}) must hold")
+
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     value: float
+    low: float | None = None
+    high: float | None = None
     unit: str = ""
     as_of: str = Field(pattern=DATE_PATTERN)
     source: str = Field(min_length=1)
     note: str = ""
     replaces: bool = False
+
+    @model_validator(mode="after")
+    def _range(self) -> _Body:
+        _check_range(self.value, self.low, self.high)
+        return self
 
 
 class _File(BaseModel):
@@ -145,6 +168,8 @@ class Catalogue:
     price_date: str
     currency: Currency = field(default_factory=Currency)
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
+    api_price_factor: float = 1.0  # hosted prices times this (flips on prices set it)
+    gpu_price_factor: float = 1.0  # GPUs' hourly prices times this
 
     MEMO_LIMIT = 4096
 
@@ -161,7 +186,7 @@ class Catalogue:
         return value
 
     def __getitem__(self, key: str) -> float:
-        return self.figure(key).value
+        return self.figure(key).value * self._scale_of(key)
 
     def figure(self, key: str) -> Figure:
         try:
@@ -190,6 +215,8 @@ class Catalogue:
             figures[key] = Figure(
                 key=key,
                 value=value,
+                low=value,  # a figure the user gives is taken as exact
+                high=value,
                 unit=old.unit if old else "",
                 as_of=old.as_of if old else self.price_date,
                 source=f"overridden by {origin}",
@@ -197,6 +224,48 @@ class Catalogue:
                 origin=origin,
             )
         return Catalogue(figures, self.models, self.price_date, self.currency)
+
+    def warm(self) -> None:
+        """Read what later lookups need (the hosted models' list prices), so that the first rule
+        to price a model is not the one that pays for loading them."""
+        _ = self._listed_prices
+
+    def range_of(self, key: str) -> tuple[float, float]:
+        """The range a figure may lie in: its own ``low`` and ``high``, else the default spread
+        (``uncertainty.default_spread`` either side of its value)."""
+        fig = self.figure(key)
+        if fig.low is not None and fig.high is not None:
+            return fig.low, fig.high
+        spread = self.default_spread
+        return fig.value * (1 - spread), fig.value * (1 + spread)
+
+    @property
+    def default_spread(self) -> float:
+        spread = self.figures.get(SPREAD_KEY)
+        return spread.value if spread is not None else DEFAULT_SPREAD
+
+    def at(self, key: str, bound: str | None, *, dearer_when_higher: bool = True) -> float:
+        """A figure at one end of its range: ``bound`` "cheap" gives the end that makes a bill
+        smaller, "dear" the end that makes it larger, None the value itself."""
+        if bound is None:
+            return self[key]
+        low, high = self.range_of(key)
+        take_high = (bound == "dear") == dearer_when_higher
+        return (high if take_high else low) * self._scale_of(key)
+
+    def _scale_of(self, key: str) -> float:
+        if self.gpu_price_factor != 1.0 and key.startswith("gpu.") and key.endswith(".hourly_usd"):
+            return self.gpu_price_factor
+        return 1.0
+
+    def scaled(self, *, api: float = 1.0, gpu: float = 1.0) -> Catalogue:
+        """A copy with every hosted price times ``api`` and every GPU's hourly price times
+        ``gpu``: how the flips ask what a change of prices would do."""
+        copy = Catalogue(self.figures, self.models, self.price_date, self.currency)
+        copy.api_price_factor = self.api_price_factor * api
+        copy.gpu_price_factor = self.gpu_price_factor * gpu
+        copy.__dict__["_listed_prices"] = self._listed_prices  # the same list prices, read once
+        return copy
 
     def hosted_price(self, model: str) -> HostedPrice:
         """The price of a hosted model per million tokens: an override, else genai-prices."""
@@ -209,10 +278,13 @@ class Catalogue:
         source = listed.source if listed else ""
         if tokens_in is not None or tokens_out is not None:
             source = "; ".join(f.source for f in (tokens_in, tokens_out) if f is not None)
+        factor = self.api_price_factor
         return HostedPrice(
             model=model,
-            input_usd_per_mtok=tokens_in.value if tokens_in else listed.input_usd_per_mtok,  # type: ignore[union-attr]
-            output_usd_per_mtok=tokens_out.value if tokens_out else listed.output_usd_per_mtok,  # type: ignore[union-attr]
+            input_usd_per_mtok=factor
+            * (tokens_in.value if tokens_in else listed.input_usd_per_mtok),  # type: ignore[union-attr]
+            output_usd_per_mtok=factor
+            * (tokens_out.value if tokens_out else listed.output_usd_per_mtok),  # type: ignore[union-attr]
             as_of=listed.as_of if listed else self.price_date,
             source=source,
         )
@@ -225,12 +297,11 @@ class Catalogue:
         return usd * self.currency.per_usd
 
     def money(self, usd: float | None) -> str:
-        """An amount in US dollars shown in the user's currency: whole units from 10 up, "-" for None."""
-        if usd is None:
-            return "-"
-        amount = self.in_currency(usd)
-        symbol = "$" if self.currency.code == "USD" else f"{self.currency.code} "
-        return f"{symbol}{amount:,.0f}" if abs(amount) >= 10 else f"{symbol}{amount:,.2f}"
+        """An amount in US dollars shown in the user's currency (advisor.core.numbers.money)."""
+        return numbers.money(usd, self.currency)
+
+    def money_range(self, low: float | None, high: float | None) -> str:
+        return numbers.money_range(low, high, self.currency)
 
 
 def _cached_prices(models: Mapping[str, HostedModel], price_date: str) -> dict[str, HostedPrice]:

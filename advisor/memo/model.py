@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from advisor.core import numbers
 from advisor.core.engine import Decision
 from advisor.core.flips import show_value
 from advisor.core.memofile import dump_json, dump_yaml
@@ -52,6 +53,10 @@ class OptionView:
     cons: tuple[Reason, ...]
     vetoes: tuple[Reason, ...]
     notes: tuple[Reason, ...]
+    holds: tuple[Reason, ...] = ()
+    stage: str = ""  # where it fell: constraints, gates, economics, preferences; "" if chosen
+    standing: str = ""  # that stage and why, in words
+    split: str = ""  # "economics +2, preferences +3"
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,7 @@ class CostRow:
     monthly: str
     per_mtok: str
     horizon: str
+    horizon_range: str
     gpus: str
     utilisation: str
     p95: str
@@ -123,11 +129,13 @@ class Memo:
     recommendation_label: str
     confidence: str
     confidence_reason: str
+    first: tuple[Reason, ...]  # what holds the chosen option back: to do before anything else
     why: tuple[str, ...]  # paragraphs
     answered: str  # "14 of 24 questions answered"
     drivers: tuple[AnswerRow, ...]
     options: tuple[OptionView, ...]
     outcome: tuple[Reason, ...]  # the reasons for the option chosen, strongest first
+    advice: tuple[Reason, ...]  # notes about the decision as a whole
     ruled_out: tuple[Reason, ...]  # the vetoes that removed the others
     costs: CostsView
     flips: tuple[str, ...]
@@ -153,22 +161,17 @@ class Memo:
         return dump_json(self.front_matter)
 
 
-def _points(value: float) -> str:
-    return f"{value:+g}"
-
-
 def _reason(item: Rule, finding: Finding) -> Reason:
     kind = finding.kind
-    shown = _points(finding.points) if kind == "points" else kind
+    shown = numbers.points(finding.points) if kind == "points" else kind
     return Reason(item.code, item.title, shown, finding.because, item.source, item.plugin)
 
 
-def _money(usd: float | None, cat: Catalogue) -> str:
-    return cat.money(usd)
-
-
-def _count(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.0f}"
+def _standing(decision: Decision, oid: str) -> str:
+    opt = decision.options[oid]
+    if oid == decision.recommendation:
+        return "recommended"
+    return opt.standing or f"ranked {decision.ranking.index(oid) + 1}"
 
 
 def _option_views(decision: Decision, registry: Registry) -> tuple[OptionView, ...]:
@@ -178,6 +181,12 @@ def _option_views(decision: Decision, registry: Registry) -> tuple[OptionView, .
     for oid in order:
         opt = decision.options[oid]
         pros = tuple(_reason(r, f) for r, f in opt.reasons if f.points > 0)
+        split = (
+            f"economics {numbers.points(opt.economics)}, "
+            f"preferences {numbers.points(opt.preferences)}"
+            if opt.score
+            else ""
+        )
         cons = tuple(_reason(r, f) for r, f in opt.reasons if f.points < 0)
         notes = tuple(_reason(r, f) for r, f in opt.reasons if f.kind == "note")
         if oid == decision.recommendation:
@@ -192,13 +201,17 @@ def _option_views(decision: Decision, registry: Registry) -> tuple[OptionView, .
                 id=oid,
                 label=opt.label,
                 summary=plugin_option.summary if plugin_option else "",
-                score=_points(opt.score) if opt.score else "0",
+                score=numbers.points(opt.score),
                 status=status,
                 eliminated=opt.eliminated,
                 pros=pros,
                 cons=cons,
                 vetoes=tuple(_reason(r, f) for r, f in opt.vetoes),
                 notes=notes,
+                holds=tuple(_reason(r, f) for r, f in opt.holds),
+                stage=opt.fell_at,
+                standing=_standing(decision, oid),
+                split=split,
             )
         )
     return tuple(views)
@@ -230,24 +243,31 @@ def _costs_view(
     rows = []
     for oid, bill in found.options.items():
         label = decision.options[oid].label if oid in decision.options else oid
-        gpus = "-" if not bill.gpus else f"{bill.gpus} x {(bill.gpu or '').upper()}"
-        use = "-"
-        if bill.utilisation is not None:
-            share = bill.utilisation
-            use = f"{share:.0%}" if share >= 0.1 else f"{share:.1%}" if share >= 0.001 else "<0.1%"
-        p95 = found.p95_latency_ms.get(oid)
-        note = (
-            "needs " + ", ".join(bill.missing)
-            if bill.missing
-            else (f"route: {bill.route}" if bill.route else "")
+        gpus = (
+            "-"
+            if not bill.gpus
+            else f"{bill.gpus:,.1f} x {(bill.gpu or '').upper()} "
+            f"({numbers.number(bill.replicas)} replicas of {bill.gpus_per_replica})"
         )
+        use = numbers.share(bill.utilisation)
+        p95 = found.p95_latency_ms.get(oid)
+        if bill.missing:
+            note = "needs " + ", ".join(bill.missing)
+        elif bill.floor:
+            taken = ", ".join(f"{k} = {numbers.number(v)}" for k, v in bill.assumed.items())
+            note = f"at least: {taken} taken, as it is not answered"
+        else:
+            note = f"route: {bill.route}" if bill.route else ""
+        span = found.horizon(oid)
+        monthly = cat.money(bill.usd_per_month)
         rows.append(
             CostRow(
                 option=oid,
                 label=label,
-                monthly=_money(bill.usd_per_month, cat),
-                per_mtok=_money(bill.usd_per_mtok, cat),
-                horizon=_money(found.horizon_usd[oid], cat),
+                monthly=f"at least {monthly}" if bill.floor else monthly,
+                per_mtok=cat.money(bill.usd_per_mtok),
+                horizon=cat.money(found.horizon_usd[oid]),
+                horizon_range="-" if span is None else cat.money_range(span[0], span[2]),
                 gpus=gpus,
                 utilisation=use,
                 p95="-" if p95 is None else f"{p95:,.0f} ms",
@@ -259,22 +279,28 @@ def _costs_view(
         label = decision.options[oid].label if oid in decision.options else oid
         today = found.break_even_requests[oid]
         later = found.break_even_requests_horizon[oid]
-        unknown = found.options["api"].missing or found.options[oid].missing
+        unknown = [
+            *found.options["api"].missing,
+            *found.options[oid].missing,
+            *found.options[oid].assumed,
+        ]
         shown: tuple[str, ...]
         if unknown:
-            shown = ("not worked out (needs " + ", ".join(unknown) + ")",) * 2
+            shown = ("not worked out (needs " + ", ".join(dict.fromkeys(unknown)) + ")",) * 2
         else:
             shown = tuple(
                 "never: the API stays cheaper at any volume"
                 if x is None
-                else f"{x:,.0f} calls a month"
+                else f"{numbers.count(x)} calls a month"
                 for x in (today, later)
             )
         breaks.append(BreakEvenRow(oid, label, shown[0], shown[1]))
+    fast, slow = found.halving_range
     heading = (
         f"A month and over {found.horizon_months} months, with API prices halving every "
-        f"{found.halving_months:g} months; hosted prices as of {cat.price_date}, amounts in "
-        f"{cat.currency.code}."
+        f"{found.halving_months:g} months ({fast:g} to {slow:g} for the range); each range puts "
+        "every figure at its cheap end, then at its dear end. Hosted prices as of "
+        f"{cat.price_date}, amounts in {cat.currency.code}."
     )
     return CostsView(heading, tuple(rows), tuple(breaks), shown_volume, cat.price_date, "")
 
@@ -326,13 +352,14 @@ def build_memo(
 ) -> Memo:
     """The memo for one decision, dated ``today`` (which also dates the revisit)."""
     from advisor.core.answers import answers_data
-    from advisor.core.flips import flips
-    from advisor.core.report import bills_for, current_versions
+    from advisor.core.report import current_versions
     from advisor.core.revisit import revisit
 
-    found, error = bills_for(decision, catalogue)
-    found_flips = flips(registry, decision.resolved.values, catalogue)
-    when = revisit(decision, found, found_flips, today)
+    found, error = decision.costs, decision.cost_error
+    found_flips = decision.flips or []
+    when = decision.revisit
+    if when is None or when.made_on != today:  # a memo dated another day than the evaluation
+        when = revisit(decision, today)
     rec = decision.recommendation
     label = decision.options[rec].label if rec else ""
     labels = {oid: o.label for oid, o in decision.options.items()}
@@ -364,6 +391,9 @@ def build_memo(
         ranked = sorted(mine, key=lambda rf: (-rf[1].points, rf[0].code))
         outcome = tuple(_reason(r, f) for r, f in ranked if f.points > 0)
     ruled_out = tuple(_reason(r, f) for o in decision.options.values() for r, f in o.vetoes)
+    advice = tuple(
+        _reason(res.rule, f) for res in decision.results for f in res.findings if f.option is None
+    )
     problems = tuple(f.render() for f in (*registry.faults, *decision.faults, *section_faults))
     versions = current_versions(registry, catalogue)
     given = len(resolved.answered)
@@ -394,11 +424,13 @@ def build_memo(
         recommendation_label=label,
         confidence=decision.confidence,
         confidence_reason=decision.confidence_reason,
+        first=tuple(_reason(r, f) for r, f in decision.options[rec].holds) if rec else (),
         why=_paragraphs(answers.why or ""),
         answered=f"{given} of {len(registry.questions)} questions answered",
         drivers=drivers,
         options=_option_views(decision, registry),
         outcome=outcome,
+        advice=advice,
         ruled_out=ruled_out,
         costs=_costs_view(found, error, decision, catalogue),
         flips=tuple(f.describe() for f in found_flips),

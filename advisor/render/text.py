@@ -12,14 +12,11 @@ from rich.text import Text
 
 from advisor.core.answers import AnswersFile
 from advisor.core.engine import Decision
+from advisor.core.numbers import points
+from advisor.core.rules import STAGES
 from advisor.plugins import Registry
 
 BAR_WIDTH = 20
-
-
-def _points(value: float) -> str:
-    shown = f"{value:+g}"
-    return "0" if value == 0 else shown
 
 
 def _bar(score: float, scale: float) -> Text:
@@ -47,6 +44,19 @@ def _short_source(rule: Any) -> str:
     return text if len(text) <= 30 else text[:29] + "…"
 
 
+def _standing(decision: Decision, oid: str) -> Text:
+    """Where an option stands: recommended, or the stage where it fell and why."""
+    opt = decision.options[oid]
+    if oid == decision.recommendation:
+        return Text("recommended", style="bold green")
+    if opt.eliminated:
+        why = "; ".join(f"{r.code} {f.because}" for r, f in opt.vetoes)
+        return Text(f"ruled out (constraints): {why}", style="red")
+    if not opt.fell_at:
+        return Text(f"#{decision.ranking.index(oid) + 1}")
+    return Text(opt.standing, style="yellow" if opt.held else "")
+
+
 def recommendation(
     console: Console,
     decision: Decision,
@@ -71,39 +81,40 @@ def recommendation(
             f"Recommendation: [bold]{escape(label)}[/] ([cyan]{rec}[/])  "
             f"confidence: [bold]{decision.confidence}[/] ({escape(decision.confidence_reason)})"
         )
+        holds = decision.options[rec].holds
+        if holds:
+            console.print(
+                "[bold yellow]First[/], as every other option is ruled out or held back "
+                "further, meet what holds it back:"
+            )
+            for r, f in holds:
+                console.print(Padding(f"- {r.code} {escape(f.because)}", (0, 0, 0, 2)))
     console.print()
 
     scale = max((abs(o.score) for o in decision.options.values()), default=0)
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     table.add_column("option")
-    table.add_column("score", justify="right")
+    table.add_column("points", justify="right")
     table.add_column("")
-    table.add_column("status")
+    table.add_column("where it stands (constraints, gates, economics, preferences)", ratio=1)
     for oid in [*decision.ranking, *(o for o in decision.options if o not in decision.ranking)]:
         opt = decision.options[oid]
-        if opt.eliminated:
-            status = Text(
-                "ruled out: " + "; ".join(f"{r.code} {f.because}" for r, f in opt.vetoes),
-                style="red",
-            )
-        else:
-            status = Text(f"#{decision.ranking.index(oid) + 1}")
-        table.add_row(oid, _points(opt.score), _bar(opt.score, scale), status)
+        table.add_row(oid, points(opt.score), _bar(opt.score, scale), _standing(decision, oid))
     console.print(table)
 
     if rec is not None:
         console.print()
         scored = [(r, f) for r, f in decision.options[rec].reasons if f.kind == "points"]
         if scored:
-            console.print(f"[bold]Why {rec}[/] (rules for and against it):")
+            console.print(f"[bold]Why {rec}[/] (points for and against it, economics first):")
             reasons = _grid(3)
-            for r, f in scored:
-                reasons.add_row(r.code, _points(f.points), escape(f.because))
+            for r, f in sorted(scored, key=lambda rf: rf[0].stage != "economics"):
+                reasons.add_row(r.code, points(f.points), escape(f.because))
             console.print(Padding(reasons, (0, 0, 0, 2)))
         else:
             console.print(
                 f"[bold]Why {rec}[/]: no rule gave it points for or against; it ranks first "
-                "on score, or on effort where scores tie."
+                "at the gates, or on effort where points tie."
             )
     notes = [(res.rule, f) for res in decision.results for f in res.findings if f.kind == "note"]
     if notes:
@@ -115,14 +126,12 @@ def recommendation(
             advice.add_row(r.code, escape(f.because) + scope)
         console.print(Padding(advice, (0, 0, 0, 2)))
     if catalogue is not None:
-        from advisor.core.flips import flips as find_flips
         from advisor.render.costs import costs
 
         costs(console, decision, catalogue)
         console.print()
-        found = find_flips(registry, decision.resolved.values, catalogue)
-        flips(console, decision, found, 3)
-        _revisit(console, decision, catalogue, found)
+        flips(console, decision, decision.flips or [], 3)
+        _revisit(console, decision)
     _unknowns(console, decision)
     _faults(console, registry, decision)
     console.print()
@@ -175,33 +184,42 @@ def explain(
         f"confidence {decision.confidence} ({escape(decision.confidence_reason)})"
     )
     totals = "  ".join(
-        f"{oid} {_points(o.score)}" + (" (ruled out)" if o.eliminated else "")
+        f"{oid} {points(o.score)}" + (" (ruled out)" if o.eliminated else "")
         for oid, o in decision.options.items()
     )
     console.print(f"Scores: {totals}")
     console.print()
+    console.print(
+        "[bold]The procedure[/]: constraints rule options out, gates hold back those whose "
+        "preconditions are not met, then the bills (economics) and the remaining points "
+        "(preferences) rank what is left."
+    )
+    stages = _grid(2)
+    for oid in [*decision.ranking, *(o for o in decision.options if o not in decision.ranking)]:
+        opt = decision.options[oid]
+        split = f" (economics {points(opt.economics)}, preferences {points(opt.preferences)})"
+        stages.add_row(oid, Text.assemble(_standing(decision, oid), split if opt.score else ""))
+    console.print(Padding(stages, (0, 0, 0, 2)))
+    console.print()
     table = Table(show_header=True, header_style="bold", show_lines=False, expand=True)
     table.add_column("rule", no_wrap=True)
-    table.add_column("fired", no_wrap=True)
+    table.add_column("stage", no_wrap=True)
     table.add_column("option", no_wrap=True)
-    table.add_column("pts", justify="right", no_wrap=True)
-    table.add_column("reason / why not", ratio=1)
+    table.add_column("found", justify="right", no_wrap=True)
+    table.add_column("reason / why not", ratio=1, overflow="fold")
     table.add_column("source", no_wrap=True)
     values = decision.resolved.values
-    for res in sorted(decision.results, key=lambda r: (not r.fired, r.rule.code)):
+    order = {stage: i for i, stage in enumerate(STAGES)}
+    for res in sorted(
+        decision.results, key=lambda r: (not r.fired, order[r.rule.stage], r.rule.code)
+    ):
         rule = res.rule
         if res.fired:
             for f in res.findings:
-                pts = (
-                    "veto"
-                    if f.kind == "veto"
-                    else "note"
-                    if f.kind == "note"
-                    else _points(f.points)
-                )
+                pts = points(f.points) if f.kind == "points" else f.kind
                 table.add_row(
                     rule.code,
-                    "yes",
+                    rule.stage,
                     f.option or "(all)",
                     pts,
                     escape(f.because),
@@ -209,8 +227,7 @@ def explain(
                 )
         else:
             read = ", ".join(
-                f"{k}={_show(values[k] if k in values else decision.facts.get(k))}"
-                for k in rule.reads
+                f"{k}={_show(values[k] if k in values else _fact(decision, k))}" for k in rule.reads
             )
             why = (
                 f"error: {res.error}"
@@ -219,9 +236,9 @@ def explain(
             )
             table.add_row(
                 rule.code,
-                Text("error" if res.error else "no", style="dim"),
+                Text(rule.stage, style="dim"),
                 "",
-                "",
+                Text("error" if res.error else "quiet", style="dim"),
                 Text(why, style="dim"),
                 Text(_short_source(rule), style="dim"),
             )
@@ -234,9 +251,18 @@ def explain(
     _faults(console, registry, decision)
 
 
+def _fact(decision: Decision, key: str) -> Any:
+    view = decision.view
+    return view[key] if view is not None and key in view._facts else None
+
+
 def _show(value: Any) -> str:
     if value is None:
         return "unknown"
+    if isinstance(value, frozenset | set):
+        return "[" + ", ".join(sorted(map(str, value))) + "]"
+    if hasattr(value, "horizon_usd"):  # the cost model's bills
+        return "the bills (see Costs)"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list | tuple):
@@ -307,13 +333,15 @@ def rules(console: Console, registry: Registry) -> None:
     table = Table(show_header=True, header_style="bold", expand=True)
     table.add_column("code", no_wrap=True)
     table.add_column("title")
-    table.add_column("fires when", ratio=2)
-    table.add_column("source", no_wrap=True)
-    table.add_column("plugin", no_wrap=True)
+    table.add_column("stage", no_wrap=True)
+    table.add_column("fires when", ratio=2, min_width=20)
+    table.add_column("source")
+    table.add_column("plugin")
     for item in registry.rules:
         table.add_row(
             item.code,
             escape(item.title),
+            item.stage,
             escape(item.fires_when),
             escape(_short_source(item)),
             item.plugin,
@@ -368,11 +396,10 @@ def catalogue(console: Console, cat: Any, prices: list[Any], missing: list[str])
         console.print(f"Currency: {cat.currency.code} at {cat.currency.per_usd:g} per US dollar")
 
 
-def _revisit(console: Console, decision: Decision, catalogue: Any, found: list[Any]) -> None:
-    from advisor.core.report import bills_for
-    from advisor.core.revisit import revisit
-
-    when = revisit(decision, bills_for(decision, catalogue)[0], found)
+def _revisit(console: Console, decision: Decision) -> None:
+    when = decision.revisit
+    if when is None:
+        return
     console.print()
     console.print(f"[bold]Revisit[/] by {when.date.isoformat()}: {escape(when.reason)}")
     for trigger in when.triggers:

@@ -27,6 +27,7 @@ from textual.widgets import (
 
 from advisor.core.engine import Decision
 from advisor.core.flips import show_value
+from advisor.core.numbers import points
 from advisor.tui.session import Session
 from advisor.tui.widgets.panel import ranking_text
 
@@ -124,7 +125,7 @@ class ResultsScreen(Screen[None]):
             rule = result.rule
             if result.findings:
                 for f in result.findings:
-                    shown = f"{f.points:+g}" if f.kind == "points" else f.kind
+                    shown = points(f.points) if f.kind == "points" else f.kind
                     rows.append((rule.code, f.option or "-", shown, f.because, rule.code))
             elif result.error:
                 rows.append((rule.code, "-", "error", result.error, rule.code))
@@ -159,12 +160,14 @@ class ResultsScreen(Screen[None]):
         text.append(", ".join(rule.reads) + "\n")
         text.append("Source: ", style="bold")
         text.append(f"{rule.source}\n")
+        text.append("Stage: ", style="bold")
+        text.append(f"{rule.stage}\n")
         text.append("Plugin: ", style="bold")
         text.append(f"{rule.plugin}\n\n")
         if result.findings:
             text.append("Here:\n", style="bold")
             for f in result.findings:
-                shown = f"{f.points:+g}" if f.kind == "points" else f.kind
+                shown = points(f.points) if f.kind == "points" else f.kind
                 text.append(f"  {f.option or '-'} {shown}: {f.because}\n")
         else:
             text.append("Here: quiet" + (f" ({result.error})" if result.error else "") + "\n")
@@ -186,11 +189,10 @@ class ResultsScreen(Screen[None]):
         return max(60, self.app.size.width - 4)
 
     def _chart(self) -> Text:
-        from advisor.core.report import bills_for
         from advisor.core.sweep import Sweep, bills_over, spaced
         from advisor.render.plot import chart
 
-        found, _ = bills_for(self.decision, self.session.catalogue)
+        found = self.decision.costs
         volume = self.decision.resolved.values.get(VOLUME)
         if found is None:
             return Text("No chart: the cost figures are missing from the catalogue.")
@@ -220,22 +222,18 @@ class ResultsScreen(Screen[None]):
     # Flips and revisit ---------------------------------------------------------------------------
 
     def _show_flips(self) -> None:
-        from advisor.core.flips import flips
-        from advisor.core.report import bills_for
-        from advisor.core.revisit import revisit
-
-        session = self.session
-        found = flips(session.registry, session.values, session.catalogue)
-        when = revisit(self.decision, bills_for(self.decision, session.catalogue)[0], found)
+        found = self.decision.flips or []
+        when = self.decision.revisit
         text = Text("What would flip it, nearest first:\n", style="bold")
         for flip in found or []:
             text.append(f"  - {flip.describe()}\n", style="")
         if not found:
             text.append("  no single change of one answer changes it\n", style="")
-        text.append(f"\nRevisit by {when.date.isoformat()}", style="bold")
-        text.append(f": {when.reason}\n", style="")
-        for trigger in when.triggers:
-            text.append(f"  - sooner {trigger}\n", style="")
+        if when is not None:
+            text.append(f"\nRevisit by {when.date.isoformat()}", style="bold")
+            text.append(f": {when.reason}\n", style="")
+            for trigger in when.triggers:
+                text.append(f"  - sooner {trigger}\n", style="")
         self.query_one("#flip-text", Static).update(text)
 
     # What if ------------------------------------------------------------------------------------
@@ -284,14 +282,14 @@ class ResultsScreen(Screen[None]):
         from rich.table import Table
 
         from advisor.core.diff import Side, compare
-        from advisor.core.report import bills_for, current_versions
+        from advisor.core.report import current_versions
 
         session = self.session
         changed = session.answers_file()
         changed.values = {**changed.values, qid: value}
 
         def side(name: str, answers: Any, decision: Decision) -> Side:
-            found, _ = bills_for(decision, session.catalogue)
+            found = decision.costs
             monthly = (
                 {} if found is None else {o: b.usd_per_month for o, b in found.options.items()}
             )

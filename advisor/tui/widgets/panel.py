@@ -6,7 +6,8 @@ from rich.text import Text
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from advisor.core.engine import Decision
+from advisor.core.engine import FELL_AT, Decision
+from advisor.core.numbers import points
 from advisor.tui.session import Session
 
 BAR = 12  # cells for the longest bar
@@ -15,13 +16,18 @@ LABEL = 30  # characters of a section's line in the sidebar
 
 
 def ranking_text(decision: Decision, width: int = BAR) -> Text:
-    """The options best first: score as a bar, the ruled-out ones with the rules that did it."""
+    """The options best first: points as a bar and the stage where each fell behind the choice;
+    the ruled-out ones with the rules that did it, the held-back ones with the gates."""
     out = Text()
     rec = decision.recommendation
     if rec:
         out.append("Recommended: ", style="bold")
         out.append(decision.options[rec].label, style="bold green")
-        out.append(f"\nconfidence {decision.confidence}\n\n")
+        out.append(f"\nconfidence {decision.confidence}\n")
+        holds = decision.options[rec].holds
+        if holds:
+            out.append("first meet: " + ", ".join(r.code for r, _ in holds) + "\n", style="yellow")
+        out.append("\n")
     else:
         out.append("Every option is ruled out\n\n", style="bold red")
     scores = [abs(o.score) for o in decision.options.values()] or [1]
@@ -38,8 +44,12 @@ def ranking_text(decision: Decision, width: int = BAR) -> Text:
             continue
         rank = decision.ranking.index(oid) + 1
         style = "green" if opt.score >= 0 else "yellow"
-        out.append(f"{rank} {oid:<10}{opt.score:>+4g} ")
+        out.append(f"{rank} {oid:<10}{points(opt.score):>5} ")
         out.append(("█" if opt.score >= 0 else "▒") * cells, style=style)
+        if opt.fell_at == "gates":
+            out.append(" held: " + ", ".join(r.code for r, _ in opt.holds), style="yellow")
+        elif opt.fell_at:
+            out.append(f" {FELL_AT[opt.fell_at]}", style="dim")
         out.append("\n")
     if decision.unknowns:
         out.append("\nCould still change it:\n", style="bold")

@@ -39,7 +39,7 @@ def advisor_options(register: Callable[[Any], None]) -> None:
 @rule(
     "BUY001",
     "If you can buy it, don't build it",
-    source="DOMAIN.md principle 9",
+    source="the advisor's principle 9 (docs/principles.md)",
     reads=["pmf.commodity_use_case", "buy.product_fit"],
     fires_when="the use case is a commodity and a product does the whole job, or part of it",
     principles=(9,),
@@ -61,11 +61,12 @@ def buy_the_commodity(facts: Any) -> Iterator[Finding]:
 @rule(
     "BUY002",
     "Nothing to buy yet",
-    source="DOMAIN.md principle 9",
+    source="the advisor's principle 9 (docs/principles.md)",
     reads=["buy.product_fit"],
     fires_when="nobody has looked for a product, or nothing fits",
     principles=(9,),
     options=(BUY,),
+    stage="constraint",
 )
 def nothing_to_buy(facts: Any) -> Iterator[Finding]:
     """Buying is an option only once a product that fits has been found; until someone looks,
@@ -80,7 +81,7 @@ def nothing_to_buy(facts: Any) -> Iterator[Finding]:
 @rule(
     "BUY003",
     "A product knows no more than open data",
-    source="DOMAIN.md principles 3 and 9",
+    source="the advisor's principles 3 and 9 (docs/principles.md)",
     reads=["pmf.domain_gap"],
     fires_when="the task needs knowledge or formats absent from open training data",
     principles=(3, 9),
@@ -105,32 +106,29 @@ def advisor_catalogue(register: Callable[[Any], None]) -> None:
     register(HERE / "prices.yaml")
 
 
-def _usd(amount: float) -> str:
-    return f"${amount:,.0f}" if amount >= 10 else f"${amount:,.2f}"
-
-
 @hookimpl
 def advisor_memo_sections(context: MemoContext, register: Callable[[Any], None]) -> None:
     fit = context["buy.product_fit"]
     if fit not in ("partly", "fully"):
         return
     items = []
+    money = context.catalogue.money  # amounts in the currency the user configured
     quoted = context["buy.product_usd_per_month"]
     api = context.costs.options["api"].usd_per_month if context.costs else None
     if quoted is not None and api is not None:
         cheaper = "less" if quoted < api else "more"
         items.append(
-            f"The product's quote ({_usd(quoted)} a month) costs {cheaper} than the API bill "
-            f"of building on a hosted model ({_usd(api)} a month), before the people building "
+            f"The product's quote ({money(quoted)} a month) costs {cheaper} than the API bill "
+            f"of building on a hosted model ({money(api)} a month), before the people building "
             "takes."
         )
     requests = context["scale.requests_per_month"]
     if requests:
         price = context.catalogue.figure("buy.support_agent.usd_per_resolution")
         items.append(
-            f"For comparison, a support agent sold per resolution at {_usd(price.value)} "
+            f"For comparison, a support agent sold per resolution at {money(price.value)} "
             f"({price.source.strip()}, as of {price.as_of}) would cost about "
-            f"{_usd(price.value * requests)} a month if every one of the {requests:,.0f} calls "
+            f"{money(price.value * requests)} a month if every one of the {requests:,.0f} calls "
             "were a resolved conversation."
         )
     items.append(
