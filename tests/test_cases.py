@@ -72,12 +72,17 @@ def test_rejected_options_are_out_or_below(cli: Callable[..., Result], path: Pat
             f"{path.name}: {option} (rank {entry['rank']}) is not below {rec}"
         )
         assert entry["rank"] == ranking.index(option) + 1
-        assert entry["score"] <= options[rec]["score"]
+        # It fell at a stage: held back by more gates than the choice, or behind it on points.
+        assert entry["stage"] in ("gates", "economics", "preferences"), entry
+        if entry["stage"] == "gates":
+            assert len(entry["holds"]) > len(options[rec]["holds"])
+        else:
+            assert entry["score"] <= options[rec]["score"]
 
 
 def test_check_passes_every_case(cli: Callable[..., Result]) -> None:
     result = cli("check", str(CASES))
     assert result.exit_code == 0, result.output
     lines = result.stdout.strip().splitlines()
-    assert lines[-1] == "6 passed, 0 failed", result.stdout
-    assert sum(line.startswith("PASS") for line in lines) == 6
+    assert lines[-1] == f"{len(CASE_FILES)} passed, 0 failed", result.stdout
+    assert sum(line.startswith("PASS") for line in lines) == len(CASE_FILES)

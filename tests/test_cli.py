@@ -172,7 +172,7 @@ def test_explain_json_accounts_for_every_rule(
 def test_check_cases_passes_every_case(cli: Callable[..., Result], case_files: list[Path]) -> None:
     result = _ok(cli("check", str(CASES)))
     lines = result.stdout.splitlines()
-    assert lines[-1] == "6 passed, 0 failed"
+    assert lines[-1] == f"{len(case_files)} passed, 0 failed"
     body = lines[:-1]
     assert len(body) == len(case_files)
     for line, path in zip(body, case_files, strict=True):

@@ -244,3 +244,46 @@ def test_recommend_json_has_flips_and_revisit(
     )
     text = cli("recommend", str(CASES / "idea-stage-wants-to-fine-tune.yaml")).stdout
     assert "What would flip it (now api)" in text and "Revisit by " in text
+
+
+SCAN = 60  # values tried between an answer and its reported flip
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(values=answers())
+def test_no_flip_is_nearer_than_the_one_reported(values: dict[str, Any]) -> None:
+    """A fine scan between each number and its reported flip finds no nearer change: the search's
+    steps do not step over a flip (the procedure keeps the bills monotone in volume)."""
+    base = evaluate(REGISTRY, values)
+    for flip in base.flips or []:
+        if flip.direction == "change" or flip.is_price or not flip.current:
+            continue
+        question = REGISTRY.questions[flip.question]
+        start, end = float(flip.current), float(flip.to)
+        for i in range(1, SCAN):
+            x = start * (end / start) ** (i / SCAN)  # evenly on a log scale, short of the flip
+            value: Any = x
+            if question.type == "int":
+                value = math.floor(x) if end > start else math.ceil(x)
+                if value in (flip.current, flip.to):
+                    continue
+                if (end > start and value >= end) or (end < start and value <= end):
+                    continue
+            got = _recommend({**values, flip.question: value})
+            assert got == base.recommendation, (
+                f"{flip.question} at {value:,} already gives {got}, nearer than the "
+                f"reported {flip.describe()}"
+            )
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(values=answers())
+def test_flips_and_the_decision_agree_on_the_unknowns_and_confidence(
+    values: dict[str, Any],
+) -> None:
+    decision = evaluate(REGISTRY, values)
+    assert decision.flips == flips(REGISTRY, values)  # built once, the same as asked alone
+    for flip in decision.robustness.plausible:
+        assert flip.estimate and flip.distance <= math.log(1.25) + 1e-9
+    if decision.robustness.plausible:
+        assert decision.confidence == "low"

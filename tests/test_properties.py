@@ -1,10 +1,14 @@
 """Properties of the built-in rules over random partial answers (hypothesis).
 
-Each property is a claim DOMAIN.md makes about the reasoning, stated as a monotonicity or
-consistency law: stricter privacy never helps the API (principle 6), an earlier stage never favours
-owning a model more (principle 1), more labelled data never makes fine-tuning less attractive
-(principle 3), the output is a pure function of the answers, and every "this could change it" the
-advisor reports is true (principle 11).
+Each property is a claim the principles (docs/principles.md) make about the reasoning, stated as a
+monotonicity or consistency law: stricter privacy never helps the API (principle 6), an earlier
+stage never favours owning a model more (principle 1), more labelled data never makes fine-tuning
+less attractive (principle 3), the output is a pure function of the answers, and every "this could
+change it" the advisor reports is true (principle 11). The last group holds the decision procedure's
+gates over the whole answer space with no hard constraint: before product-market fit the API;
+nobody to run models, never self-hosting; nothing prompted, never fine-tuning; a hosted model that
+meets the bar where the API is clearly cheaper, never fine-tuning; and more volume never brings the
+API back once the recommendation has left it.
 """
 
 from __future__ import annotations
@@ -221,7 +225,7 @@ def _json(answers: Mapping[str, Any]) -> str:
     return json.dumps(decision_json(decision, REGISTRY, loaded), default=str)
 
 
-@PROPERTY
+@settings(max_examples=60, deadline=None)  # four complete evaluations an example
 @given(answers=answers_strategy)
 def test_the_same_answers_always_give_the_same_json(answers: dict[str, Any]) -> None:
     first = _json(answers)
@@ -260,3 +264,76 @@ def test_ranking_is_consistent_with_gates_scores_and_vetoes(answers: dict[str, A
     assert decision.recommendation == (decision.ranking[0] if decision.ranking else None)
     assert not decision.faults
     assert all(r.error is None for r in decision.results)
+
+
+# --- The decision procedure's gates and economics, over the whole answer space ----------------
+# With no hard constraint (internal data, vendor terms accepted, any residency), what the
+# principles require whatever else is answered.
+
+NO_CONSTRAINT = {
+    "privacy.data_class": "internal",
+    "privacy.vendor_terms_ok": "yes",
+    "privacy.residency": "any",
+}
+
+
+def free(answers: Mapping[str, Any], **more: Any) -> dict[str, Any]:
+    return {**answers, **NO_CONSTRAINT, **more}
+
+
+@PROPERTY
+@given(answers=answers_strategy, stage=st.sampled_from(["idea", "prototype"]))
+def test_before_product_market_fit_the_api_is_recommended(
+    answers: dict[str, Any], stage: str
+) -> None:
+    decision = decide(free(answers, **{"pmf.stage": stage}))
+    assert decision.recommendation == API, f"{answers} at {stage}: {describe(decision)}"
+    for option in (SELF_HOST, FINE_TUNE):
+        assert decision.options[option].eliminated or decision.options[option].held
+
+
+@PROPERTY
+@given(answers=answers_strategy)
+def test_nobody_to_run_models_never_gives_self_hosting(answers: dict[str, Any]) -> None:
+    decision = decide(free(answers, **{"cost.ml_engineers": 0}))
+    assert decision.recommendation == API, f"{answers}: {describe(decision)}"
+
+
+@PROPERTY
+@given(answers=answers_strategy)
+def test_fine_tuning_is_never_recommended_before_the_hosted_model_is_prompted(
+    answers: dict[str, Any],
+) -> None:
+    for result in ("not_tried", None):  # tried and said not to be, or not said
+        given = free(answers, **{"pmf.prompting_result": result})
+        decision = decide({k: v for k, v in given.items() if v is not None})
+        assert decision.recommendation != FINE_TUNE, f"{given}: {describe(decision)}"
+
+
+@PROPERTY
+@given(answers=answers_strategy)
+def test_a_hosted_model_that_meets_the_bar_is_not_tuned_where_the_api_is_clearly_cheaper(
+    answers: dict[str, Any],
+) -> None:
+    decision = decide(free(answers, **{"pmf.prompting_result": "meets_bar"}))
+    bills = decision.costs
+    if bills is None or not bills.known("api") or not bills.known(FINE_TUNE):
+        return
+    api, tuned = bills.horizon(API), bills.horizon(FINE_TUNE)
+    if api[2] < tuned[0]:  # the API's dear end is below fine-tuning's cheap end
+        assert decision.recommendation != FINE_TUNE, f"{answers}: {describe(decision)}"
+
+
+LADDER = [round(1000 * 1.1**i) for i in range(146)]  # 1,000 to about a billion, 10% apart
+
+
+@settings(max_examples=60, deadline=None)
+@given(answers=answers_strategy)
+def test_more_volume_never_brings_the_api_back_once_it_was_left(answers: dict[str, Any]) -> None:
+    picks = [
+        decide(free(answers, **{"scale.requests_per_month": v})).recommendation for v in LADDER
+    ]
+    left = next((i for i, pick in enumerate(picks) if pick != API), None)
+    if left is not None:
+        back = [LADDER[i] for i in range(left, len(picks)) if picks[i] == API]
+        assert not back, f"left the API at {LADDER[left]:,}, back at {back[0]:,}: {answers}"
