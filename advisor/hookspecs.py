@@ -33,7 +33,8 @@ def advisor_options(register: Callable[[Any], None]) -> None:
 
     Option ids are short snake_case words and are unique across plugins: a second plugin giving the
     same id is reported naming both plugins, and its option is ignored. ``effort`` orders options by
-    the work they take; on a tied score the lighter option ranks first.
+    the work they take: among options held back by as many gates and tied on points, the lighter
+    ranks first.
     """
 
 
@@ -59,12 +60,15 @@ def advisor_rules(register: Callable[[Any], None]) -> None:
         or with the path of a policy pack: rules (and questions) written as YAML, see
         docs/plugins.md.
 
-    A rule's ``check`` receives the facts and returns or yields findings (``advisor.points``,
-    ``advisor.veto``, ``advisor.note``) about options. It must be pure and must declare in ``reads``
-    every question and fact it reads. Rule codes are stable, never reused, and unique across
-    plugins: a duplicate is reported naming both plugins and the later rule is ignored. A rule that
-    raises, or returns something other than findings, is reported by code and plugin and counts as
-    not fired; the rest of the evaluation goes on.
+    A rule's ``check`` receives the facts and returns or yields findings (``advisor.veto``,
+    ``advisor.hold``, ``advisor.points``, ``advisor.note``) about options. It must be pure and must
+    declare in ``reads`` every question and fact it reads. Its ``stage`` ("constraint", "gate",
+    "economics" or "preference", the default) says when it runs: constraint rules first, and the
+    options they veto are the fact ``ruled_out`` that rules of later stages may read. Rule codes
+    are stable, never reused, and unique across plugins: a duplicate is reported naming both
+    plugins and the later rule is ignored. A rule that raises, or returns something other than
+    findings, is reported by code and plugin and counts as not fired; the rest of the evaluation
+    goes on.
     """
 
 

@@ -273,11 +273,24 @@ class Registry:
         return read
 
     def rule_inputs(self) -> list[frozenset[str]]:
-        """For each rule, in order, the questions behind what it reads (worked out once)."""
+        """For each rule, in order, every question and fact behind what it reads, following facts
+        to what they read (worked out once)."""
         found = self._cache.get("rule_inputs")
         if found is None:
-            found = self._cache["rule_inputs"] = [self.inputs_of(r.reads) for r in self.rules]
+            found = self._cache["rule_inputs"] = [self._closure(r.reads) for r in self.rules]
         return found
+
+    def _closure(self, reads: Iterable[str]) -> frozenset[str]:
+        out: set[str] = set()
+        stack = list(reads)
+        while stack:
+            key = stack.pop()
+            if key in out:
+                continue
+            out.add(key)
+            if key in self.facts:
+                stack.extend(self.facts[key].reads)
+        return frozenset(out)
 
     def inputs_of(self, reads: Iterable[str]) -> frozenset[str]:
         """The questions behind a list of reads, following facts to what they read."""
@@ -354,6 +367,17 @@ def build_registry(pm: pluggy.PluginManager | None = None) -> Registry:
     ]
     facts[RULED_OUT] = ruled_out_fact(constraint_reads)
     _check_reads(facts, rules_by_code, questions, options, faults)
+    for code, item in list(rules_by_code.items()):
+        if item.stage == "constraint" and _reads_ruled_out(item.reads, facts):
+            faults.append(
+                PluginFault(
+                    item.plugin,
+                    code,
+                    "a constraint rule reads ruled_out, which is known only once the constraint "
+                    "rules have run; ignored (make it a gate)",
+                )
+            )
+            del rules_by_code[code]
 
     for kind, store in (
         ("sections", sections),
@@ -539,6 +563,21 @@ def _collect_facts(given: list[tuple[str, Any]], faults: list[PluginFault]) -> d
             continue
         out[item.name] = dataclasses.replace(item, plugin=plugin)
     return out
+
+
+def _reads_ruled_out(reads: Iterable[str], facts: dict[str, Fact]) -> bool:
+    """Whether ``reads`` reach the ``ruled_out`` fact, directly or through other facts."""
+    seen: set[str] = set()
+    stack = list(reads)
+    while stack:
+        key = stack.pop()
+        if key == RULED_OUT:
+            return True
+        if key in seen or key not in facts:
+            continue
+        seen.add(key)
+        stack.extend(facts[key].reads)
+    return False
 
 
 def _check_reads(

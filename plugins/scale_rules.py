@@ -26,7 +26,7 @@ TIGHT_LATENCY_MS = 500  # round trips to a distant, shared endpoint struggle bel
     "SCL003",
     "A latency budget the hosted API cannot hold",
     source=f"{principle(5)}; {ESSAY}",
-    reads=["scale.latency_p95_ms", "api_p95_ms", "self_host_p95_ms"],
+    reads=["scale.latency_p95_ms", "api_p95_ms", "self_host_p95_ms", "bills"],
     fires_when=f"the API's estimated p95 time for a call exceeds latency_p95_ms, or, where it "
     f"cannot be estimated, the budget is at most {TIGHT_LATENCY_MS} ms",
     principles=[5],
@@ -55,7 +55,10 @@ def tight_latency(facts: Facts) -> Iterator[Finding]:
     if own is not None and own <= budget:
         held = f"(estimated {own:,.0f} ms)"
         yield points(SELF_HOST, 1, f"the open model served on your own GPUs can hold it {held}")
-        yield points(FINE_TUNE, 1, f"a tuned model served on your own GPUs can hold it {held}")
+        bills = facts["bills"]
+        tuned = bills.options.get(FINE_TUNE) if bills is not None and not bills.error else None
+        if tuned is None or tuned.route != "vendor":  # a vendor's tuned model is as slow as its API
+            yield points(FINE_TUNE, 1, f"a tuned model served on your own GPUs can hold it {held}")
 
 
 @rule(

@@ -16,8 +16,18 @@ from advisor import InputError, Registry, evaluate, load_answers, parse_answers
 # --- what loads -----------------------------------------------------------------------------------
 
 
+SHARED = {  # the worked cases every version must judge as they say, and ours beside them
+    "air-gapped-defence.yaml",
+    "eu-insurer-claims.yaml",
+    "hospital-discharge-notes.yaml",
+    "idea-stage-wants-to-fine-tune.yaml",
+    "media-tagging-at-scale.yaml",
+    "prototype-ticket-summaries.yaml",
+}
+
+
 def test_there_are_worked_cases(case_files: list[Path]) -> None:
-    assert len(case_files) == 6
+    assert SHARED <= {p.name for p in case_files}
 
 
 def test_every_case_file_loads(registry: Registry, case_files: list[Path]) -> None:

@@ -73,8 +73,8 @@ def test_rejected_options_are_out_or_below(cli: Callable[..., Result], path: Pat
         )
         assert entry["rank"] == ranking.index(option) + 1
         # It fell at a stage: held back by more gates than the choice, or behind it on points.
-        assert entry["stage"] in ("gates", "economics", "preferences"), entry
-        if entry["stage"] == "gates":
+        assert entry["stage"] in ("gate", "economics", "preference"), entry
+        if entry["stage"] == "gate":
             assert len(entry["holds"]) > len(options[rec]["holds"])
         else:
             assert entry["score"] <= options[rec]["score"]

@@ -52,8 +52,8 @@ def test_recommend_text_shows_the_recommendation_scores_and_vetoes(
     assert "Recommendation: Self-host an open model (self_host)" in out
     for option in ("api", "self_host", "fine_tune"):
         assert re.search(rf"^{option}\s+[+-]?\d", out, re.MULTILINE), option
-    assert "ruled out (constraints): PRIV001" in out  # the veto that rules the API out
-    assert "ruled out (constraints): FT001" in out
+    assert "ruled out (constraint): PRIV001" in out  # the veto that rules the API out
+    assert "ruled out (constraint): FT001" in out
     assert "Why self_host" in out
 
 
@@ -152,7 +152,7 @@ def test_explain_lists_every_rule_fired_or_not(
     assert re.search(r"\bFT002\s+│\s+preference\s+│\s+fine_tune\s+│\s+\+3\b", out)
     assert re.search(r"\bPMF001\s+│\s+gate\s+│\s+│\s+quiet\b", out)
     # the stage each option fell at, before the rules
-    assert re.search(r"self_host\s+fewer points \(preferences\)", out)
+    assert re.search(r"self_host\s+fewer points \(preference\)", out)
     assert re.search(r"api\s+costs more \(economics\)", out)
 
 

@@ -242,7 +242,7 @@ def test_text_output_shows_the_costs_in_the_chosen_currency(
     cli: Callable[..., Result], tmp_path: Path
 ) -> None:
     out = cli("recommend", str(MEDIA)).stdout
-    assert "$103,500" in out and "2.0 H100 20%" in out
+    assert "$103,500" in out and "2 H100 20%" in out
     assert "self_host costs the same as the API at 3,78" in out
     config = tmp_path / "config.yaml"
     config.write_text("currency:\n  code: EUR\n  per_usd: 0.5\n", encoding="utf-8")

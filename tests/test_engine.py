@@ -308,7 +308,7 @@ def test_a_hold_ranks_an_option_below_any_option_no_gate_holds_whatever_its_poin
     assert decision.ranking == [LIGHT, HEAVY]
     heavy = decision.options[HEAVY]
     assert heavy.held and not heavy.eliminated
-    assert heavy.fell_at == "gates"
+    assert heavy.fell_at == "gate"
     assert heavy.fell_because == "a precondition is not met"
 
 
@@ -321,11 +321,11 @@ def test_among_held_options_the_one_held_by_fewer_gates_ranks_first() -> None:
     registry = make_registry(make_rule("TST001", check, stage="gate"))
     decision = evaluate(registry, {"t.n": 1})
     assert decision.recommendation == HEAVY  # held too, but by fewer gates
-    assert decision.options[LIGHT].fell_at == "gates"
+    assert decision.options[LIGHT].fell_at == "gate"
     assert "and another" in decision.options[LIGHT].fell_because
     data = decision_json(decision, registry, AnswersFile(values={"t.n": 1}))
     assert [h["because"] for h in data["options"][HEAVY]["holds"]] == ["one gate"]
-    assert data["options"][LIGHT]["stage"] == "gates"
+    assert data["options"][LIGHT]["stage"] == "gate"
 
 
 def test_later_stages_read_what_the_constraints_ruled_out() -> None:
@@ -352,12 +352,15 @@ def test_later_stages_read_what_the_constraints_ruled_out() -> None:
 
 
 def test_a_constraint_rule_cannot_read_ruled_out() -> None:
-    registry = make_registry(
-        make_rule("TST001", lambda f: f["ruled_out"] and None, ["ruled_out"], stage="constraint")
+    reader = make_rule(
+        "TST001", lambda f: f["ruled_out"] and None, ["ruled_out"], stage="constraint"
     )
-    decision = evaluate(registry, {"t.n": 1}, explore=False)
-    [fault] = decision.faults
-    assert "constraint rules have run" in fault.message
+    pm = advisor.get_plugin_manager(entry_points=False, plugins=[TestPlugin([reader])])
+    registry = advisor.build_registry(pm)
+    [fault] = registry.faults  # said when the plugins are loaded, not at each evaluation
+    assert fault.where == "TST001" and "constraint rules have run" in fault.message
+    assert registry.rules == []
+    assert evaluate(registry, {"t.n": 1}, explore=False).faults == []
 
 
 def test_economics_points_are_kept_apart_from_preferences() -> None:
@@ -369,7 +372,7 @@ def test_economics_points_are_kept_apart_from_preferences() -> None:
     heavy = decision.options[HEAVY]
     assert (heavy.score, heavy.economics, heavy.preferences) == (2, -3, 5)
     assert decision.recommendation == HEAVY
-    assert decision.options[LIGHT].fell_at == "preferences"
+    assert decision.options[LIGHT].fell_at == "preference"
 
 
 # Confidence: how robust the pick is, not a margin of points ------------------------------------

@@ -161,7 +161,7 @@ def test_a_volume_planned_before_product_market_fit_is_a_reason_to_look_again() 
     }
     decision = evaluate(REGISTRY, values, today=date(2026, 3, 1))
     assert decision.recommendation == "api"
-    assert decision.options["self_host"].fell_at == "gates"
+    assert decision.options["self_host"].fell_at == "gate"
     [trigger] = [t for t in decision.revisit.triggers if "product-market fit" in t]
     assert "from the mvp_live stage" in trigger and "self_host would be recommended" in trigger
 

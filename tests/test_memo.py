@@ -91,7 +91,7 @@ def test_markdown_memo_follows_the_madr_layout_in_the_order_a_reader_needs(
     # The numbers: bills per option, cost per million tokens, GPUs, use, break-even, price date.
     assert (
         "| Fine-tune a model | $21,397 | $0.70 | $256,766 | $155,074 to $383,492 "
-        "| 2.0 x H100 (2 replicas of 1) | 20% |"
+        "| 2 x H100 (2 replicas of 1) | 20% |"
     ) in text
     assert "Self-host an open model: today, 3,786,589 calls a month" in text
     assert "Hosted prices as of 2025-01-01" in text

@@ -325,7 +325,7 @@ def test_explain(cli: Callable[..., Result], acme: Path) -> None:
     text = _ok(cli("explain", str(EU), "--policy", "acme.yaml")).stdout
     [row] = [line for line in text.splitlines() if line.startswith("│ ACME001")]
     assert "constraint" in row and "veto" in row and "policy pack acme.yaml" in row
-    assert re.search(r"api\s+ruled out \(constraints\): ACME001 Company policy", text)
+    assert re.search(r"api\s+ruled out \(constraint\): ACME001 Company policy", text)
     assert "ACME001" not in _ok(cli("explain", str(EU))).stdout
 
 

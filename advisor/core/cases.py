@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from advisor.core.answers import AnswersFile
 from advisor.core.engine import Decision, evaluate
+from advisor.core.numbers import points
 from advisor.core.report import expectation_met, has_expectation
 
 if TYPE_CHECKING:
@@ -44,10 +45,13 @@ def check_case(answers: AnswersFile, registry: Registry, catalogue: Any = None) 
     rec = decision.recommendation or "nothing"
     if expectation_met(decision, answers):
         return CaseResult("pass", f"{rec} ({expected(answers)})", decision)
-    ranking = (
-        ", ".join(f"{o} {decision.options[o].score:+g}" for o in decision.ranking)
-        or "every option ruled out"
-    )
+
+    def place(option: str) -> str:
+        held = len(decision.options[option].holds)
+        gates = f", held back by {held} gate{'s' if held > 1 else ''}" if held else ""
+        return f"{option} {points(decision.options[option].score)}{gates}"
+
+    ranking = ", ".join(place(o) for o in decision.ranking) or "every option ruled out"
     return CaseResult(
         "fail", f"recommended {rec}; expected {expected(answers)} (ranking: {ranking})", decision
     )

@@ -216,8 +216,8 @@ def _compare(op: str, left: Any, right: Any) -> bool:
     if left is None or right is None:
         return False
     if op in ("in", "not in"):
-        if not isinstance(right, list | tuple):
-            return False  # an answer that is not a list holds nothing
+        if not isinstance(right, list | tuple | set | frozenset):
+            return False  # an answer that is not a list (or a set, as ruled_out) holds nothing
         found = (
             any(item in right for item in left) if isinstance(left, list | tuple) else left in right
         )

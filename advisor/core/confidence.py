@@ -104,7 +104,14 @@ def judge(decision: Decision) -> Robustness:
         )
     elif overlap:
         out.level = "medium"
-        out.reason = f"its bill and {other}'s are within the figures' uncertainty of each other"
+        bills = decision.costs
+        floors = [o for o in (rec, other) if o and bills is not None and not bills.known(o)]
+        out.reason = (
+            f"cost cannot tell it from {other}: {floors[0]}'s bill is only a floor (an answer it "
+            "needs is not given)"
+            if floors
+            else f"its bill and {other}'s are within the figures' uncertainty of each other"
+        )
     elif near:
         flip = near[0]
         out.level = "medium"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from advisor.core import numbers
 from advisor.core.engine import Decision
 from advisor.core.flips import show_value
 
@@ -89,12 +90,22 @@ def _findings(decision: Decision) -> dict[tuple[str, str, str, float], str]:
 
 def _finding_text(key: tuple[str, str, str, float], because: str) -> str:
     code, option, kind, amount = key
-    what = f"{amount:+g}" if kind == "points" else kind
+    what = numbers.points(amount) if kind == "points" else kind
     return f"{code} {option} {what}: {because}"
 
 
-def _money(usd: float | None) -> str:
-    return "not worked out" if usd is None else f"${usd:,.0f} a month"
+def _money(usd: float | None, currency: Any = None) -> str:
+    return "not worked out" if usd is None else f"{numbers.money(usd, currency)} a month"
+
+
+def _standing(option: Any) -> str:
+    """An option's points, and whether it is ruled out or held back, as the diff shows them."""
+    if option is None:
+        return "absent"
+    if option.eliminated:
+        return "ruled out"
+    held = f" (held back: {', '.join(r.code for r, _ in option.holds)})" if option.holds else ""
+    return numbers.points(option.score) + held
 
 
 def compare(old: Side, new: Side, registry: Registry, versions: dict[str, Any]) -> Diff:
@@ -118,15 +129,17 @@ def compare(old: Side, new: Side, registry: Registry, versions: dict[str, Any]) 
     if d1.confidence != d2.confidence:
         out.conclusions.append(("confidence", d1.confidence, d2.confidence))
     for oid in dict.fromkeys([*d1.options, *d2.options]):
-        o1, o2 = d1.options.get(oid), d2.options.get(oid)
-        s1 = "absent" if o1 is None else ("ruled out" if o1.eliminated else f"{o1.score:+g}")
-        s2 = "absent" if o2 is None else ("ruled out" if o2.eliminated else f"{o2.score:+g}")
+        s1, s2 = _standing(d1.options.get(oid)), _standing(d2.options.get(oid))
         if s1 != s2:
             out.conclusions.append((f"{oid} score", s1, s2))
+    currency = next(
+        (d.costs.catalogue.currency for d in (d1, d2) if d.costs is not None and d.costs.catalogue),
+        None,
+    )
     for oid in dict.fromkeys([*old.monthly, *new.monthly]):
-        m1, m2 = old.monthly.get(oid), new.monthly.get(oid)
-        if _money(m1) != _money(m2):
-            out.conclusions.append((f"{oid} cost", _money(m1), _money(m2)))
+        m1, m2 = _money(old.monthly.get(oid), currency), _money(new.monthly.get(oid), currency)
+        if m1 != m2:
+            out.conclusions.append((f"{oid} cost", m1, m2))
     f1, f2 = _findings(d1), _findings(d2)
     out.rules_added = [_finding_text(k, f2[k]) for k in f2 if k not in f1]
     out.rules_removed = [_finding_text(k, f1[k]) for k in f1 if k not in f2]

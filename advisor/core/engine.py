@@ -143,10 +143,10 @@ class RuleResult:
 
 # Where an option fell in the decision procedure, in the order the stages run, and in words.
 FELL_AT = {
-    "constraints": "ruled out",
-    "gates": "held back",
+    "constraint": "ruled out",
+    "gate": "held back",
     "economics": "costs more",
-    "preferences": "fewer points",
+    "preference": "fewer points",
 }
 
 
@@ -159,7 +159,7 @@ class OptionResult:
     holds: list[tuple[Rule, Finding]] = field(default_factory=list)
     reasons: list[tuple[Rule, Finding]] = field(default_factory=list)  # points and notes
     economics: float = 0  # the part of the score that the economics stage gave
-    fell_at: str = ""  # the stage where it lost to the recommendation; "" for the recommendation
+    fell_at: str = ""  # the stage (as rules name them) where it lost; "" for the recommendation
     fell_because: str = ""
 
     @property
@@ -270,7 +270,9 @@ def evaluate(
         from advisor.core.flips import flips
 
         decision.explored = True
-        decision.unknowns = _unknowns(registry, resolved, decision.recommendation, source)
+        decision.unknowns = _unknowns(
+            registry, resolved, decision.recommendation, source, start=decision
+        )
         decision.flips = flips(registry, answers, catalogue, base=decision)
     decision.robustness = judge(decision)
     decision.confidence = decision.robustness.level
@@ -317,9 +319,9 @@ def _decide(
     ``ruled_out``), then gates, economics and preferences; then the ranking: options not ruled out,
     those held back by fewer gates first, then by points, then by effort.
 
-    Given ``base``, a decision for the same answers but the questions in ``changed`` (and the same
-    catalogue), a rule that reads none of those questions, directly or through facts, keeps its
-    findings from ``base`` instead of running again: how the flips try hundreds of changes fast.
+    Given ``base``, a decision for the same answers but the questions (or facts) in ``changed``, a
+    rule that reads none of those, directly or through facts, keeps its findings from ``base``
+    instead of running again: how the flips try hundreds of changes fast.
     """
     view = FactView(resolved.values, registry.facts, catalogue, timed)
     options = {oid: OptionResult(oid, o.label) for oid, o in registry.options.items()}
@@ -361,6 +363,8 @@ def _decide(
         _apply(item, found, options)
     if not constraints_done:
         view._cache[RULED_OUT] = frozenset(o for o, r in options.items() if r.vetoes)
+    for opt in options.values():  # sums of tenths, without the float noise (2.1 - 4.2 ...)
+        opt.score, opt.economics = round(opt.score, 9), round(opt.economics, 9)
     effort = {oid: o.effort for oid, o in registry.options.items()}
     ranking = sorted(
         (oid for oid, o in options.items() if not o.eliminated),
@@ -383,6 +387,12 @@ def _decide(
     if timed:
         _where_each_fell(decision)
     return decision
+
+
+def _points_of(score: float) -> str:
+    from advisor.core.numbers import points
+
+    return f"{points(score)} point" + ("" if abs(score) == 1 else "s")
 
 
 def _apply(item: Rule, found: list[Finding], options: dict[str, OptionResult]) -> None:
@@ -408,12 +418,12 @@ def _where_each_fell(decision: Decision) -> None:
     chosen = decision.options.get(rec) if rec else None
     for oid, opt in decision.options.items():
         if opt.eliminated:
-            opt.fell_at = "constraints"
+            opt.fell_at = "constraint"
             opt.fell_because = "; ".join(f.because for _, f in opt.vetoes)
         elif chosen is None or oid == rec:
             continue
         elif len(opt.holds) > len(chosen.holds):
-            opt.fell_at = "gates"
+            opt.fell_at = "gate"
             mine = {r.code for r, _ in chosen.holds}
             extra = [f.because for r, f in opt.holds if r.code not in mine]
             opt.fell_because = "; ".join(extra or [f.because for _, f in opt.holds])
@@ -426,11 +436,12 @@ def _where_each_fell(decision: Decision) -> None:
                 if r.stage == "economics" and f.kind == "points" and (mine is opt) == (f.points < 0)
             )
         else:
-            opt.fell_at = "preferences"
+            opt.fell_at = "preference"
+            other = chosen.label[0].lower() + chosen.label[1:]
             opt.fell_because = (
-                f"{opt.score:+g} points against {chosen.score:+g} for {chosen.label}"
+                f"{_points_of(opt.score)} against {_points_of(chosen.score)} for {other}"
                 if opt.score != chosen.score
-                else f"tied on points with {chosen.label}, which takes less effort"
+                else f"tied on points with {other}, which takes less effort"
             )
 
 
@@ -450,6 +461,7 @@ def _unknowns(
     resolved: Resolved,
     current: str | None,
     catalogue: Callable[[], Catalogue] | None = None,
+    start: Decision | None = None,
 ) -> list[Unknown]:
     read = registry.questions_read()
     out = []
@@ -464,7 +476,9 @@ def _unknowns(
             values = dict(resolved.values)
             values[qid] = value
             trial = Resolved(values, resolved.answered, resolved.assumed, resolved.unknown, ())
-            got = _decide(registry, trial, catalogue).recommendation
+            got = _decide(
+                registry, trial, catalogue, base=start, changed=frozenset((qid,))
+            ).recommendation
             if got != current:
                 outcomes[_show(value)] = got
         if outcomes:

@@ -112,11 +112,15 @@ def flips(
     start = base if base is not None else _decide(registry, resolved, source)
     current = start.recommendation
 
+    facts = frozenset(registry.facts)  # prices reach the rules through facts (the bills)
+
     def decide(qid: str, value: Any) -> str | None:
         if qid in PRICES:
             cat = source()
             scaled = cat.scaled(api=value) if qid == "prices.api" else cat.scaled(gpu=value)
-            return _decide(registry, resolved, lambda: scaled).recommendation
+            return _decide(
+                registry, resolved, lambda: scaled, base=start, changed=facts
+            ).recommendation
         values = dict(resolved.values)
         values[qid] = value
         trial = Resolved(values, resolved.answered, resolved.assumed, resolved.unknown, ())

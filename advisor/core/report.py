@@ -75,14 +75,22 @@ def finding_json(item: Rule, finding: Finding) -> dict[str, Any]:
     }
 
 
+def plain(value: Any) -> Any:
+    """A value as JSON writes it: a set of option ids as a sorted list."""
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    return value
+
+
 def _quiet_json(result: RuleResult, decision: Decision, registry: Registry) -> dict[str, Any]:
     values = decision.resolved.values
     inputs = {}
+    facts = decision.facts
     for key in result.rule.reads:
         if key in values:
             inputs[key] = values[key]
-        elif key in decision.facts:
-            inputs[key] = decision.facts[key]
+        elif key in facts:
+            inputs[key] = plain(facts[key])
     return {
         "id": result.rule.code,
         "title": result.rule.title,
@@ -253,7 +261,7 @@ def decision_json(
         "not_fired": [
             _quiet_json(res, decision, registry) for res in decision.results if not res.fired
         ],
-        "facts": dict(decision.facts),
+        "facts": {name: plain(value) for name, value in decision.facts.items()},
         "unknowns": [
             {"question": u.question, "assumed": u.assumed, "could_change_to": u.outcomes}
             for u in decision.unknowns

@@ -17,7 +17,7 @@ from datetime import date
 
 from advisor.core import numbers
 from advisor.core.engine import Decision
-from advisor.core.flips import show_value
+from advisor.core.flips import PRICES, show_value
 
 AT_MOST_MONTHS = 12
 AT_LEAST_MONTHS = 1  # a revisit sooner than a month is noise
@@ -62,10 +62,11 @@ def revisit(decision: Decision, today: date | None = None) -> Revisit:
             months = max(AT_LEAST_MONTHS, bills.halving_months * math.log2(api / own))
             if months < AT_MOST_MONTHS:
                 when = add_months(today, months)
+                money = bills.catalogue.money if bills.catalogue is not None else numbers.money
                 reason = (
                     f"API prices halving every {bills.halving_months:g} months would bring the "
-                    f"API's bill ({numbers.money(api)} a month today) below {rec}'s "
-                    f"({numbers.money(own)}) by then"
+                    f"API's bill ({money(api)} a month today) below {rec}'s "
+                    f"({money(own)}) by then"
                 )
     triggers = []
     stage = decision.resolved.values.get("pmf.stage")
@@ -90,7 +91,12 @@ def revisit(decision: Decision, today: date | None = None) -> Revisit:
             verb = "passes" if flip.direction == "up" else "falls below"
             triggers.append(f"if {flip.question} {verb} {show_value(flip.to)}")
         elif flip.is_price and flip.distance <= NEAR:
-            triggers.append(flip.describe())
+            moved = "rise above" if flip.direction == "up" else "fall below"
+            what = PRICES[flip.question]
+            triggers.append(
+                f"if {what} {moved} {float(flip.to):.2f}x today's: {flip.recommendation} "
+                "would be recommended"
+            )
     for unknown in decision.unknowns:
         triggers.append(f"when {unknown.question} is answered: it could change the result")
     return Revisit(when, reason, triggers, today)

@@ -24,6 +24,7 @@ class Sweep:
     cheapest_changes: list[tuple[float, str, str]] = field(default_factory=list)  # at, from, to
     recommendation_changes: list[tuple[float, str | None, str | None]] = field(default_factory=list)
     recommendations: list[tuple[float, str | None]] = field(default_factory=list)  # sampled
+    currency: Any = None  # the catalogue's, for the amounts a chart writes
 
 
 def bills_over(
@@ -85,7 +86,7 @@ def sweep(
     source = _catalogue_of(registry, catalogue)
     cat = source()
     bills = bills_over(resolved.values, question, xs, cat)
-    out = Sweep(question, xs, bills)
+    out = Sweep(question, xs, bills, currency=cat.currency)
     out.cheapest_changes = _cheapest_changes(xs, bills)
     if question == VOLUME:  # where a bill meets the API's: the cost model's own break-even
         for i, (_, a, b) in enumerate(out.cheapest_changes):

@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from advisor.core.numbers import money_short, points
+
 if TYPE_CHECKING:
     from advisor.core.engine import Decision
     from advisor.costs.catalogue import Catalogue
@@ -104,11 +106,6 @@ def _short(x: float) -> str:
     return f"{x:g}"
 
 
-def _money(x: float, cat: Catalogue) -> str:
-    symbol = "$" if cat.currency.code == "USD" else f"{cat.currency.code} "
-    return symbol + _short(cat.in_currency(x))
-
-
 def _range(volume: float | None, crossings: list[float]) -> tuple[float, float]:
     centre = volume if volume and volume > 0 else 1e6
     low, high = centre / 1000, centre * 1000
@@ -160,7 +157,7 @@ def cost_chart(
     )
     step = max(1, round(math.log10(y_high / y_low) / 5))
     y_ticks = tuple(
-        Tick(py(10.0**e), _money(10.0**e, catalogue), py(10.0**e) + 4)
+        Tick(py(10.0**e), money_short(10.0**e, catalogue.currency), py(10.0**e) + 4)
         for e in range(round(math.log10(y_low)), round(math.log10(y_high)) + 1, step)
     )
     marks = []
@@ -204,7 +201,8 @@ def _note(decision: Decision, oid: str) -> str:
     opt = decision.options[oid]
     if opt.eliminated:
         return "ruled out: " + ", ".join(r.code for r, _ in opt.vetoes)
-    return f"#{decision.ranking.index(oid) + 1}"
+    held = f", held back: {', '.join(r.code for r, _ in opt.holds)}" if opt.holds else ""
+    return f"#{decision.ranking.index(oid) + 1}{held}"
 
 
 def _mark(x: float, label: str, kind: str, y: float, right: float) -> Mark:
@@ -221,7 +219,7 @@ def score_chart(decision: Decision) -> ScoreChart:
     if hi - lo < 1:
         hi = lo + 1
     notes = [_note(decision, oid) for oid in order]
-    score_texts = [f"{s:+g}" if s else "0" for s in scores]
+    score_texts = [points(s) for s in scores]
     longest_label = max((len(decision.options[o].label) for o in order), default=0)
     pairs = zip(score_texts, notes, strict=True)
     longest_note = max((len(t) + 1 + len(n) for t, n in pairs), default=0)

@@ -54,7 +54,7 @@ class OptionView:
     vetoes: tuple[Reason, ...]
     notes: tuple[Reason, ...]
     holds: tuple[Reason, ...] = ()
-    stage: str = ""  # where it fell: constraints, gates, economics, preferences; "" if chosen
+    stage: str = ""  # where it fell: constraint, gate, economics, preference; "" if chosen
     standing: str = ""  # that stage and why, in words
     split: str = ""  # "economics +2, preferences +3"
 
@@ -170,8 +170,15 @@ def _reason(item: Rule, finding: Finding) -> Reason:
 def _standing(decision: Decision, oid: str) -> str:
     opt = decision.options[oid]
     if oid == decision.recommendation:
-        return "recommended"
+        return _recommended(decision, oid)
     return opt.standing or f"ranked {decision.ranking.index(oid) + 1}"
+
+
+def _recommended(decision: Decision, oid: str) -> str:
+    holds = decision.options[oid].holds
+    if not holds:
+        return "recommended"
+    return "recommended, once what holds it back is met: " + "; ".join(f.because for _, f in holds)
 
 
 def _option_views(decision: Decision, registry: Registry) -> tuple[OptionView, ...]:
@@ -246,8 +253,8 @@ def _costs_view(
         gpus = (
             "-"
             if not bill.gpus
-            else f"{bill.gpus:,.1f} x {(bill.gpu or '').upper()} "
-            f"({numbers.number(bill.replicas)} replicas of {bill.gpus_per_replica})"
+            else f"{numbers.number(round(bill.gpus, 1))} x {(bill.gpu or '').upper()} "
+            f"({numbers.number(round(bill.replicas or 0, 2))} replicas of {bill.gpus_per_replica})"
         )
         use = numbers.share(bill.utilisation)
         p95 = found.p95_latency_ms.get(oid)
@@ -255,7 +262,8 @@ def _costs_view(
             note = "needs " + ", ".join(bill.missing)
         elif bill.floor:
             taken = ", ".join(f"{k} = {numbers.number(v)}" for k, v in bill.assumed.items())
-            note = f"at least: {taken} taken, as it is not answered"
+            verb = "it is" if len(bill.assumed) == 1 else "they are"
+            note = f"at least: {taken} taken, as {verb} not answered"
         else:
             note = f"route: {bill.route}" if bill.route else ""
         span = found.horizon(oid)

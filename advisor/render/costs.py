@@ -25,12 +25,12 @@ def costs(console: Console, decision: Decision, cat: Any) -> None:
     console.print()
     console.print(
         f"[bold]Costs[/] a month and over {found.horizon_months} months, API prices halving "
-        f"every {found.halving_months:g} months ({fast:g} to {slow:g}); each range puts every "
-        f"figure at its cheap end, then its dear end (hosted prices as of {cat.price_date}; "
-        "figures: advisor catalogue)"
+        f"every {found.halving_months:g} months ({fast:g} to {slow:g} months for the range); each "
+        "range puts every figure at its cheap end, then its dear end (hosted prices as of "
+        f"{cat.price_date}; figures: advisor catalogue)"
     )
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-    table.add_column("option")
+    table.add_column("option", no_wrap=True)
     table.add_column("a month", justify="right", no_wrap=True)
     table.add_column(f"{found.horizon_months} months", justify="right", no_wrap=True)
     table.add_column("range", justify="right", no_wrap=True)
@@ -43,20 +43,22 @@ def costs(console: Console, decision: Decision, cat: Any) -> None:
             needs.append(f"{oid} needs {', '.join(bill.missing)}")
         elif bill.floor:
             given = ", ".join(f"{k} = {numbers.number(v)}" for k, v in bill.assumed.items())
-            needs.append(f"{oid} is at least this much: taken {given}, which is not answered")
+            taken = "is" if len(bill.assumed) == 1 else "are"
+            needs.append(f"{oid} is at least this much: taken {given}, which {taken} not answered")
         use = ""
         if bill.route == "vendor":
             use = "vendor-tuned"
         elif bill.gpus and bill.utilisation is not None:
-            use = f"{bill.gpus:,.1f} {(bill.gpu or '').upper()} {numbers.share(bill.utilisation)}"
+            gpus = f"{numbers.number(round(bill.gpus, 1))} {(bill.gpu or '').upper()}"
+            use = f"{gpus} {numbers.share(bill.utilisation)}"
         span = found.horizon(oid)
-        monthly = cat.money(bill.usd_per_month)
+        least = "≥ " if bill.floor else ""
         table.add_row(
             oid,
-            f"at least {monthly}" if bill.floor else monthly,
-            cat.money(span[1]) if span else "-",
+            least + cat.money(bill.usd_per_month),
+            least + cat.money(span[1]) if span else "-",
             numbers.range_short(span[0], span[2], cat.currency) if span else "-",
-            cat.money(bill.usd_per_mtok),
+            least + cat.money(bill.usd_per_mtok) if bill.usd_per_mtok is not None else "-",
             use,
             "-"
             if found.p95_latency_ms.get(oid) is None

@@ -8,15 +8,10 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
+from advisor.core.numbers import money_short
+
 MARKS = {"api": ("a", "cyan"), "self_host": ("s", "green"), "fine_tune": ("f", "magenta")}
 HEIGHT = 16
-
-
-def _money(usd: float) -> str:
-    for unit, size in (("M", 1e6), ("k", 1e3)):
-        if usd >= size:
-            return f"${usd / size:,.3g}{unit}"
-    return f"${usd:,.3g}"
 
 
 def _number(x: float) -> str:
@@ -61,7 +56,7 @@ def chart(
     for i, cells in enumerate(grid):
         label = ""
         if i in (0, HEIGHT // 2, HEIGHT - 1):
-            label = _money(10 ** (top - (top - bottom) * i / (HEIGHT - 1)))
+            label = money_short(10 ** (top - (top - bottom) * i / (HEIGHT - 1)), found.currency)
         line = Text(f"{label:>9} │")
         for mark, style in cells:
             line.append(mark, style=style)

@@ -51,7 +51,7 @@ def _standing(decision: Decision, oid: str) -> Text:
         return Text("recommended", style="bold green")
     if opt.eliminated:
         why = "; ".join(f"{r.code} {f.because}" for r, f in opt.vetoes)
-        return Text(f"ruled out (constraints): {why}", style="red")
+        return Text(f"ruled out (constraint): {why}", style="red")
     if not opt.fell_at:
         return Text(f"#{decision.ranking.index(oid) + 1}")
     return Text(opt.standing, style="yellow" if opt.held else "")
@@ -96,7 +96,7 @@ def recommendation(
     table.add_column("option")
     table.add_column("points", justify="right")
     table.add_column("")
-    table.add_column("where it stands (constraints, gates, economics, preferences)", ratio=1)
+    table.add_column("where it stands", ratio=1)
     for oid in [*decision.ranking, *(o for o in decision.options if o not in decision.ranking)]:
         opt = decision.options[oid]
         table.add_row(oid, points(opt.score), _bar(opt.score, scale), _standing(decision, oid))
@@ -116,7 +116,28 @@ def recommendation(
                 f"[bold]Why {rec}[/]: no rule gave it points for or against; it ranks first "
                 "at the gates, or on effort where points tie."
             )
-    notes = [(res.rule, f) for res in decision.results for f in res.findings if f.kind == "note"]
+    economics = [
+        (res.rule, f)
+        for res in decision.results
+        if res.rule.stage == "economics"
+        for f in res.findings
+        if f.option is not None
+    ]
+    if economics:
+        console.print()
+        console.print("[bold]The bills, weighed[/] (economics: against the API's, where it stands)")
+        bills = _grid(3)
+        for r, f in economics:
+            shown = points(f.points) if f.kind == "points" else "tie"
+            bills.add_row(f"{r.code} {f.option}", shown, escape(f.because))
+        console.print(Padding(bills, (0, 0, 0, 2)))
+    notes = [
+        (res.rule, f)
+        for res in decision.results
+        if res.rule.stage != "economics"
+        for f in res.findings
+        if f.kind == "note"
+    ]
     if notes:
         console.print()
         console.print("[bold]Advice[/]")
@@ -361,10 +382,17 @@ def catalogue(console: Console, cat: Any, prices: list[Any], missing: list[str])
             group = head
         overridden = fig.origin.startswith(("--set", "config"))
         mark = " [bold yellow](overridden)[/]" if overridden else ""
+        low, high = cat.range_of(fig.key)
+        span = (
+            "exact"
+            if low == high
+            else f"{low:,.6g} to {high:,.6g}"
+            + ("" if fig.low is not None else " by the default spread")
+        )
         console.print(
             Padding(
-                f"[cyan]{escape(fig.key)}[/] = {fig.value:,.6g} {escape(fig.unit)}  "
-                f"[dim]as of {fig.as_of}[/]{mark}",
+                f"[cyan]{escape(fig.key)}[/] = {fig.value:,.6g} {escape(fig.unit)} "
+                f"[dim]({span}), as of {fig.as_of}[/]{mark}",
                 (0, 0, 0, 2),
             )
         )
@@ -426,12 +454,11 @@ def whatif(
         table.add_column(name, justify="left" if name == "option" else "right")
 
     def cell(summary: dict[str, Any], oid: str) -> str:
-        usd = summary["usd_per_month"].get(oid)
-        return "-" if usd is None else f"${usd:,.0f}"
+        return str(catalogue.money(summary["usd_per_month"].get(oid)))
 
     def score(summary: dict[str, Any], oid: str) -> str:
         out = " (out)" if oid in summary["eliminated"] else ""
-        return f"{summary['scores'][oid]:+g}{out}"
+        return f"{points(summary['scores'][oid])}{out}"
 
     for oid in was["scores"]:
         table.add_row(oid, score(was, oid), score(now, oid), cell(was, oid), cell(now, oid))

@@ -62,6 +62,7 @@ class Session:
     dirty: bool = False  # changed since opened or last saved
     started: str = field(default_factory=lambda: datetime.now().strftime("%Y%m%d%H%M%S%f"))
     _decision: Decision | None = field(default=None, repr=False)
+    _quick: Decision | None = field(default=None, repr=False)
 
     @classmethod
     def open(
@@ -90,13 +91,32 @@ class Session:
 
     @property
     def decision(self) -> Decision:
-        """The decision for the answers as they stand, worked out again after each change."""
+        """The complete decision for the answers as they stand (flips, unknowns and confidence
+        included), worked out again after each change, when first asked for."""
         if self._decision is None:
             self._decision = evaluate(self.registry, self.values, catalogue=self.catalogue)
+            self._quick = None
         return self._decision
 
+    @property
+    def quick(self) -> Decision:
+        """The decision without its exploration: the recommendation and ranking at once, while
+        what could change it is still being worked out (the complete one once it is there)."""
+        if self._decision is not None:
+            return self._decision
+        if self._quick is None:
+            self._quick = evaluate(
+                self.registry, self.values, catalogue=self.catalogue, explore=False
+            )
+        return self._quick
+
+    @property
+    def explored(self) -> bool:
+        """Whether the complete decision for the answers as they stand is worked out."""
+        return self._decision is not None
+
     def visible(self, q: Question) -> bool:
-        return q.is_visible(self.decision.resolved.values)
+        return q.is_visible(self.quick.resolved.values)
 
     def progress(self, section_id: str) -> tuple[int, int]:
         """Answered and asked questions of a section (those its conditions hide not counted)."""
@@ -149,7 +169,7 @@ class Session:
     def _changed(self, decide: bool = True) -> None:
         self.dirty = True
         if decide:
-            self._decision = None
+            self._decision = self._quick = None
         if self.autosave is not None:
             self.autosave.write(self)
 

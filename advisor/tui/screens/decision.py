@@ -77,6 +77,7 @@ class DecisionScreen(Screen[None]):
         self.session = session
         self.fields: dict[str, QuestionField] = {}  # the questions of the sections built so far
         self.built: set[str] = set()
+        self._generation = 0  # counts changes: an exploration is for the latest one only
 
     def compose(self) -> ComposeResult:
         session = self.session
@@ -191,15 +192,25 @@ class DecisionScreen(Screen[None]):
     # Keeping the screen up to date -------------------------------------------------------------
 
     def _refresh(self) -> None:
-        """After a change: the decision, the sections' progress, which questions are asked."""
+        """After a change: the decision, the sections' progress, which questions are asked. The
+        ranking is shown at once; what could change it (the flips, the unknowns, the confidence)
+        is worked out once the screen has been drawn, unless another change came first."""
         session = self.session
-        self.query_one(DecisionPanel).show(session.decision)
+        self._generation += 1
+        self.query_one(DecisionPanel).show(session.quick)
+        if not session.explored:
+            self.call_after_refresh(self._explore, self._generation)
         self.query_one(SectionList).refresh_progress()
         for field in self.fields.values():
             shown = session.visible(field.q)
             if field.display != shown:
                 field.display = shown
         self.sub_title = session.title
+
+    def _explore(self, generation: int) -> None:
+        if generation != self._generation or self.session.explored:
+            return  # a later change is on its way, or it is done
+        self.query_one(DecisionPanel).show(self.session.decision)
 
     def set_answers(self) -> None:
         """Show the session's answers in every field (after a what-if was applied, say)."""

@@ -23,7 +23,10 @@ def ranking_text(decision: Decision, width: int = BAR) -> Text:
     if rec:
         out.append("Recommended: ", style="bold")
         out.append(decision.options[rec].label, style="bold green")
-        out.append(f"\nconfidence {decision.confidence}\n")
+        if decision.explored:
+            out.append(f"\nconfidence {decision.confidence}\n")
+        else:
+            out.append("\nconfidence: weighing what could change it\n", style="dim")
         holds = decision.options[rec].holds
         if holds:
             out.append("first meet: " + ", ".join(r.code for r, _ in holds) + "\n", style="yellow")
@@ -46,7 +49,7 @@ def ranking_text(decision: Decision, width: int = BAR) -> Text:
         style = "green" if opt.score >= 0 else "yellow"
         out.append(f"{rank} {oid:<10}{points(opt.score):>5} ")
         out.append(("█" if opt.score >= 0 else "▒") * cells, style=style)
-        if opt.fell_at == "gates":
+        if opt.fell_at == "gate":
             out.append(" held: " + ", ".join(r.code for r, _ in opt.holds), style="yellow")
         elif opt.fell_at:
             out.append(f" {FELL_AT[opt.fell_at]}", style="dim")
