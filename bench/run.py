@@ -370,7 +370,8 @@ def bench_in_process(samples: int) -> tuple[list[Result], dict[str, Any]]:
         "evaluate_explore",
         f"evaluate(), {len(registry.rules)} built-in rules, explore=True",
         lambda: evaluate(registry, values, explore=True),
-        note="also re-decides for other values of unknown or assumed questions; no goal",
+        note="the complete outcome: also the unknowns, every flip (numbers, choices, prices), "
+        "the revisit date and the confidence; no goal (the flips' goal is below)",
     )
 
     synthetic = SyntheticRules(make_synthetic_rules(registry))

@@ -217,8 +217,9 @@ async def _time_changes(
             "one change: on_answer_given(AnswerGiven(...)), decision and panel updated, autosaved",
             goal=GOAL_CHANGE,
             note="the handler: the answer parsed and stored, the autosave written (atomically, "
-            "fsync included), the decision worked out again, the panel, the sections' progress "
-            "and which questions are shown updated; the repaint follows in the next frame",
+            "fsync included), the decision worked out again (its ranking: the exploration follows "
+            "once the frame is drawn, timed below), the panel, the sections' progress and which "
+            "questions are shown updated; the repaint follows in the next frame",
         )
 
         # The parts of it, each alone.
@@ -230,11 +231,24 @@ async def _time_changes(
         times = each(lambda: autosave.write(session), changes)
         results.append(summarise("tui_autosave", "  of which: the autosave write", times, 1))
         times = each(
+            lambda: evaluate(registry, session.values, catalogue=session.catalogue, explore=False),
+            changes,
+        )
+        results.append(
+            summarise(
+                "tui_evaluate", "  of which: the decision shown at once, explore=False", times, 1
+            )
+        )
+        times = each(
             lambda: evaluate(registry, session.values, catalogue=session.catalogue), changes
         )
         results.append(
             summarise(
-                "tui_evaluate", "  of which: the decision, evaluate(), explore=True", times, 1
+                "tui_explore",
+                "then, after the frame: the complete decision, explore=True (flips, unknowns, "
+                "confidence)",
+                times,
+                1,
             )
         )
 

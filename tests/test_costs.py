@@ -213,7 +213,7 @@ def test_recommend_json_carries_costs_and_break_even(cli: Callable[..., Result])
     assert costs_out["options"]["api"]["usd_per_month"] == pytest.approx(103_500)
     host = costs_out["options"]["self_host"]
     assert host["gpus"] == 2 and host["replicas"] == 2 and host["missing"] == []
-    assert [line["what"] for line in host["lines"]] == ["2.0 x H100 GPUs", "engineering time"]
+    assert [line["what"] for line in host["lines"]] == ["2 x H100 GPUs", "engineering time"]
     low, high = host["usd_per_month_low"], host["usd_per_month_high"]
     assert low < host["usd_per_month"] < high  # the figures' ranges, cheap end and dear end
     assert (

@@ -437,11 +437,12 @@ def _where_each_fell(decision: Decision) -> None:
             )
         else:
             opt.fell_at = "preference"
-            other = chosen.label[0].lower() + chosen.label[1:]
             opt.fell_because = (
-                f"{_points_of(opt.score)} against {_points_of(chosen.score)} for {other}"
+                f"{_points_of(opt.score)} against {_points_of(chosen.score)} for the "
+                f"recommendation ({chosen.label})"
                 if opt.score != chosen.score
-                else f"tied on points with {other}, which takes less effort"
+                else f"tied on points with the recommendation ({chosen.label}), which takes "
+                "less effort"
             )
 
 

@@ -64,12 +64,15 @@ def money_range(low: float | None, high: float | None, currency: CurrencyLike | 
     return f"{money(low, currency)} to {money(high, currency)}"
 
 
-def money_short(usd: float | None, currency: CurrencyLike | None = None) -> str:
-    """An amount in three significant figures: ``$8.10``, ``$1,380``, ``$532k``, ``$1.06M``."""
+def money_short(
+    usd: float | None, currency: CurrencyLike | None = None, shorten_from: float = 10_000
+) -> str:
+    """An amount in three significant figures: ``$8.10``, ``$1,380``, ``$532k``, ``$1.06M``
+    (amounts under ``shorten_from`` written whole)."""
     if usd is None or not math.isfinite(usd):
         return money(usd, currency)
     amount = abs(usd * (currency.per_usd if currency is not None else 1.0))
-    if amount < 10_000:
+    if amount < shorten_from:
         return money(usd, currency)
     code = currency.code if currency is not None else "USD"
     symbol = "$" if code == "USD" else f"{code} "

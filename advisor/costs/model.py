@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from advisor.core import numbers
 from advisor.costs.catalogue import Catalogue, Figure
 
 HOURS_PER_MONTH = 730.0  # 8,760 hours a year / 12
@@ -237,7 +238,7 @@ def self_host_cost(
     sized = "for availability" if replicas == MIN_REPLICAS else "for peak traffic"
     out.lines.append(
         Line(
-            f"{out.gpus:,.1f} x {gpu.upper()} GPUs",
+            f"{numbers.number(round(out.gpus, 1))} x {gpu.upper()} GPUs",
             out.gpus * hourly * HOURS_PER_MONTH,
             lambda: (
                 f"{replicas:,.2f} replicas {sized} x {per_replica} GPU(s) for {size:g}B at "

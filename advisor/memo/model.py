@@ -274,7 +274,7 @@ def _costs_view(
                 label=label,
                 monthly=f"at least {monthly}" if bill.floor else monthly,
                 per_mtok=cat.money(bill.usd_per_mtok),
-                horizon=cat.money(found.horizon_usd[oid]),
+                horizon=("at least " if bill.floor else "") + cat.money(found.horizon_usd[oid]),
                 horizon_range="-" if span is None else cat.money_range(span[0], span[2]),
                 gpus=gpus,
                 utilisation=use,
@@ -306,7 +306,7 @@ def _costs_view(
     fast, slow = found.halving_range
     heading = (
         f"A month and over {found.horizon_months} months, with API prices halving every "
-        f"{found.halving_months:g} months ({fast:g} to {slow:g} for the range); each range puts "
+        f"{found.halving_months:g} months ({fast:g} to {slow:g} months for the range); each range puts "
         "every figure at its cheap end, then at its dear end. Hosted prices as of "
         f"{cat.price_date}, amounts in {cat.currency.code}."
     )

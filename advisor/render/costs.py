@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 from advisor.core import numbers
 from advisor.core.engine import Decision
@@ -76,4 +77,4 @@ def costs(console: Console, decision: Decision, cat: Any) -> None:
                 )
             )
     for line in needs:
-        console.print(f"  [dim]{escape(line)}[/]")
+        console.print(Padding(Text(line, style="dim"), (0, 0, 0, 2)))

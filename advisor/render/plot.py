@@ -56,7 +56,9 @@ def chart(
     for i, cells in enumerate(grid):
         label = ""
         if i in (0, HEIGHT // 2, HEIGHT - 1):
-            label = money_short(10 ** (top - (top - bottom) * i / (HEIGHT - 1)), found.currency)
+            label = money_short(
+                10 ** (top - (top - bottom) * i / (HEIGHT - 1)), found.currency, 1000
+            )
         line = Text(f"{label:>9} │")
         for mark, style in cells:
             line.append(mark, style=style)

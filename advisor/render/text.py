@@ -125,7 +125,12 @@ def recommendation(
     ]
     if economics:
         console.print()
-        console.print("[bold]The bills, weighed[/] (economics: against the API's, where it stands)")
+        against = (
+            "against the API's"
+            if "api" in decision.options and not decision.options["api"].eliminated
+            else "against the cheapest option's, the API being ruled out"
+        )
+        console.print(f"[bold]The bills, weighed[/] (economics: {against})")
         bills = _grid(3)
         for r, f in economics:
             shown = points(f.points) if f.kind == "points" else "tie"
