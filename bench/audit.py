@@ -27,7 +27,7 @@ from typing import Any
 
 os.environ["ADVISOR_PLUGINS"] = ""  # the built-in plugins alone
 
-from advisor import build_registry, evaluate  # noqa: E402
+from advisor import build_registry, evaluate
 
 STAGES = ("idea", "prototype", "mvp_live", "pmf_validated", "scaling")
 RESULTS = ("not_tried", "fails_bar", "partially_meets_bar", "meets_bar")
