@@ -147,13 +147,19 @@ def _overrides(registry: Registry, sets: tuple[str, ...], config: Path | None) -
     return overrides
 
 
-def _catalogue(registry: Registry, overrides: Overrides) -> Catalogue:
+def _catalogue(
+    registry: Registry, overrides: Overrides, answers: AnswersFile | None = None
+) -> Catalogue:
+    """The catalogue with the overrides applied, asking hosted prices at the day --prices names
+    (by default a memo's recorded day, else today)."""
     from pydantic import ValidationError
 
     from advisor.errors import Problem
 
     try:
-        return overrides.apply_catalogue(registry.catalogue)
+        cat = overrides.apply_catalogue(registry.catalogue)
+        day = price_day(answers)
+        return cat if day == cat.price_date else cat.on(day)
     except KeyError as exc:
         message = str(exc.args[0])
         for key, line in overrides.config_lines.items():
@@ -166,6 +172,29 @@ def _catalogue(registry: Registry, overrides: Overrides) -> Catalogue:
             Problem("currency." + ".".join(map(str, e["loc"])), e["msg"]) for e in exc.errors()
         ]
         raise InputError(overrides.config_path, problems) from None
+
+
+def price_day(answers: AnswersFile | None) -> str:
+    """The day to ask hosted prices at: --prices, else the day a memo recorded, else today."""
+    from advisor.core.dates import today
+
+    ctx = click.get_current_context(silent=True)
+    asked = ctx.meta.get("advisor.prices") if ctx is not None else None
+    if asked not in (None, "recorded"):
+        return today().isoformat() if asked == "today" else str(asked)
+    recorded = recorded_price_day(answers)
+    return recorded or today().isoformat()
+
+
+def recorded_price_day(answers: AnswersFile | None) -> str | None:
+    """The day a memo's prices were asked at, as its front matter records it."""
+    memo = getattr(answers, "memo", None)
+    if not isinstance(memo, dict):
+        return None
+    block = memo.get("advisor")
+    versions = block.get("versions") if isinstance(block, dict) else None
+    day = versions.get("price_date") if isinstance(versions, dict) else None
+    return str(day) if day else None
 
 
 def _remember_policies(ctx: click.Context, _param: Any, value: tuple[Path, ...]) -> None:
@@ -181,6 +210,30 @@ policy_option = click.option(
     callback=_remember_policies,
     help="A policy pack (YAML rules, docs/plugins.md) to apply; repeatable. Packs named in the "
     "config file (policies:) apply too.",
+)
+
+
+def _remember_prices(ctx: click.Context, _param: Any, value: str | None) -> None:
+    if value is not None and value not in ("recorded", "today"):
+        from datetime import date
+
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise click.BadParameter(
+                f"{value!r} is not recorded, today or a date like 2026-12-01",
+                param_hint="--prices",
+            ) from None
+    ctx.meta["advisor.prices"] = value
+
+
+prices_option = click.option(
+    "--prices",
+    metavar="recorded|today|YYYY-MM-DD",
+    expose_value=False,
+    callback=_remember_prices,
+    help="The day hosted prices are asked at: recorded (the default: a memo's recorded day, "
+    "else today), today, or a date.",
 )
 
 
@@ -239,7 +292,7 @@ def _decide_and_show(
     registry = _registry(warn=fmt == "json")  # the text output lists plugin problems itself
     overrides = _overrides(registry, sets, config)
     answers = overrides.apply_answers(_load(registry, file, example))
-    catalogue = _catalogue(registry, overrides)
+    catalogue = _catalogue(registry, overrides, answers)
     decision = evaluate(registry, answers.values, catalogue=catalogue)
     if fmt == "json":
         from advisor.core.report import decision_json
@@ -258,6 +311,7 @@ def _decide_and_show(
 @format_option
 @set_option
 @config_option
+@prices_option
 def recommend(
     file: Path | None, example: str | None, fmt: str, sets: tuple[str, ...], config: Path | None
 ) -> None:
@@ -272,6 +326,7 @@ def recommend(
 @format_option
 @set_option
 @config_option
+@prices_option
 def explain(
     file: Path | None, example: str | None, fmt: str, sets: tuple[str, ...], config: Path | None
 ) -> None:
@@ -503,39 +558,131 @@ def examples() -> None:
 @set_option
 @config_option
 @click.option(
+    "--stale",
+    is_flag=True,
+    help="Only the figures older than twelve months (datasheets, which do not age, left out).",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-def catalogue(sets: tuple[str, ...], config: Path | None, fmt: str) -> None:
-    """List the cost catalogue: every figure with its value, date and source, and hosted prices."""
+def catalogue(sets: tuple[str, ...], config: Path | None, stale: bool, fmt: str) -> None:
+    """List the cost catalogue: every figure with its value, range, date, age and source, and the
+    hosted models offered with their prices on the day."""
+    from advisor.core.dates import today
+
     registry = _registry()
     overrides = _overrides(registry, sets, config)
     if overrides.answers:
         raise click.UsageError("`catalogue` takes figures in --set, not answers")
     cat = _catalogue(registry, overrides)
-    prices = [cat.hosted_price(m) for m in cat.models if _priced(cat, m)]
-    missing = [m for m in cat.models if not _priced(cat, m)]
+    on = today().isoformat()
+    figures = [f for f in cat.figures.values() if f.stale(on) or not stale]
+    offered = [name for name, _ in hosted_shortlist(cat)]
+    prices, missing = [], []
+    for name in [] if stale else offered:
+        try:
+            prices.append(cat.hosted_price(name))
+        except KeyError:
+            missing.append(name)
     if fmt == "json":
         _emit_json(
             {
                 "currency": cat.currency.model_dump(),
+                "today": on,
                 "price_date": cat.price_date,
-                "figures": [f.model_dump(exclude={"replaces"}) for f in cat.figures.values()],
-                "hosted_prices": [vars(p) for p in prices],
+                "figures": [
+                    {
+                        **f.model_dump(exclude={"replaces"}),
+                        "age_months": f.age_months(on),
+                        "stale": f.stale(on),
+                    }
+                    for f in figures
+                ],
+                "hosted_prices": [_price_json(p) for p in prices],
                 "unpriced_models": missing,
             }
         )
         return
     from advisor.render import text
 
-    text.catalogue(_console(), cat, prices, missing)
+    text.catalogue(_console(), cat, figures, prices, missing, on, stale_only=stale)
 
 
-def _priced(cat: Catalogue, model: str) -> bool:
-    try:
-        cat.hosted_price(model)
-    except KeyError:
-        return False
-    return True
+@main.command()
+@click.argument("search", nargs=-1)
+@set_option
+@config_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def models(search: tuple[str, ...], sets: tuple[str, ...], config: Path | None, fmt: str) -> None:
+    """The hosted models to name in cost.api_model: the shortlist offered, or with SEARCH (words
+    such as "qwen 235b") every model genai-prices knows that matches, priced on the day."""
+    from advisor.costs import hosted
+
+    registry = _registry()
+    overrides = _overrides(registry, sets, config)
+    if overrides.answers:
+        raise click.UsageError("`models` takes figures in --set, not answers")
+    cat = _catalogue(registry, overrides)
+    words = " ".join(search)
+    names = (
+        [m.ref for m in hosted.search(words, cat.aliases, limit=40)]
+        if words
+        else [name for name, _ in hosted.shortlist(cat.aliases)]
+    )
+    prices = []
+    for name in names:
+        try:
+            prices.append(cat.hosted_price(name))
+        except KeyError:
+            continue
+    if fmt == "json":
+        _emit_json({"price_date": cat.price_date, "models": [_price_json(p) for p in prices]})
+        return
+    from advisor.render import text
+
+    text.models(_console(), cat, prices, words)
+
+
+def hosted_shortlist(cat: Catalogue) -> list[tuple[str, Any]]:
+    from advisor.costs import hosted
+
+    return hosted.shortlist(cat.aliases)
+
+
+def _price_json(price: Any) -> dict[str, Any]:
+    """A hosted model's prices as JSON: US dollars per million tokens."""
+    model = price.model
+    batch = price.batch
+    return {
+        "model": model.ref,
+        "label": model.label,
+        "provider": model.provider,
+        "provider_model": model.model,
+        "tier": model.tier,
+        "input_usd_per_mtok": price.input.base,
+        "cached_input_usd_per_mtok": price.cached_usd_per_mtok,
+        "output_usd_per_mtok": price.output.base,
+        "batch": None
+        if batch is None
+        else {
+            "input_usd_per_mtok": batch[0].base,
+            "output_usd_per_mtok": batch[1].base,
+            "cached_input_usd_per_mtok": (batch[2] or batch[0]).base,
+        },
+        "long_prompt_tiers": [
+            {"above_input_tokens": start, "input_usd_per_mtok": value}
+            for start, value in price.input.tiers
+        ],
+        "price_changes": [
+            {"from": when, "input_usd_per_mtok": i, "output_usd_per_mtok": o}
+            for when, i, o in price.changes
+        ],
+        "status": model.status(price.as_of) or None,
+        "as_of": price.as_of,
+        "source": price.source,
+    }
 
 
 # Commands that explore changes to the answers live in their own module.
@@ -555,3 +702,7 @@ main.add_command(cli_memo.log_command)  # type: ignore[has-type]
 from advisor import cli_tui  # noqa: E402
 
 main.add_command(cli_tui.tui_command)  # type: ignore[has-type]
+
+from advisor import cli_capacity  # noqa: E402
+
+main.add_command(cli_capacity.capacity_command)  # type: ignore[has-type]

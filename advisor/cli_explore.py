@@ -19,6 +19,7 @@ from advisor.cli import (
     file_argument,
     format_option,
     policy_option,
+    prices_option,
     set_option,
 )
 
@@ -30,6 +31,7 @@ from advisor.cli import (
 @format_option
 @set_option
 @config_option
+@prices_option
 def flips_command(
     file: Path | None, example: str | None, fmt: str, sets: tuple[str, ...], config: Path | None
 ) -> None:
@@ -40,7 +42,7 @@ def flips_command(
     registry = _registry()  # text output here does not list plugin problems: warn on stderr
     overrides = _overrides(registry, sets, config)
     answers = overrides.apply_answers(_load(registry, file, example))
-    catalogue = _catalogue(registry, overrides)
+    catalogue = _catalogue(registry, overrides, answers)
     decision = evaluate(registry, answers.values, catalogue=catalogue)
     found = decision.flips or []
     if fmt == "json":
@@ -77,6 +79,7 @@ def _summary(decision: Any, catalogue: Any) -> dict[str, Any]:
 @format_option
 @set_option
 @config_option
+@prices_option
 def whatif(
     file: Path | None, example: str | None, fmt: str, sets: tuple[str, ...], config: Path | None
 ) -> None:
@@ -89,8 +92,8 @@ def whatif(
     plain = _overrides(registry, (), config)
     changed = _overrides(registry, sets, config)
     original = plain.apply_answers(_load(registry, file, example))
-    before_cat = _catalogue(registry, plain)
-    after_cat = _catalogue(registry, changed)
+    before_cat = _catalogue(registry, plain, original)
+    after_cat = _catalogue(registry, changed, original)
     before = evaluate(registry, original.values, catalogue=before_cat)
     after_values = {**original.values, **changed.answers}
     after = evaluate(registry, after_values, catalogue=after_cat)
@@ -119,6 +122,7 @@ def whatif(
 @format_option
 @set_option
 @config_option
+@prices_option
 def sweep_command(
     file: Path | None,
     question: str,
@@ -135,7 +139,7 @@ def sweep_command(
     registry = _registry()  # text output here does not list plugin problems: warn on stderr
     overrides = _overrides(registry, sets, config)
     answers = overrides.apply_answers(_load(registry, file, None))
-    catalogue = _catalogue(registry, overrides)
+    catalogue = _catalogue(registry, overrides, answers)
     low, high = parse_range(span)
     found = sweep(registry, answers.values, question, low, high, points, catalogue)
     if fmt == "json":

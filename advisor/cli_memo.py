@@ -20,15 +20,17 @@ from advisor.cli import (
     file_argument,
     format_option,
     policy_option,
+    prices_option,
     set_option,
 )
+from advisor.core import dates
 
 DECISIONS_DIR = Path("docs") / "decisions"
 
 
 def _date(text: str | None) -> date:
     if text is None:
-        return date.today()
+        return dates.today()
     try:
         return date.fromisoformat(text)
     except ValueError:
@@ -88,6 +90,7 @@ def next_record(folder: Path, title: str, suffix: str) -> Path:
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 @set_option
 @config_option
+@prices_option
 def memo_command(
     file: Path | None,
     example: str | None,
@@ -114,7 +117,7 @@ def memo_command(
     registry = _registry()
     overrides = _overrides(registry, sets, config)
     answers = overrides.apply_answers(_load(registry, file, example))
-    catalogue = _catalogue(registry, overrides)
+    catalogue = _catalogue(registry, overrides, answers)
     if fmt is None:
         fmt = "html" if output is not None and output.suffix.lower() in (".html", ".htm") else "md"
     if output is not None and output.is_dir():
@@ -146,6 +149,7 @@ def memo_command(
 @click.argument("new", type=click.Path(path_type=Path, dir_okay=False))
 @format_option
 @config_option
+@prices_option
 def diff_command(old: Path, new: Path, fmt: str, config: Path | None) -> None:
     """What changed from OLD to NEW (answers files or memos): the answers, then the conclusions.
 
@@ -160,9 +164,10 @@ def diff_command(old: Path, new: Path, fmt: str, config: Path | None) -> None:
 
     registry = _registry()
     overrides = _overrides(registry, (), config)
-    catalogue = _catalogue(registry, overrides)
-    before = side(str(old), load_answers(old, registry), registry, catalogue)
-    after = side(str(new), load_answers(new, registry), registry, catalogue)
+    first, second = load_answers(old, registry), load_answers(new, registry)
+    catalogue = _catalogue(registry, overrides)  # today's, for the versions a re-run compares
+    before = side(str(old), first, registry, _catalogue(registry, overrides, first))
+    after = side(str(new), second, registry, _catalogue(registry, overrides, second))
     if new.resolve() == old.resolve():
         after.recorded = None  # one file: its record is compared once
     found = compare(before, after, registry, current_versions(registry, catalogue))

@@ -26,10 +26,10 @@ def run_tui(
     """Open the app: on FILE or an example, else on the start screen (resume, examples, blank)."""
     registry = _registry()
     overrides = _overrides(registry, sets, config)
-    catalogue = _catalogue(registry, overrides)
     answers = None
     if file is not None or example is not None:
         answers = overrides.apply_answers(_load(registry, file, example))
+    catalogue = _catalogue(registry, overrides, answers)
     from advisor.tui.app import make_app
 
     make_app(registry, catalogue, answers=answers, examples=_examples()).run()

@@ -47,6 +47,12 @@ class PluginFault:
     def render(self) -> str:
         return f"plugin {self.plugin} ({self.where}): {self.message}"
 
+    @property
+    def timing(self) -> bool:
+        """A note on how long the plugin took on this machine, not on what it decided: shown
+        where it runs, kept out of records (a memo) that must read the same on every machine."""
+        return self.message.startswith("slow: ")
+
 
 @dataclass
 class PluginInfo:

@@ -34,7 +34,7 @@ RESULTS = ("not_tried", "fails_bar", "partially_meets_bar", "meets_bar")
 VOLUMES = (1_000, 100_000, 10_000_000, 300_000_000)
 TEAMS = (0, 1, 4)
 LABELS = (0, 500, 20_000)
-MODELS = ("gpt-4o-mini", "gpt-4o")
+MODELS = ("gpt-6-luna", "gpt-6.1-terra")  # a small-tier and a mid-tier model of 2026
 FIXED = {
     "privacy.data_class": "internal",
     "privacy.vendor_terms_ok": "yes",

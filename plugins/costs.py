@@ -28,9 +28,17 @@ VOLUME = (
 INPUTS = (
     *VOLUME,
     "cost.api_model",
+    "cost.open_model",
     "cost.open_model_size_b",
+    "cost.gpu_pricing",
+    "cost.tuning_method",
+    "cost.label_usd_per_example",
     "scale.peak_to_average",
+    "scale.latency_p95_ms",
+    "scale.cached_input_share",
+    "scale.batch_share",
     "pmf.labeled_examples",
+    "pmf.has_evals",
     "privacy.residency",
     "privacy.vendor_terms_ok",
     "privacy.data_class",
@@ -86,13 +94,13 @@ def volume_band(facts: Facts) -> str | None:
 
 
 def api_p95_ms(facts: Facts) -> float | None:
-    answers = {k: facts[k] for k in ("cost.api_model", "scale.output_tokens_per_request")}
-    return model.api_p95_ms(answers, facts.catalogue)
+    found = facts["bills"]
+    return None if found.error else found.p95_latency_ms.get("api")
 
 
 def self_host_p95_ms(facts: Facts) -> float | None:
-    answers = {k: facts[k] for k in ("cost.open_model_size_b", "scale.output_tokens_per_request")}
-    return model.self_host_p95_ms(answers, facts.catalogue)
+    found = facts["bills"]
+    return None if found.error else found.p95_latency_ms.get("self_host")
 
 
 def engineer_usd_per_month(facts: Facts) -> float:
@@ -141,14 +149,14 @@ FACTS = (
         name="api_p95_ms",
         description="The hosted model's estimated 95th-percentile time for one call, in ms.",
         compute=api_p95_ms,
-        reads=("cost.api_model", "scale.output_tokens_per_request"),
+        reads=("bills",),
         unit="ms",
     ),
     Fact(
         name="self_host_p95_ms",
         description="The self-hosted model's estimated 95th-percentile time for one call, in ms.",
         compute=self_host_p95_ms,
-        reads=("cost.open_model_size_b", "scale.output_tokens_per_request"),
+        reads=("bills",),
         unit="ms",
     ),
     Fact(

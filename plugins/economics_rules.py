@@ -57,7 +57,7 @@ def weigh(low: float, high: float, ref_low: float, ref_high: float) -> float:
     "The bills over the horizon, weighed by how much they differ",
     source=(
         f"{principle(5, 10)}; {ESSAY} (BuzzFeed cut costs by 80% by tuning and serving open "
-        "models; the cost of a fixed capability halves about every six months)"
+        "models; the cost of a fixed capability falls several times over in a year)"
     ),
     reads=["bills", "ruled_out"],
     fires_when="two options that are not ruled out both have a bill over the horizon",
@@ -79,7 +79,10 @@ def bills_weighed(facts: Facts) -> list[Finding]:
     key = ("ECON001", ruled_out, facts.catalogue.currency)
     found = bills.memo.get(key)
     if found is None:  # the same bills weigh the same while the flips try other answers
-        found = bills.memo[key] = list(_weigh_all(facts, bills, ruled_out))
+        found = bills.memo[key] = [
+            *_weigh_all(facts, bills, ruled_out),
+            *_middle_road(facts, bills, ruled_out),
+        ]
     return found
 
 
@@ -135,6 +138,27 @@ def _weigh_all(facts: Facts, bills: Any, ruled_out: frozenset[str]) -> Iterator[
                 f"{mine} overlaps {theirs} ({apart} apart at their values): within the figures' "
                 "uncertainty, a tie on cost",
             )
+
+
+def _middle_road(facts: Facts, bills: Any, ruled_out: frozenset[str]) -> Iterator[Finding]:
+    """The open model a team would host, on a hosted endpoint (the same weights, billed per
+    call): when it costs less than running it, a note says so on self-hosting. It is no option
+    of its own: it keeps the API's terms (data leaves, the vendor sets limits) and only changes
+    the price, so it matters where the API itself is allowed."""
+    road = bills.open_endpoint
+    host = bills.options.get(SELF_HOST)
+    if road is None or host is None or host.usd_per_month is None or SELF_HOST in ruled_out:
+        return
+    if API in ruled_out:
+        return  # where data may not leave, a hosted endpoint is no way round it
+    cat = facts.catalogue
+    if road.usd_per_month < host.usd_per_month:
+        yield note(
+            SELF_HOST,
+            f"the same open weights on a hosted endpoint ({road.label}) would cost "
+            f"{cat.money(road.usd_per_month)} a month against {cat.money(host.usd_per_month)} to "
+            "run them: a middle road if the API's terms are acceptable",
+        )
 
 
 RULES = with_examples([bills_weighed], "economics")

@@ -130,9 +130,9 @@ def risks(ctx: MemoContext) -> list[str]:
                 "a model, with no one to cover absence or turnover (principle 7)."
             )
         found.append(
-            "Falling prices: hosted prices for a fixed capability halve about every six months, "
-            "so GPUs reserved or people hired for this today may cost more than the API within "
-            "a year (principle 10)."
+            "Falling prices: the price of a fixed capability falls several times over in a year "
+            "as cheaper models reach it, so GPUs reserved or people hired for this today may cost "
+            "more than the API within a year (principle 10)."
         )
     unknown = len(ctx.decision.unknowns)
     if unknown:

@@ -18,6 +18,10 @@ CASES = TESTS / "cases"
 # The suite judges the built-in plugins alone, whatever else is installed (advisor-buy, which the
 # tests of the example plugin install, included); those tests choose it back with ADVISOR_PLUGINS.
 os.environ["ADVISOR_PLUGINS"] = ""
+# One day for the whole run, so that hosted prices (asked at the date of the run), revisit dates and
+# memo dates are the same whatever the calendar says. A test that needs another day sets it itself.
+TODAY = "2026-12-01"
+os.environ["ADVISOR_TODAY"] = TODAY
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -450,6 +450,10 @@ def test_json_output_lists_assumed_and_unanswered_questions(
     )
     data = _json(cli("recommend", str(path), "--format", "json"))
     assert data["assumed"] == {
+        "cost.gpu_pricing": "on_demand",
+        "cost.tuning_method": "lora",
+        "scale.batch_share": 0.0,
+        "scale.cached_input_share": 0.0,
         "scale.input_tokens_per_request": 1000,
         "scale.output_tokens_per_request": 250,
         "scale.peak_to_average": 3.0,

@@ -75,7 +75,14 @@ def test_a_1_08x_and_a_26x_saving_weigh_differently() -> None:
     econ = next(r for r in near.results if r.rule.code == "ECON001")
     words = [f.because for f in econ.findings if f.option == "self_host"]
     assert words and "a tie on cost" in words[0]
-    assert far.options["self_host"].economics >= 5  # beyond it: many points
+    # Beyond it, points by the doublings of the gap between the ranges: the bills' own ranges
+    # (engineers' pay, on-call, GPU prices, serving efficiency) are wide, so a 26x gap at the
+    # values is about a 3x gap between the nearest ends, over one doubling.
+    far_bills = far.costs
+    _, _, hi = far_bills.horizon("self_host")
+    ref_lo, _, _ = far_bills.horizon("api")
+    assert ref_lo / hi > 2
+    assert far.options["self_host"].economics > 2
     assert far.options["self_host"].economics > near.options["self_host"].economics
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from click.testing import Result
+from conftest import TODAY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -79,8 +80,9 @@ def test_prices_flip_like_a_number_and_agree_with_volume() -> None:
     found = {f.question: f for f in flips(REGISTRY, values)}
     api, volume = found["prices.api"], found["scale.requests_per_month"]
     assert api.direction == "up" and api.recommendation == "self_host"
-    # The API's bill is prices times volume: both reach the same bill within the grid's step.
-    assert api.to == pytest.approx(volume.to / 300_000, rel=0.005)
+    # The API's bill is prices times volume, but more volume also needs more GPUs: dearer prices
+    # alone flip it sooner than the same growth of the API's bill by volume.
+    assert 1 < api.to < volume.to / 300_000
     assert api.describe().startswith("if hosted API prices rose to ")
     _check_flip(values, api)
 
@@ -141,12 +143,18 @@ def test_add_months_keeps_to_real_days() -> None:
 
 
 def test_revisit_at_most_a_year_away() -> None:
-    values = _answers("prototype-ticket-summaries.yaml")
+    values = _answers("prototype-ticket-summaries.yaml", **{"cost.api_model": "gpt-6-luna"})
     decision = evaluate(REGISTRY, values, today=date(2026, 3, 1))
     when = decision.revisit
     assert when.date == date(2027, 3, 1) and when.made_on == date(2026, 3, 1)
-    assert "halves about every six months" in when.reason
+    assert "falls several times over in a year (principle 10)" in when.reason
     assert when.triggers == ["when product-market fit is shown (pmf.stage reaches pmf_validated)"]
+    # The case's own model is shut down before then: the API's pick is looked at by that day.
+    retiring = evaluate(
+        REGISTRY, _answers("prototype-ticket-summaries.yaml"), today=date(2026, 3, 1)
+    )
+    assert retiring.revisit.date == date(2027, 1, 14)
+    assert retiring.revisit.reason.startswith("OpenAI GPT-4o mini is shut down on 2027-01-14")
 
 
 def test_a_volume_planned_before_product_market_fit_is_a_reason_to_look_again() -> None:
@@ -174,12 +182,16 @@ def test_revisit_when_falling_api_prices_would_cross_the_bill_chosen() -> None:
     bills = decision.costs
     api = bills.options["api"].usd_per_month
     own = bills.options["fine_tune"].usd_per_month
-    months = 6 * math.log2(api / own)
+    per_year = REGISTRY.catalogue["trend.capability_decline_per_year.small"]
+    months = 12 * math.log(api / own) / math.log(per_year)  # Claude 3.5 Haiku: the small tier
     assert 0 < months < AT_MOST_MONTHS
     when = decision.revisit
     assert when.date == add_months(today, months)
     assert revisit(decision, today) == when  # the same from the same decision
-    assert when.reason.startswith("API prices halving every 6 months would bring the API's bill")
+    assert when.reason.startswith(
+        f"the price of small-tier capability falling {per_year:g}x a year"
+    )
+    assert any("retired on 2026-02-19" in n for n in bills.options["api"].notes)
 
 
 def test_a_near_flip_is_a_reason_to_look_sooner() -> None:
@@ -238,7 +250,7 @@ def test_recommend_json_has_flips_and_revisit(
     )
     assert [f["to"] for f in data["flips"]] == ["on_prem", "air_gapped"]
     revisit_out = data["revisit"]
-    assert date.fromisoformat(revisit_out["date"]) == add_months(date.today(), 12)
+    assert date.fromisoformat(revisit_out["date"]) == add_months(date.fromisoformat(TODAY), 12)
     assert (
         "when privacy.residency is answered: it could change the result" in revisit_out["triggers"]
     )

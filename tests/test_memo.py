@@ -90,10 +90,10 @@ def test_markdown_memo_follows_the_madr_layout_in_the_order_a_reader_needs(
     assert at == sorted(at)
     # The numbers: bills per option, cost per million tokens, GPUs, use, break-even, price date.
     assert (
-        "| Fine-tune a model | $21,397 | $0.70 | $256,766 | $155,074 to $383,492 "
-        "| 2 x H100 (2 replicas of 1) | 20% |"
+        "| Fine-tune a model | $20,712 | $0.68 | $248,540 | $94,632 to $1,027,958 "
+        "| 2 x MI300X (2 replicas of 1) | 7.8% | 453 ms |"
     ) in text
-    assert "Self-host an open model: today, 3,786,589 calls a month" in text
+    assert "Self-host an open model: today, 3,106,318 calls a month" in text
     assert "Hosted prices as of 2025-01-01" in text
     # The next steps name evals, guardrails, caching and the data flywheel (principle 8).
     for step in ("Evals:", "Guardrails:", "Caching:", "Data flywheel:"):
@@ -139,7 +139,7 @@ def test_html_memo_is_self_contained_and_has_both_charts(cli: Callable[..., Resu
     html = _memo(cli, str(CASES / "media-tagging-at-scale.yaml"), "--format", "html")
     assert html.count("<svg") == 2
     assert "your volume: 30M calls/month" in html
-    assert "self_host breaks even: 3.79M" in html
+    assert "self_host breaks even: 3.11M" in html
     assert "default-src 'none'" in html
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html.split("<h3>Sources</h3>")[0])
     assert "@import" not in html and "url(http" not in html

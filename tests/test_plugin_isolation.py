@@ -116,6 +116,15 @@ def test_a_slow_rule_is_named_in_the_evaluation_and_still_counts() -> None:
     slow = [f for f in decision.faults if f.where == "SLOW001"]
     assert slow and slow[0].plugin == "_SlowRules" and slow[0].message.startswith("slow: took")
     assert any(r.rule.code == "SLOW001" and r.fired for r in decision.results)
+    # How long a rule took on this machine is no part of the record a team keeps.
+    from datetime import date
+
+    from advisor.core.answers import parse_answers
+    from advisor.memo.model import build_memo
+
+    answers = parse_answers("answers:\n  pmf:\n    stage: idea\n", registry)
+    memo = build_memo(decision, registry, answers, registry.catalogue, today=date(2026, 12, 1))
+    assert slow[0].timing and not any("slow: took" in p for p in memo.problems)
 
 
 NEEDS_API = textwrap.dedent(

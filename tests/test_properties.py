@@ -77,7 +77,8 @@ def value_strategy(q: Question) -> st.SearchStrategy[Any]:
         drawn = log_uniform_int(low, high)
         return st.one_of(drawn, st.sampled_from(probes)) if probes else drawn
     if q.type == "number":
-        low, high = NUMBER_BOUNDS.get(q.qid, (q.minimum or 0.0, 1e6))
+        top = q.maximum if q.maximum is not None else 1e6
+        low, high = NUMBER_BOUNDS.get(q.qid, (q.minimum or 0.0, top))
         return st.floats(low, high, exclude_min=q.exclusive_minimum and low == q.minimum)
     return st.text(max_size=20)
 

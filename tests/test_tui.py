@@ -195,7 +195,15 @@ async def _answer(
     field = _field(app, qid)
     assert field.display, f"{qid} is not asked"
     control = field.query_one("#control")
-    if isinstance(control, Select):
+    if isinstance(control, Select) and field.q.values_from and value not in field.q.choice_values:
+        other = field.query_one("#other", Input)  # a model off the shortlist: typed by name
+        if keys:
+            await _type(pilot, other, value)
+        else:
+            other.value = value
+        other.focus()
+        await pilot.press("enter")
+    elif isinstance(control, Select):
         control.value = value
     elif isinstance(control, SelectionList):
         for item in value:

@@ -77,6 +77,8 @@ def answers_data(answers: AnswersFile, registry: Registry) -> dict[str, Any]:
 
 
 def _python_type(q: Question) -> Any:
+    if q.values_from is not None:
+        return str  # a shortlist of choices, and any name its source knows
     allowed: Any = Literal.__getitem__(q.choice_values) if q.choices else None
     if q.type == "choice":
         return allowed

@@ -29,6 +29,7 @@ class Side:
     decision: Decision
     monthly: dict[str, float | None]
     recorded: dict[str, Any] | None = None
+    catalogue: Catalogue | None = None  # the figures and the day its prices were asked at
 
 
 @dataclass
@@ -76,7 +77,39 @@ def side(name: str, answers: AnswersFile, registry: Registry, catalogue: Catalog
             "confidence": block.get("confidence"),
             "versions": dict(block.get("versions") or {}),
         }
-    return Side(name, answers, decision, monthly, recorded)
+    return Side(name, answers, decision, monthly, recorded, catalogue)
+
+
+def prices_text(catalogue: Catalogue | None, model: Any) -> str | None:
+    """A hosted model's prices in a few words: ``OpenAI GPT-4o $2.50 in, $10 out per million
+    tokens (2026-12-01)``; None when there is no model or no price."""
+    if catalogue is None or not model:
+        return None
+    try:
+        price = catalogue.hosted_price(str(model))
+    except KeyError:
+        return None
+    cached = "" if price.cached_input is None else f", ${price.cached_input.base:g} cached"
+    return (
+        f"{price.model.label} ${price.input.base:g} in{cached}, ${price.output.base:g} out per "
+        f"million tokens ({price.as_of})"
+    )
+
+
+def _prices_moved(item: Side, recorded_day: Any) -> str:
+    """For a memo re-run at another day's prices: how its model's prices moved since the day it
+    recorded."""
+    cat = item.catalogue
+    if cat is None or not recorded_day or str(recorded_day) == cat.price_date:
+        return ""
+    model = item.answers.values.get("cost.api_model")
+    then = prices_text(cat.on(str(recorded_day)), model)
+    now = prices_text(cat, model)
+    if then is None or now is None:
+        return ""
+    if then.rsplit(" (", 1)[0] == now.rsplit(" (", 1)[0]:
+        return f"; hosted prices unchanged from {recorded_day} to {cat.price_date}"
+    return f"; hosted prices moved: {then} -> {now}"
 
 
 def _findings(decision: Decision) -> dict[tuple[str, str, str, float], str]:
@@ -140,6 +173,10 @@ def compare(old: Side, new: Side, registry: Registry, versions: dict[str, Any]) 
         m1, m2 = _money(old.monthly.get(oid), currency), _money(new.monthly.get(oid), currency)
         if m1 != m2:
             out.conclusions.append((f"{oid} cost", m1, m2))
+    p1 = prices_text(old.catalogue, old.answers.values.get("cost.api_model"))
+    p2 = prices_text(new.catalogue, new.answers.values.get("cost.api_model"))
+    if p1 and p2 and p1 != p2:
+        out.conclusions.append(("hosted prices", p1, p2))
     f1, f2 = _findings(d1), _findings(d2)
     out.rules_added = [_finding_text(k, f2[k]) for k in f2 if k not in f1]
     out.rules_removed = [_finding_text(k, f1[k]) for k in f1 if k not in f2]
@@ -164,5 +201,6 @@ def compare(old: Side, new: Side, registry: Registry, versions: dict[str, Any]) 
         ]
         if moved:
             line += "; changed since: " + ", ".join(moved)
+        line += _prices_moved(item, was.get("price_date"))
         out.reruns.append(line)
     return out

@@ -263,7 +263,8 @@ def evaluate(
     resolved = resolve(registry, answers)
     source = _catalogue_of(registry, catalogue)
     if "bills" in registry.facts:  # load the hosted prices before anything is timed
-        source().warm()
+        model = resolved.values.get("cost.api_model")
+        source().warm([str(model)] if model is not None else [])
     decision = _decide(registry, resolved, source, timed=True)
     _attach_costs(decision, registry)
     if explore:

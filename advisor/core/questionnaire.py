@@ -59,6 +59,14 @@ class Question(BaseModel):
     open_choices: bool = Field(
         default=False, description="Plugins may add values (e.g. more regulations)."
     )
+    values_from: Literal["hosted_models", "open_models"] | None = Field(
+        default=None,
+        description=(
+            "The choices are a shortlist: any name this source knows is accepted too "
+            "(hosted_models: any model genai-prices prices; open_models: any architecture in "
+            "the catalogue)."
+        ),
+    )
     unit: str | None = None
     default: Any = None
     minimum: float | None = None
@@ -97,6 +105,8 @@ class Question(BaseModel):
             raise ValueError(f"a {self.type} question needs choices")
         if not has_choices and self.choices:
             raise ValueError(f"a {self.type} question takes no choices")
+        if self.values_from is not None and self.type != "choice":
+            raise ValueError("only a choice question takes values_from")
         values = [c.value for c in self.choices]
         if len(set(values)) != len(values):
             raise ValueError(f"choice values repeat: {values}")
@@ -125,6 +135,17 @@ class Question(BaseModel):
 
     def allowed(self) -> str:
         """What this question accepts, in words, for error messages and comments."""
+        if self.values_from == "hosted_models":
+            return (
+                "a hosted model: one of " + ", ".join(self.choice_values) + ", or any model "
+                "genai-prices knows, as provider:model (openai:gpt-5-mini) or its model id "
+                "(advisor models SEARCH finds them)"
+            )
+        if self.values_from == "open_models":
+            return (
+                "an open model: one of " + ", ".join(self.choice_values) + ", or another "
+                "architecture in the catalogue (advisor models --open lists them)"
+            )
         if self.type in ("choice", "multi_choice"):
             listed = ", ".join(self.choice_values)
             if self.type == "multi_choice":
@@ -185,6 +206,8 @@ class Question(BaseModel):
             and {"yes", "no"} <= set(self.choice_values)
         ):
             return "yes" if value.strip().lower() in _TRUE else "no"
+        elif isinstance(value, str) and self.values_from is not None:
+            return _VALUE_SOURCES[self.values_from](value.strip())
         elif isinstance(value, str):
             near = _near(value, self.choice_values)
             hint = f" (did you mean {near}?)" if near else ""
@@ -311,6 +334,29 @@ def load_section(source: Path | Traversable, origin: str | None = None) -> Secti
             message = err["msg"].removeprefix("Value error, ")
             problems.append(Problem(field, message, yamlio.line_of(root, loc)))
         raise InputError(name, problems) from None
+
+
+def _hosted_model(value: str) -> str:
+    from advisor.costs import hosted
+
+    try:
+        hosted.resolve(value)
+    except hosted.UnknownModel as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+def _open_model(value: str) -> str:
+    from advisor.costs import capacity
+
+    try:
+        capacity.architecture(value)
+    except KeyError as exc:
+        raise ValueError(str(exc.args[0])) from None
+    return value
+
+
+_VALUE_SOURCES = {"hosted_models": _hosted_model, "open_models": _open_model}
 
 
 def _fmt(number: float) -> str:

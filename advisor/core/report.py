@@ -44,6 +44,23 @@ def current_versions(registry: Registry, catalogue: Catalogue) -> dict[str, Any]
     }
 
 
+def _ages_json(found: Any) -> dict[str, Any]:
+    from advisor.core.dates import today
+
+    on = today().isoformat()
+    ages = found.ages(on)
+
+    def one(item: tuple[int, str, str]) -> dict[str, Any]:
+        months, key, as_of = item
+        return {"key": key, "as_of": as_of, "age_months": months}
+
+    return {
+        "today": on,
+        "oldest": None if ages.oldest is None else one(ages.oldest),
+        "stale": [one(item) for item in ages.stale],
+    }
+
+
 def has_expectation(answers: AnswersFile) -> bool:
     """Whether the file says what the recommendation must (or must not) be."""
     return answers.expect is not None and bool(answers.expect.accept or answers.expect.reject)
@@ -158,7 +175,10 @@ def costs_json(decision: Decision, catalogue: Catalogue) -> dict[str, Any]:
             "utilisation": bill.utilisation,
             "p95_latency_ms": found.p95_latency_ms.get(oid),
             "route": bill.route or None,
+            "deployment": _deployment_json(bill),
+            "price_as_of": bill.price_as_of,
             "missing": bill.missing,
+            "notes": bill.notes,
             "lines": [
                 {
                     "what": line.what,
@@ -174,8 +194,25 @@ def costs_json(decision: Decision, catalogue: Catalogue) -> dict[str, Any]:
             "currency": catalogue.currency.model_dump(),
             "price_date": catalogue.price_date,
             "horizon_months": found.horizon_months,
-            "halving_months": found.halving_months,
-            "halving_months_range": list(found.halving_range),
+            "figures_age": _ages_json(found),
+            "open_endpoint": None
+            if found.open_endpoint is None
+            else {
+                "model": found.open_endpoint.model,
+                "label": found.open_endpoint.label,
+                "usd_per_month": found.open_endpoint.usd_per_month,
+                "others": [{"model": m, "usd_per_month": u} for m, u in found.open_endpoint.others],
+            },
+            "price_decline": None
+            if found.falling is None
+            else {
+                "tier": found.falling.tier,
+                "tier_guessed": found.falling.tier_guessed,
+                "per_year": found.falling.per_year,
+                "per_year_range": list(found.falling.per_year_range),
+                "switch_months": found.falling.switch_months,
+                "horizon_share": list(found.falling.shares),
+            },
             "options": options,
         },
         "break_even": {
@@ -185,6 +222,47 @@ def costs_json(decision: Decision, catalogue: Catalogue) -> dict[str, Any]:
             }
             for oid in found.break_even_requests
         },
+    }
+
+
+def _deployment_json(bill: Any) -> dict[str, Any] | None:
+    """The serving deployment a bill pays for (self-hosting, fine-tuning on one's own GPUs): the
+    model sized, the cheapest GPU type, count and precision that meets memory, throughput and
+    latency, and the runner-up on another GPU or precision; None for the API."""
+    sized = bill.sizing
+    if sized is None or sized.best is None:
+        return None
+
+    def one(d: Any) -> dict[str, Any]:
+        return {
+            "gpu": d.gpu,
+            "gpu_name": d.gpu_name,
+            "precision": d.precision,
+            "gpus_per_replica": d.gpus_per_replica,
+            "replicas": d.replicas,
+            "gpus": d.gpus,
+            "sized_for": d.sized_for,
+            "requests_per_s_per_replica": d.requests_per_s,
+            "input_tokens_per_s_per_replica": d.input_tokens_per_s,
+            "output_tokens_per_s_per_replica": d.output_tokens_per_s,
+            "utilisation": d.utilisation,
+            "concurrency_at_peak": d.concurrency,
+            "ttft_ms": d.ttft_ms,
+            "tpot_ms": d.tpot_ms,
+            "p95_ms": d.p95_ms,
+            "meets_latency": d.meets_latency,
+            "hourly_usd": d.hourly_usd,
+            "gpu_usd_per_month": d.usd_per_month,
+        }
+
+    return {
+        "model": sized.model,
+        "model_name": sized.model_name,
+        "estimated": sized.estimated,
+        "meets_latency": sized.meets_latency,
+        "sentence": sized.sentence or None,
+        **one(sized.best),
+        "runner_up": None if sized.runner_up is None else one(sized.runner_up),
     }
 
 

@@ -2,7 +2,7 @@
 
 The date is the earliest of: the month in which falling API prices would bring the API's bill below
 the bill of the option recommended (when that option is not the API), and a year from today, since
-the cost of a fixed capability halves about every six months (principle 10). The events are
+the cost of a fixed capability falls several times over in a year (principle 10). The events are
 milestones that would change the answers: product-market fit for a team before it, an answer near
 the value that flips the decision, an unknown that could change it.
 """
@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
-from advisor.core import numbers
+from advisor.core import dates, numbers
 from advisor.core.engine import Decision
 from advisor.core.flips import PRICES, show_value
 
@@ -47,10 +47,10 @@ def add_months(start: date, months: float) -> date:
 def revisit(decision: Decision, today: date | None = None) -> Revisit:
     """The date to look again and the reason, with the events that should bring it forward, from
     the decision's own bills, flips and unknowns."""
-    today = today or date.today()
+    today = today or dates.today()
     when = add_months(today, AT_MOST_MONTHS)
     reason = (
-        "a year at most: the cost of a fixed capability halves about every six months "
+        "a year at most: the price of a fixed capability falls several times over in a year "
         "(principle 10), so today's comparison will not hold for long"
     )
     rec = decision.recommendation
@@ -58,15 +58,16 @@ def revisit(decision: Decision, today: date | None = None) -> Revisit:
     if bills is not None and rec in ("self_host", "fine_tune") and bills.known("api"):
         api = bills.options["api"].usd_per_month
         own = bills.options[rec].usd_per_month
-        if api and own and api > own:
-            months = max(AT_LEAST_MONTHS, bills.halving_months * math.log2(api / own))
+        falling = bills.falling
+        if api and own and api > own and falling is not None and falling.per_year > 1:
+            months = max(AT_LEAST_MONTHS, 12 * math.log(api / own) / math.log(falling.per_year))
             if months < AT_MOST_MONTHS:
                 when = add_months(today, months)
                 money = bills.catalogue.money if bills.catalogue is not None else numbers.money
                 reason = (
-                    f"API prices halving every {bills.halving_months:g} months would bring the "
-                    f"API's bill ({money(api)} a month today) below {rec}'s "
-                    f"({money(own)}) by then"
+                    f"the price of {falling.tier}-tier capability falling {falling.per_year:g}x "
+                    f"a year would bring the API's bill ({money(api)} a month today) below "
+                    f"{rec}'s ({money(own)}) by then, on a cheaper model of the same quality"
                 )
     triggers = []
     stage = decision.resolved.values.get("pmf.stage")
@@ -99,4 +100,30 @@ def revisit(decision: Decision, today: date | None = None) -> Revisit:
             )
     for unknown in decision.unknowns:
         triggers.append(f"when {unknown.question} is answered: it could change the result")
+    retired = _shutdown(decision, today)
+    if retired is not None:
+        day, text = retired
+        if rec == "api" and day < when:
+            when, reason = max(day, add_months(today, AT_LEAST_MONTHS)), text
+        else:
+            triggers.append(f"by {day.isoformat()}: {text}")
     return Revisit(when, reason, triggers, today)
+
+
+def _shutdown(decision: Decision, today: date) -> tuple[date, str] | None:
+    """The day the hosted model named is shut down, when that is still ahead, and why it matters."""
+    bills, model = decision.costs, decision.resolved.values.get("cost.api_model")
+    if bills is None or bills.catalogue is None or model is None:
+        return None
+    try:
+        found = bills.catalogue.hosted_model(str(model))
+    except KeyError:
+        return None
+    if found.shutdown is None or date.fromisoformat(found.shutdown) <= today:
+        return None
+    instead = f" ({found.replacement}, say)" if found.replacement else ""
+    text = (
+        f"{found.label} is shut down on {found.shutdown}: choose and evaluate the model that "
+        f"replaces it{instead} before then"
+    )
+    return date.fromisoformat(found.shutdown), text

@@ -3,11 +3,10 @@ model prices from genai-prices, and the overrides a user gives in a config file 
 
 from __future__ import annotations
 
-import os
+import contextlib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -16,13 +15,25 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from advisor.core import numbers, yamlio
+from advisor.costs import hosted
+from advisor.costs.hosted import Aliases
 from advisor.errors import InputError, Problem
 
 KEY_PATTERN = r"^[a-z0-9_]+(\.[a-z0-9_]+)+$"
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
-BUILT_IN_FILES = ("gpus", "serving", "fine_tuning", "people", "trend", "latency", "uncertainty")
+BUILT_IN_FILES = (
+    "hardware",
+    "capacity",
+    "gpus",
+    "fine_tuning",
+    "people",
+    "trend",
+    "latency",
+    "uncertainty",
+)
 SPREAD_KEY = "uncertainty.default_spread"
 DEFAULT_SPREAD = 0.25  # used only when the catalogue lacks the figure above
+STALE_MONTHS = 12  # a figure older than this is flagged (principle 10, docs/principles.md)
 PRICE_PREFIX = "price."  # price.<model>.input_usd_per_mtok / .output_usd_per_mtok
 
 
@@ -41,6 +52,8 @@ class Figure(BaseModel):
     note: str = ""
     origin: str = ""  # the file, plugin, config file or --set that gave it
     replaces: bool = False  # a plugin's figure that deliberately replaces a built-in one
+    fixed: bool = False  # a fact that does not age (a datasheet, a model's architecture)
+    reference: bool = False  # kept for comparison and shown, never read by the bills
 
     @field_validator("value", "low", "high", mode="before")
     @classmethod
@@ -53,6 +66,23 @@ class Figure(BaseModel):
     def _range(self) -> Figure:
         _check_range(self.value, self.low, self.high)
         return self
+
+    def age_months(self, today: str) -> int:
+        """Whole months from when the figure was true to ``today`` (YYYY-MM-DD). A year alone is
+        taken as its middle, a month as its first day."""
+        return months_between(self.as_of, today)
+
+    def stale(self, today: str) -> bool:
+        """Older than a year (principle 10: a fixed capability's price halves in months), unless it
+        is a fact that does not age, such as a datasheet."""
+        return not self.fixed and self.age_months(today) > STALE_MONTHS
+
+
+def months_between(as_of: str, today: str) -> int:
+    parts = [int(p) for p in as_of.split("-")]
+    year, month = parts[0], parts[1] if len(parts) > 1 else 7
+    now_year, now_month = (int(p) for p in today.split("-")[:2])
+    return max(0, (now_year - year) * 12 + now_month - month)
 
 
 def _check_range(value: float, low: float | None, high: float | None) -> None:
@@ -73,6 +103,8 @@ class _Body(BaseModel):
     source: str = Field(min_length=1)
     note: str = ""
     replaces: bool = False
+    fixed: bool = False
+    reference: bool = False
 
     @model_validator(mode="after")
     def _range(self) -> _Body:
@@ -97,24 +129,6 @@ class _File(BaseModel):
         return value
 
 
-class HostedModel(BaseModel):
-    """Where genai-prices finds a friendly model id's prices."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    provider: str
-    model: str
-    open_size_b: float | None = None
-
-
-class _Models(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    title: str
-    price_date: str = Field(pattern=DATE_PATTERN)
-    models: dict[str, HostedModel]
-
-
 class Currency(BaseModel):
     """The currency figures are shown in; catalogue figures are in US dollars."""
 
@@ -122,17 +136,6 @@ class Currency(BaseModel):
 
     code: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     per_usd: float = Field(default=1.0, gt=0)
-
-
-@dataclass(frozen=True)
-class HostedPrice:
-    """A hosted model's price per million tokens, in US dollars, and where it came from."""
-
-    model: str
-    input_usd_per_mtok: float
-    output_usd_per_mtok: float
-    as_of: str
-    source: str
 
 
 def _validate(model: type[BaseModel], text: str, name: str) -> Any:
@@ -164,10 +167,13 @@ class Catalogue:
     """Every figure by key, the hosted models, the currency, and where overrides came from."""
 
     figures: dict[str, Figure]
-    models: dict[str, HostedModel]
-    price_date: str
+    aliases: Aliases  # friendly hosted-model ids (models.yaml)
+    price_date: str  # the day hosted prices are asked at (YYYY-MM-DD)
     currency: Currency = field(default_factory=Currency)
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
+    # What depends on the figures alone, not on prices or their date (a GPU's operating point):
+    # shared by the copies on() and scaled() make.
+    _shared: dict[Any, Any] = field(default_factory=dict, repr=False)
     api_price_factor: float = 1.0  # hosted prices times this (flips on prices set it)
     gpu_price_factor: float = 1.0  # GPUs' hourly prices times this
 
@@ -176,14 +182,12 @@ class Catalogue:
     def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
         """A value worked out from this catalogue's figures, kept while the catalogue lives (its
         figures never change: an override makes a new catalogue)."""
-        try:
-            return self._memo[key]
-        except KeyError:
-            pass
-        if len(self._memo) >= self.MEMO_LIMIT:
-            self._memo.clear()
-        value = self._memo[key] = compute()
-        return value
+        return _kept(self._memo, key, compute, self.MEMO_LIMIT)
+
+    def shared(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """Like memo(), for a value that depends on the figures but not on hosted or GPU prices
+        or the day they are asked at: kept for this catalogue and the copies made from it."""
+        return _kept(self._shared, key, compute, self.MEMO_LIMIT)
 
     def __getitem__(self, key: str) -> float:
         return self.figure(key).value * self._scale_of(key)
@@ -223,12 +227,27 @@ class Catalogue:
                 note=f"was {old.value:g} ({old.source})" if old else "",
                 origin=origin,
             )
-        return Catalogue(figures, self.models, self.price_date, self.currency)
+        return Catalogue(figures, self.aliases, self.price_date, self.currency)
 
-    def warm(self) -> None:
-        """Read what later lookups need (the hosted models' list prices), so that the first rule
-        to price a model is not the one that pays for loading them."""
-        _ = self._listed_prices
+    def on(self, price_date: str) -> Catalogue:
+        """A copy that asks hosted prices at another day (a memo's recorded date, say)."""
+        return Catalogue(
+            self.figures, self.aliases, price_date, self.currency, _shared=self._shared
+        )
+
+    def warm(self, models: Iterable[str] = ()) -> None:
+        """Read what later lookups need (the hosted models' prices, the architectures and the
+        capacity factors), so that the first rule to price a bill is not the one that pays for
+        loading them."""
+        from advisor.costs import capacity
+
+        capacity.architectures()
+        capacity.known_gpus(self)
+        for bound in (None, "cheap", "dear"):
+            capacity.factors(self, bound)
+        for model in models:
+            with contextlib.suppress(KeyError):  # an unknown model is reported where it is read
+                self.hosted_price(model)
 
     def range_of(self, key: str) -> tuple[float, float]:
         """The range a figure may lie in: its own ``low`` and ``high``, else the default spread
@@ -261,37 +280,58 @@ class Catalogue:
     def scaled(self, *, api: float = 1.0, gpu: float = 1.0) -> Catalogue:
         """A copy with every hosted price times ``api`` and every GPU's hourly price times
         ``gpu``: how the flips ask what a change of prices would do."""
-        copy = Catalogue(self.figures, self.models, self.price_date, self.currency)
+        copy = Catalogue(
+            self.figures, self.aliases, self.price_date, self.currency, _shared=self._shared
+        )
         copy.api_price_factor = self.api_price_factor * api
         copy.gpu_price_factor = self.gpu_price_factor * gpu
-        copy.__dict__["_listed_prices"] = self._listed_prices  # the same list prices, read once
         return copy
 
-    def hosted_price(self, model: str) -> HostedPrice:
-        """The price of a hosted model per million tokens: an override, else genai-prices."""
-        tokens_in = self.figures.get(f"{PRICE_PREFIX}{_key(model)}.input_usd_per_mtok")
-        tokens_out = self.figures.get(f"{PRICE_PREFIX}{_key(model)}.output_usd_per_mtok")
-        listed = self._listed_prices.get(model)
-        if listed is None and (tokens_in is None or tokens_out is None):
-            known = ", ".join(sorted(self.models))
-            raise KeyError(f"no price for hosted model {model!r}; known: {known}")
-        source = listed.source if listed else ""
-        if tokens_in is not None or tokens_out is not None:
-            source = "; ".join(f.source for f in (tokens_in, tokens_out) if f is not None)
-        factor = self.api_price_factor
-        return HostedPrice(
-            model=model,
-            input_usd_per_mtok=factor
-            * (tokens_in.value if tokens_in else listed.input_usd_per_mtok),  # type: ignore[union-attr]
-            output_usd_per_mtok=factor
-            * (tokens_out.value if tokens_out else listed.output_usd_per_mtok),  # type: ignore[union-attr]
-            as_of=listed.as_of if listed else self.price_date,
-            source=source,
+    def hosted_model(self, model: str) -> hosted.Model:
+        """What a hosted model's name means (its vendor, label, tier and status); KeyError when
+        genai-prices does not know it."""
+        try:
+            return self.shared(("model", model), lambda: hosted.resolve(model, self.aliases))
+        except hosted.UnknownModel as exc:
+            raise KeyError(str(exc)) from None
+
+    def hosted_price(self, model: str) -> hosted.Prices:
+        """A hosted model's prices at the catalogue's date: genai-prices', with any price given
+        by --set or a config file (``price.<model>.input_usd_per_mtok`` and
+        ``.output_usd_per_mtok``, ``.cached_usd_per_mtok``) in their place."""
+        listed = self.shared(("listed", model, self.price_date), lambda: self._listed(model))
+        if self.api_price_factor == 1.0:
+            return listed
+        return self.memo(
+            ("scaled", model, self.api_price_factor),
+            lambda: listed.scaled(self.api_price_factor),
         )
 
-    @cached_property
-    def _listed_prices(self) -> dict[str, HostedPrice]:
-        return _cached_prices(self.models, self.price_date)
+    def _listed(self, model: str) -> hosted.Prices:
+        stem = f"{PRICE_PREFIX}{_key(model)}"
+        given = {
+            part: self.figures.get(f"{stem}.{part}_usd_per_mtok")
+            for part in ("input", "output", "cached")
+        }
+        try:
+            listed = hosted.prices(model, self.price_date, self.aliases)
+        except hosted.UnknownModel as exc:
+            if given["input"] is None or given["output"] is None:
+                raise KeyError(str(exc)) from None
+            return hosted.given_prices(
+                model,
+                given["input"].value,
+                given["output"].value,
+                None if given["cached"] is None else given["cached"].value,
+                as_of=self.price_date,
+                source="; ".join(f.source for f in given.values() if f is not None),
+            )
+        if all(f is None for f in given.values()):
+            return listed
+        return listed.replaced(
+            {part: f.value for part, f in given.items() if f is not None},
+            source="; ".join(f.source for f in given.values() if f is not None),
+        )
 
     def in_currency(self, usd: float) -> float:
         return usd * self.currency.per_usd
@@ -304,89 +344,15 @@ class Catalogue:
         return numbers.money_range(low, high, self.currency)
 
 
-def _cached_prices(models: Mapping[str, HostedModel], price_date: str) -> dict[str, HostedPrice]:
-    """genai-prices' prices, kept in the user's cache folder between runs.
-
-    The package's data only changes with its version, so the prices for one version, date and
-    model list are computed once; every later run reads a small JSON file instead of paying the
-    package's import. A cache that cannot be read or written is simply not used.
-    """
-    import hashlib
-    import json
-    from importlib.metadata import version
-
+def _kept(store: dict[Any, Any], key: Any, compute: Callable[[], Any], limit: int) -> Any:
     try:
-        release = version("genai-prices")
-    except Exception:
-        return _genai_prices(models, price_date)
-    listing = json.dumps(
-        [release, price_date, {k: v.model_dump() for k, v in sorted(models.items())}],
-        sort_keys=True,
-    )
-    digest = hashlib.sha256(listing.encode()).hexdigest()[:16]
-    from advisor.core.files import cache_dir
-
-    path = cache_dir() / f"hosted-prices-{digest}.json"
-    try:
-        return {k: HostedPrice(**v) for k, v in json.loads(path.read_text("utf-8")).items()}
-    except (OSError, ValueError, TypeError):
+        return store[key]
+    except KeyError:
         pass
-    prices = _genai_prices(models, price_date)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps({k: vars(v) for k, v in prices.items()}), "utf-8")
-        os.replace(temporary, path)
-    except OSError:
-        pass
-    return prices
-
-
-def _genai_prices(models: Mapping[str, HostedModel], price_date: str) -> dict[str, HostedPrice]:
-    """Prices from the genai-prices package's bundled data (no network), at the pinned date.
-
-    Imported here, not at start-up: the package takes about 200 ms to load.
-    """
-    from datetime import UTC, datetime
-    from importlib.metadata import version
-
-    from genai_prices import Usage, calc_price
-
-    when = datetime.fromisoformat(_full_date(price_date)).replace(tzinfo=UTC)
-    release = version("genai-prices")
-    out: dict[str, HostedPrice] = {}
-    # Priced as one request of a thousand tokens each way, scaled to a million: some vendors price
-    # long prompts (over 128k tokens) higher, and a one-million-token lump would fall in that tier.
-    sample = 1_000
-    for name, entry in models.items():
-        try:
-            tokens_in = calc_price(
-                Usage(input_tokens=sample, output_tokens=0),
-                entry.model,
-                provider_id=entry.provider,
-                genai_request_timestamp=when,
-            )
-            tokens_out = calc_price(
-                Usage(input_tokens=0, output_tokens=sample),
-                entry.model,
-                provider_id=entry.provider,
-                genai_request_timestamp=when,
-            )
-        except LookupError:
-            continue  # reported by `advisor catalogue`; a price can still be given with --set
-        out[name] = HostedPrice(
-            model=name,
-            input_usd_per_mtok=float(tokens_in.total_price) * 1_000_000 / sample,
-            output_usd_per_mtok=float(tokens_out.total_price) * 1_000_000 / sample,
-            as_of=price_date,
-            source=f"genai-prices {release}: {entry.provider} {tokens_in.model.id}",
-        )
-    return out
-
-
-def _full_date(text: str) -> str:
-    parts = text.split("-")
-    return "-".join(parts + ["01"] * (3 - len(parts)))
+    if len(store) >= limit:
+        store.clear()
+    value = store[key] = compute()
+    return value
 
 
 def _key(model: str) -> str:
@@ -403,11 +369,6 @@ def _near(key: str, known: Iterable[str]) -> str:
 def built_in_sources() -> list[Traversable]:
     folder = files("advisor.costs") / "data"
     return [folder / f"{name}.yaml" for name in BUILT_IN_FILES]
-
-
-def load_models(source: Traversable | Path | None = None) -> _Models:
-    source = source or files("advisor.costs") / "data" / "models.yaml"
-    return _validate(_Models, source.read_text(encoding="utf-8"), str(source))
 
 
 def build_catalogue(given: list[tuple[str, Any]], faults: list[Any]) -> Catalogue:
@@ -443,5 +404,6 @@ def build_catalogue(given: list[tuple[str, Any]], faults: list[Any]) -> Catalogu
                 )
                 continue
             figures[fig.key] = fig
-    listing = load_models()
-    return Catalogue(figures, dict(listing.models), listing.price_date)
+    from advisor.core.dates import today
+
+    return Catalogue(figures, hosted.built_in_aliases(), today().isoformat())

@@ -21,11 +21,10 @@ from functools import cached_property
 from typing import Any
 
 from advisor.core import numbers
-from advisor.costs.catalogue import Catalogue, Figure
+from advisor.costs.catalogue import STALE_MONTHS, Catalogue, Figure, months_between
 
 HOURS_PER_MONTH = 730.0  # 8,760 hours a year / 12
 SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600
-MIN_REPLICAS = 2  # one to serve, one to survive a failure or a deploy
 DEFAULT_GPU = "h100"
 DEFAULT_PRECISION = "fp8"
 SMALLEST_MODEL_B = 8.0  # without a model size, self-hosting costs at least this model's bill
@@ -82,6 +81,10 @@ class OptionCost:
     route: str = ""  # for fine_tune: "self-hosted" or "vendor" (the hosted model's own tuning)
     floor: bool = False  # an answer it needs is unknown: the bill is the least it could be
     assumed: dict[str, Any] = field(default_factory=dict)  # answers taken for the floor
+    notes: list[str] = field(default_factory=list)  # what a reader must know about the bill
+    precision: str | None = None  # the serving precision of the deployment chosen
+    sizing: Any = None  # the deployment search (advisor.costs.capacity.Sizing) for GPUs
+    price_as_of: str | None = None  # the day hosted prices were asked at (the API's bill)
     low_usd_per_month: float | None = None  # the bill with every figure at its cheap end
     high_usd_per_month: float | None = None  # ... at its dear end (infinite for a floor)
 
@@ -115,8 +118,11 @@ def _tokens(answers: Mapping[str, Any]) -> tuple[float, float, float] | None:
 
 
 def api_cost(answers: Mapping[str, Any], cat: Catalogue, bound: str | None = None) -> OptionCost:
-    """requests x (input tokens x input price + output tokens x output price). List prices are
-    exact, so ``bound`` changes nothing here; the API's uncertainty is in how its prices fall."""
+    """requests x one request's price at the hosted model's rates on the catalogue's date: input
+    tokens (the share served from the vendor's prompt cache at the cached price), output tokens,
+    and the share of calls that can wait sent through the vendor's batch interface at its batch
+    rates. List prices are exact, so ``bound`` changes nothing here; the API's uncertainty is in
+    how its prices fall."""
     out = OptionCost("api")
     volume = _tokens(answers)
     model = answers.get("cost.api_model")
@@ -129,78 +135,190 @@ def api_cost(answers: Mapping[str, Any], cat: Catalogue, bound: str | None = Non
     assert volume is not None
     requests, tin, tout = volume
     price = cat.hosted_price(str(model))
-    monthly = requests * (tin * price.input_usd_per_mtok + tout * price.output_usd_per_mtok) / 1e6
+    cached = float(answers.get("scale.cached_input_share") or 0.0)
+    waits = float(answers.get("scale.batch_share") or 0.0)
+    now = price.per_request(tin, tout, cached)
+    later = price.per_request(tin, tout, cached, batch=True) if waits else now
+    per_call = (1 - waits) * now + waits * later
     out.lines.append(
         Line(
-            f"{model} tokens",
-            monthly,
-            lambda: (
-                f"{requests:,.0f} requests x ({tin:,.0f} in x ${price.input_usd_per_mtok:g} + "
-                f"{tout:,.0f} out x ${price.output_usd_per_mtok:g}) per million tokens "
-                f"({price.source}, as of {price.as_of})"
-            ),
+            f"{price.model.label} tokens",
+            requests * per_call,
+            lambda: _api_working(requests, tin, tout, cached, waits, price, per_call),
         )
     )
     out.tokens_per_month = requests * (tin + tout)
+    out.price_as_of = price.as_of
+    status = price.model.status(price.as_of)
+    if status:
+        out.notes.append(status)
+    for when, tokens_in, tokens_out in price.changes[:1]:
+        out.notes.append(
+            f"{price.model.label}: its list price changes on {when} to ${tokens_in:g} in and "
+            f"${tokens_out:g} out per million tokens (genai-prices)"
+        )
     return out
 
 
-def weights_gb(size_b: float, precision: str, cat: Catalogue) -> float:
-    """Parameters x bytes per parameter: 70B at 16 bits is 140 GB."""
-    return size_b * cat[f"serving.bytes_per_param.{precision}"]
-
-
-def gpus_to_hold(
-    size_b: float, precision: str, gpu: str, cat: Catalogue, bound: str | None = None
-) -> int:
-    """GPUs one replica needs for the weights plus the KV cache and activations."""
-    overhead = cat.at("serving.kv_cache_overhead_fraction", bound)
-    need = weights_gb(size_b, precision, cat) * (1 + overhead)
-    return max(1, math.ceil(need / cat[f"gpu.{gpu}.memory_gb"]))
-
-
-def replica_throughput(
-    size_b: float, precision: str, gpus: int, gpu: str, cat: Catalogue, bound: str | None = None
-) -> tuple[float, str]:
-    return cat.memo(
-        ("throughput", size_b, precision, gpus, gpu, bound),
-        lambda: _replica_throughput(size_b, precision, gpus, gpu, cat, bound),
+def _api_working(
+    requests: float,
+    tin: float,
+    tout: float,
+    cached: float,
+    waits: float,
+    price: Any,
+    per_call: float,
+) -> str:
+    rates = (
+        f"{tin:,.0f} in at ${price.input.at(tin):g}, {tout:,.0f} out at ${price.output.at(tin):g}"
     )
+    if cached:
+        cache_rate = (price.cached_input or price.input).at(tin)
+        rates += f", {numbers.share(cached)} of the input cached at ${cache_rate:g}"
+    text = f"{requests:,.0f} requests x ${per_call:.6g} a request ({rates} per million tokens"
+    if waits and price.batch is not None:
+        text += f"; {numbers.share(waits)} of calls at the batch rates"
+    elif waits:
+        text += f"; {numbers.share(waits)} of calls could wait, but this model has no batch rate"
+    return text + f") ({price.source}, prices as of {price.as_of})"
 
 
-def _replica_throughput(
-    size_b: float, precision: str, gpus: int, gpu: str, cat: Catalogue, bound: str | None
-) -> tuple[float, str]:
-    """Output tokens per second of one replica, and where the figure came from.
+GPU_PRICING = ("on_demand", "hyperscaler", "committed", "owned")
 
-    The catalogue's measured deployment of the same precision and GPU nearest in size is scaled by
-    size (decoding is bound by reading the weights, so throughput falls about in proportion to
-    parameters) and by GPU count.
+
+def gpu_hourly(cat: Catalogue, gpu: str, tier: str, bound: str | None = None) -> float | None:
+    """One GPU-hour of ``gpu`` paid for the way ``tier`` says, in US dollars; None when the
+    catalogue cannot price it that way.
+
+    - on_demand: a neocloud's on-demand price (``gpu.<g>.hourly_usd``);
+    - hyperscaler: AWS, Google Cloud or Azure on demand (``gpu.<g>.hyperscaler_hourly_usd``);
+    - committed: a one-year commitment (``gpu.<g>.committed_hourly_usd``, else the on-demand price
+      times ``gpu.committed_share``);
+    - owned: the purchase with its server (``owned.server_overhead``) spread over
+      ``owned.amortisation_years``, plus the power the server draws (``gpu.<g>.watts`` x
+      ``owned.server_power_factor``, times ``owned.pue``, at ``owned.power_usd_per_kwh``) and
+      the colocation hall's rent for that power (``owned.hosting_usd_per_kw_month``).
     """
-    best: tuple[float, Figure] | None = None
-    for key, fig in cat.under("serving").items():
-        parts = key.split(".")
-        if len(parts) != 5 or parts[2] != precision or parts[4] != "output_tokens_per_s":
-            continue
-        size_text, count_gpu = parts[1], parts[3]
-        count, _, kind = count_gpu.partition("x")
-        if kind != gpu or not size_text.endswith("b") or not count.isdigit():
-            continue
-        size = float(size_text[:-1])
-        distance = abs(math.log(size / size_b)) + abs(math.log(int(count) / gpus))
-        if best is None or distance < best[0]:
-            best = (distance, fig)
-    if best is None:
-        raise KeyError(f"no serving figure for {precision} on {gpu}")
-    fig = best[1]
-    parts = fig.key.split(".")
-    measured_b = float(parts[1][:-1])
-    measured_gpus = int(parts[3].partition("x")[0])
-    measured = cat.at(fig.key, bound, dearer_when_higher=False)  # more throughput is cheaper
-    tps = measured * (measured_b / size_b) * (gpus / measured_gpus)
-    same = (measured_b, measured_gpus) == (size_b, gpus)
-    how = fig.key if same else f"{fig.key} scaled to {size_b:g}B on {gpus}"
-    return tps, how
+    return cat.memo(("gpu hourly", gpu, tier, bound), lambda: _gpu_hourly(cat, gpu, tier, bound))
+
+
+def _gpu_hourly(cat: Catalogue, gpu: str, tier: str, bound: str | None) -> float | None:
+    have = cat.figures
+    if tier == "on_demand":
+        key = f"gpu.{gpu}.hourly_usd"
+        return cat.at(key, bound) if key in have else None
+    if tier == "hyperscaler":
+        key = f"gpu.{gpu}.hyperscaler_hourly_usd"
+        return cat.at(key, bound) if key in have else None
+    if tier == "committed":
+        own, listed = f"gpu.{gpu}.committed_hourly_usd", f"gpu.{gpu}.hourly_usd"
+        if own in have:
+            return cat.at(own, bound)
+        if listed in have and "gpu.committed_share" in have:
+            return cat.at(listed, bound) * cat.at("gpu.committed_share", bound)
+        return None
+    needed = [f"gpu.{gpu}.purchase_usd", f"gpu.{gpu}.watts", *OWNED_KEYS]
+    if any(k not in have for k in needed):
+        return None
+    price = cat.at(f"gpu.{gpu}.purchase_usd", bound) * (1 + cat.at("owned.server_overhead", bound))
+    years = cat.at("owned.amortisation_years", bound, dearer_when_higher=False)
+    kw = cat[f"gpu.{gpu}.watts"] / 1000 * cat.at("owned.server_power_factor", bound)
+    power = kw * cat.at("owned.pue", bound) * cat.at("owned.power_usd_per_kwh", bound)
+    hall = kw * cat.at("owned.hosting_usd_per_kw_month", bound) / HOURS_PER_MONTH
+    return (price / (years * 8760) + power + hall) * cat.gpu_price_factor
+
+
+OWNED_KEYS = (
+    "owned.server_overhead",
+    "owned.amortisation_years",
+    "owned.server_power_factor",
+    "owned.pue",
+    "owned.power_usd_per_kwh",
+    "owned.hosting_usd_per_kw_month",
+)
+
+
+def gpu_price_keys(gpu: str, tier: str, cat: Catalogue) -> tuple[str, ...]:
+    """The catalogue figures ``gpu_hourly`` reads for ``gpu`` at ``tier``."""
+    if tier == "on_demand":
+        return (f"gpu.{gpu}.hourly_usd",)
+    if tier == "hyperscaler":
+        return (f"gpu.{gpu}.hyperscaler_hourly_usd",)
+    if tier == "committed":
+        own = f"gpu.{gpu}.committed_hourly_usd"
+        return (own,) if own in cat.figures else (f"gpu.{gpu}.hourly_usd", "gpu.committed_share")
+    return (f"gpu.{gpu}.purchase_usd", f"gpu.{gpu}.watts", *OWNED_KEYS)
+
+
+def open_architecture(answers: Mapping[str, Any]) -> tuple[Any, bool]:
+    """The open model to host or tune: cost.open_model's architecture, else a dense model of
+    cost.open_model_size_b parameters, else (a floor) the smallest model self-hosting would run.
+    The flag says whether it is that floor."""
+    from advisor.costs import capacity
+
+    named = answers.get("cost.open_model")
+    if named is not None:
+        return capacity.architecture(str(named)), False
+    size = answers.get("cost.open_model_size_b")
+    if size is not None:
+        return capacity.architecture(float(size)), False
+    return capacity.architecture(SMALLEST_MODEL_B), True
+
+
+def sizing(answers: Mapping[str, Any], cat: Catalogue, bound: str | None = None) -> Any:
+    """The cheapest deployment that serves the answers' peak within the latency budget, and the
+    runner-up (advisor/costs/capacity.py), at the GPU pricing the team answers."""
+    from advisor.costs import capacity
+
+    volume = _tokens(answers)
+    assert volume is not None
+    requests, tin, tout = volume
+    arch, _ = open_architecture(answers)
+    peak = float(answers.get("scale.peak_to_average") or 1.0)
+    budget = answers.get("scale.latency_p95_ms")
+    tier = str(answers.get("cost.gpu_pricing") or "on_demand")
+    cached = float(answers.get("scale.cached_input_share") or 0.0)
+    average = requests / SECONDS_PER_MONTH
+    key = ("sizing", arch.id, requests, tin, tout, peak, budget, tier, cached, bound)
+
+    def work_out() -> Any:
+        return capacity.size_deployment(
+            arch,
+            peak_requests_per_s=average * peak,
+            average_requests_per_s=average,
+            input_tokens=max(1, round(tin)),
+            output_tokens=max(1, round(tout)),
+            latency_p95_ms=None if budget is None else float(budget),
+            cat=cat,
+            hourly=lambda gpu, end: gpu_hourly(cat, gpu, tier, end),
+            bound=bound,
+        )
+
+    return cat.memo(key, work_out)
+
+
+def serving_people(replicas: float, cat: Catalogue, bound: str | None) -> tuple[float, str]:
+    """The share of an engineer's year that running the serving takes: a base for a small
+    deployment, someone on call, and more for each replica beyond the first two."""
+    base = cat.at("people.serving.base_share", bound)
+    oncall = cat.at("people.oncall.share", bound)
+    each = cat.at("people.serving.share_per_replica", bound)
+    least = cat["capacity.min_replicas"]
+    extra = max(0.0, replicas - least)
+    share = base + oncall + each * extra
+    how = f"{base:g} to run the deployment + {oncall:g} on call"
+    if extra:
+        how += f" + {each:g} x {extra:,.1f} replicas beyond the {least:g} for availability"
+    return share, how
+
+
+SERVING_PEOPLE = (
+    "people.serving.base_share",
+    "people.oncall.share",
+    "people.serving.share_per_replica",
+    "people.ml_engineer.yearly_usd",
+    "capacity.min_replicas",
+)
 
 
 def self_host_cost(
@@ -210,67 +328,91 @@ def self_host_cost(
     option: str = "self_host",
     bound: str | None = None,
 ) -> OptionCost:
-    """GPUs for the weights and for peak throughput, in replicas and fractions of one (at least
-    two), paid whether used or not, plus the share of an engineer's time that running them takes.
-    Without a model size the bill is the least self-hosting could cost: the smallest model."""
+    """GPUs for the weights, the KV cache and the peak load within the latency budget, in replicas
+    and fractions of one (at least two), paid whether used or not, on the cheapest GPU type,
+    count and precision that holds it; and the people who run it. Without a model the bill is the
+    least self-hosting could cost: the smallest model."""
     out = OptionCost(option)
     volume = _tokens(answers)
-    size = answers.get("cost.open_model_size_b")
     if volume is None:
         out.missing.append("scale.requests_per_month")
         return out
-    if size is None:
-        size = SMALLEST_MODEL_B
+    arch, floor = open_architecture(answers)
+    if floor:
         out.floor = True
         out.assumed["cost.open_model_size_b"] = SMALLEST_MODEL_B
     requests, tin, tout = volume
-    size = float(size)
-    gpu, precision = DEFAULT_GPU, DEFAULT_PRECISION
-    per_replica = gpus_to_hold(size, precision, gpu, cat, bound)
-    tps, how = replica_throughput(size, precision, per_replica, gpu, cat, bound)
-    peak = answers.get("scale.peak_to_average") or 1.0
-    average_tps = requests * tout / SECONDS_PER_MONTH
-    replicas = max(float(MIN_REPLICAS), average_tps * peak / tps)
-    hourly = cat.at(f"gpu.{gpu}.hourly_usd", bound)
-    out.gpu, out.replicas, out.gpus_per_replica = gpu, replicas, per_replica
-    out.gpus = replicas * per_replica
-    out.utilisation = average_tps / (replicas * tps)
-    sized = "for availability" if replicas == MIN_REPLICAS else "for peak traffic"
+    found = sizing(answers, cat, bound)
+    best = found.best
+    if best is None:
+        out.missing.append("a GPU that holds the model")
+        out.notes.append(found.sentence)
+        return out
+    tier = str(answers.get("cost.gpu_pricing") or "on_demand")
+    out.sizing = found
+    out.gpu, out.replicas, out.gpus_per_replica = best.gpu, best.replicas, best.gpus_per_replica
+    out.gpus = best.replicas * best.gpus_per_replica
+    out.precision = best.precision
+    out.utilisation = best.utilisation
+    out.p95_latency_ms = best.p95_ms
+    if not best.meets_latency or found.sentence:
+        out.notes.append(found.sentence)
+    label = _gpu_label(best.gpu)
     out.lines.append(
         Line(
-            f"{numbers.number(round(out.gpus, 1))} x {gpu.upper()} GPUs",
-            out.gpus * hourly * HOURS_PER_MONTH,
-            lambda: (
-                f"{replicas:,.2f} replicas {sized} x {per_replica} GPU(s) for {size:g}B at "
-                f"{precision} ({tps:,.0f} output tokens/s each, {how}); {out.gpus:,.2f} x "
-                f"${hourly:g}/h x {HOURS_PER_MONTH:g} h"
-            ),
-            (
-                f"gpu.{gpu}.hourly_usd",
-                f"gpu.{gpu}.memory_gb",
-                f"serving.bytes_per_param.{precision}",
-                "serving.kv_cache_overhead_fraction",
-                how.split()[0],  # the measured deployment the throughput comes from
-            ),
+            f"{numbers.number(round(out.gpus, 1))} x {label} GPUs",
+            best.usd_per_month,
+            lambda: _serving_working(arch, best, found, tier),
+            (*best.figures, *gpu_price_keys(best.gpu, tier, cat)),
         )
     )
-    share = cat.at(f"people.{option}.engineer_share", bound)
+    share, how = serving_people(best.replicas, cat, bound)
     yearly = cat.at("people.ml_engineer.yearly_usd", bound)
     out.lines.append(
         Line(
             "engineering time",
             share * yearly / 12,
-            lambda: f"{share:g} of an ML engineer at ${yearly:,.0f} a year",
-            (f"people.{option}.engineer_share", "people.ml_engineer.yearly_usd"),
+            lambda: f"{share:.2f} of an ML engineer ({how}) at ${yearly:,.0f} a year",
+            SERVING_PEOPLE,
         )
     )
     out.tokens_per_month = requests * (tin + tout)
     return out
 
 
-LORA_KEY = "finetune.lora_8b.a100_80gb.gpu_hours_per_mtok"
-LORA_GPU = "a100_80gb"
-LORA_SIZE_B = 8.0
+def _gpu_label(gpu: str) -> str:
+    from advisor.costs import capacity
+
+    return capacity.gpu_name(gpu)
+
+
+def _serving_working(arch: Any, best: Any, found: Any, tier: str) -> str:
+    sized = "for availability" if best.sized_for == "availability" else "for the peak"
+    model = f"{arch.name}{' (estimated as dense)' if arch.estimated else ''}"
+    text = (
+        f"{model} at {best.precision.upper()} on {best.gpus_per_replica} x "
+        f"{_gpu_label(best.gpu)} a replica: {best.output_tokens_per_s:,.0f} output and "
+        f"{best.input_tokens_per_s:,.0f} input tokens/s each within the latency asked "
+        f"(TTFT {best.ttft_ms:,.0f} ms, {best.tpot_ms:,.1f} ms a token, p95 "
+        f"{best.p95_ms:,.0f} ms); {best.replicas:,.2f} replicas {sized} x "
+        f"{best.gpus_per_replica} GPUs x ${best.hourly_usd:,.2f}/h ({TIER_WORDS[tier]}) x "
+        f"{HOURS_PER_MONTH:g} h"
+    )
+    runner = found.runner_up
+    if runner is not None:
+        text += (
+            f"; runner-up: {runner.gpus_per_replica} x {_gpu_label(runner.gpu)} at "
+            f"{runner.precision.upper()}, ${runner.usd_per_month:,.0f} a month"
+        )
+    return text
+
+
+TIER_WORDS = {
+    "on_demand": "on demand at a GPU cloud",
+    "hyperscaler": "on demand at a hyperscaler",
+    "committed": "a one-year commitment",
+    "owned": "bought, powered and housed",
+}
 
 
 def fine_tune_cost(
@@ -314,7 +456,7 @@ def _tuning_set(
         labels = target
     short = max(0.0, target - float(labels))
     if short and LABEL_PRICE_KEY in cat.figures:
-        price = cat.at(LABEL_PRICE_KEY, bound)
+        price = _labels_price(answers, cat, bound)
         months = 12
         out.lines.append(
             Line(
@@ -388,12 +530,67 @@ def fine_tune_vendor(
     return out
 
 
+TUNING_METHODS = ("lora", "qlora", "full")
+TRAINING_GPUS = 64  # the most GPUs a training run is spread over before a GPU type is passed over
+
+
+def training_run(
+    arch: Any, method: str, tokens: float, cat: Catalogue, tier: str, bound: str | None = None
+) -> tuple[float, str, int, float, tuple[str, ...]] | None:
+    """One training run of ``tokens`` training tokens on the GPU type that makes it cheapest among
+    those whose memory, on at most 64 GPUs, holds the method's needs: (cost in US dollars, GPU,
+    GPUs, GPU-hours, figures read); None when no GPU can be priced or hold it.
+
+    GPU-hours = tokens x FLOPs per parameter-token (``finetune.flops_per_param_token.<method>``) x
+    active parameters / (the GPU's dense BF16 throughput x ``finetune.mfu``). Memory: total
+    parameters x ``finetune.memory_gb_per_b.<method>``. Runs are rented on demand (at a hyperscaler
+    for a team that pays one), whatever pays for the serving.
+    """
+    from advisor.costs import capacity
+
+    flops = cat.at(f"finetune.flops_per_param_token.{method}", bound)
+    memory = arch.total_params_b * cat.at(f"finetune.memory_gb_per_b.{method}", bound)
+    mfu = cat.at("finetune.mfu", bound, dearer_when_higher=False)
+    renting = "hyperscaler" if tier == "hyperscaler" else "on_demand"
+    best = None
+    for gpu in capacity.gpus(cat).values():
+        hourly = gpu_hourly(cat, gpu.id, renting, bound)
+        bf16 = cat.figures.get(f"gpu.{gpu.id}.dense_tflops.bf16")
+        if hourly is None or bf16 is None:
+            continue
+        count = max(1, math.ceil(memory / (gpu.memory_gb * TRAINING_USABLE_MEMORY)))
+        if count > TRAINING_GPUS:
+            continue
+        per_gpu = mfu * bf16.value * 1e12 / (flops * arch.active_params_b * 1e9)
+        hours = tokens / per_gpu / 3600
+        cost = hours * hourly
+        if best is None or cost < best[0]:
+            keys = (
+                f"finetune.flops_per_param_token.{method}",
+                f"finetune.memory_gb_per_b.{method}",
+                "finetune.mfu",
+                f"gpu.{gpu.id}.dense_tflops.bf16",
+                f"gpu.{gpu.id}.memory_gb",
+                *gpu_price_keys(gpu.id, renting, cat),
+            )
+            best = (cost, gpu.id, count, hours, keys)
+    return best
+
+
+TRAINING_USABLE_MEMORY = 0.9  # the share of a GPU's memory a training run can fill
+
+
+def _labels_price(answers: Mapping[str, Any], cat: Catalogue, bound: str | None) -> float:
+    given = answers.get("cost.label_usd_per_example")
+    return float(given) if given is not None else cat.at(LABEL_PRICE_KEY, bound)
+
+
 def fine_tune_self_hosted(
     answers: Mapping[str, Any], cat: Catalogue, bound: str | None = None
 ) -> OptionCost:
-    """Training runs repeated as base models improve, labelling the examples still missing, the
-    people who prepare data and evaluate, and serving the tuned model on GPUs of one's own (as
-    self-hosting does)."""
+    """Training runs repeated as base models improve, labelling the examples still missing, an
+    eval set where there is none, the people who prepare data and evaluate, and serving the tuned
+    model on GPUs of one's own (as self-hosting does)."""
     serving = self_host_cost(answers, cat, option="fine_tune", bound=bound)
     out = OptionCost(
         "fine_tune",
@@ -401,49 +598,78 @@ def fine_tune_self_hosted(
         route="self-hosted",
         floor=serving.floor,
         assumed=dict(serving.assumed),
+        notes=list(serving.notes),
     )
     if out.missing:
         return out
     volume = _tokens(answers)
     assert volume is not None
-    size = float(answers.get("cost.open_model_size_b") or SMALLEST_MODEL_B)
+    arch, _ = open_architecture(answers)
     _, tin, tout = volume
     examples = _tuning_set(answers, cat, bound, out)
     epochs = cat.at("finetune.epochs", bound)
     runs = cat.at("finetune.runs_per_year", bound)
-    train_mtok = examples * (tin + tout) * epochs / 1e6
-    hours = train_mtok * cat.at(LORA_KEY, bound) * (size / LORA_SIZE_B)
-    hourly = cat.at(f"gpu.{LORA_GPU}.hourly_usd", bound)
+    method = str(answers.get("cost.tuning_method") or "lora")
+    tier = str(answers.get("cost.gpu_pricing") or "on_demand")
+    train_tokens = examples * (tin + tout) * epochs
+    run = training_run(arch, method, train_tokens, cat, tier, bound)
+    if run is None:
+        out.missing.append("a GPU that holds the training run")
+        return out
+    cost, gpu, count, hours, keys = run
     out.lines.insert(
         0,
         Line(
             "training runs",
-            hours * hourly * runs / 12,
+            cost * runs / 12,
             lambda: (
                 f"{examples:,.0f} examples x {tin + tout:,.0f} tokens x {epochs:g} epochs = "
-                f"{train_mtok:,.2f}M tokens; {hours:,.1f} GPU-hours a run ({size:g}B, LoRA) x "
-                f"${hourly:g}/h x {runs:g} runs a year / 12"
+                f"{train_tokens / 1e6:,.2f}M tokens; {METHOD_WORDS[method]} of {arch.name} on "
+                f"{count} x {_gpu_label(gpu)}: {hours:,.2f} GPU-hours, ${cost:,.2f} a run x "
+                f"{runs:g} runs a year / 12"
             ),
-            (LORA_KEY, f"gpu.{LORA_GPU}.hourly_usd", "finetune.epochs", "finetune.runs_per_year"),
+            (*keys, "finetune.epochs", "finetune.runs_per_year"),
         ),
     )
-    out.lines.extend(serving.lines)  # GPUs to serve the tuned model, and the tuning work
+    if answers.get("pmf.has_evals") is False:
+        size, each = cat.at("evals.examples", bound), cat.at("evals.per_example_usd", bound)
+        out.lines.append(
+            Line(
+                "an eval set",
+                size * each / 12,
+                lambda: (
+                    f"{size:,.0f} graded examples at ${each:g} each, built once and spread "
+                    "over 12 months: tuning without evals cannot tell better from worse"
+                ),
+                ("evals.examples", "evals.per_example_usd"),
+            )
+        )
+    out.lines.extend(serving.lines)  # GPUs to serve the tuned model, and the people who run them
     out.gpu, out.gpus, out.replicas = serving.gpu, serving.gpus, serving.replicas
     out.gpus_per_replica, out.utilisation = serving.gpus_per_replica, serving.utilisation
-    serve_share = cat.at("people.self_host.engineer_share", bound)
+    out.precision, out.sizing, out.p95_latency_ms = (
+        serving.precision,
+        serving.sizing,
+        serving.p95_latency_ms,
+    )
+    share = cat.at("people.fine_tune.engineer_share", bound)
     yearly = cat.at("people.ml_engineer.yearly_usd", bound)
     out.lines.append(
         Line(
-            "serving time",
-            serve_share * yearly / 12,
+            "tuning work",
+            share * yearly / 12,
             lambda: (
-                f"{serve_share:g} of an ML engineer at ${yearly:,.0f} a year to run the serving"
+                f"{share:g} of an ML engineer at ${yearly:,.0f} a year to prepare data, "
+                "train and evaluate"
             ),
-            ("people.self_host.engineer_share", "people.ml_engineer.yearly_usd"),
+            ("people.fine_tune.engineer_share", "people.ml_engineer.yearly_usd"),
         )
     )
     out.tokens_per_month = serving.tokens_per_month
     return out
+
+
+METHOD_WORDS = {"lora": "LoRA", "qlora": "QLoRA", "full": "full fine-tuning"}
 
 
 Bill = Callable[..., "OptionCost | None"]
@@ -476,13 +702,13 @@ class Costs:
 
     options: dict[str, OptionCost]
     horizon_months: int
-    halving_months: float
+    falling: Decline | None
     decline: tuple[float, float, float]  # API prices over the horizon, as a share of today's
     horizon_usd: dict[str, float | None]
     horizon_low_usd: dict[str, float | None]
     horizon_high_usd: dict[str, float | None]
     p95_latency_ms: dict[str, float | None] = field(default_factory=dict)
-    halving_range: tuple[float, float] = (0.0, 0.0)
+    open_endpoint: OpenEndpoint | None = None  # the open model to host, on a hosted endpoint
     error: str | None = None
     answers: Mapping[str, Any] = field(default_factory=dict, repr=False)
     catalogue: Catalogue | None = field(default=None, repr=False)
@@ -515,6 +741,27 @@ class Costs:
             out[oid] = break_even(self.answers, self.catalogue, oid, factor) if known else None  # type: ignore[arg-type]
         return out
 
+    def ages(self, today: str) -> Ages:
+        """How old the figures behind the bills are on ``today``: the oldest, and every one older
+        than twelve months (datasheets and other facts that do not age left out)."""
+        cat = self.catalogue
+        used: dict[str, Figure] = {}
+        for bill in self.options.values():
+            for line in bill.lines:
+                for key in line.figures:
+                    fig = cat.figures.get(key) if cat is not None else None
+                    if fig is not None and not fig.fixed:
+                        used[key] = fig
+        dated = [(fig.age_months(today), key, fig.as_of) for key, fig in used.items()]
+        api = self.options.get("api")
+        if api is not None and api.price_as_of:
+            dated.append((months_between(api.price_as_of, today), "hosted prices", api.price_as_of))
+        if not dated:
+            return Ages(None, ())
+        dated.sort(key=lambda item: (-item[0], item[1]))
+        stale = tuple(d for d in dated if d[0] > STALE_MONTHS)
+        return Ages(dated[0], stale)
+
     def known(self, option: str) -> bool:
         """Whether an option's bill is worked out in full (not missing, not only a floor)."""
         bill = self.options.get(option)
@@ -529,9 +776,133 @@ class Costs:
         return (value if low is None else low, value, value if high is None else high)
 
 
-def api_decline(months: int, halving: float) -> float:
-    """The average of API prices over ``months`` as a share of today's, halving every ``halving``."""
-    return sum(0.5 ** (m / halving) for m in range(months)) / months
+@dataclass(frozen=True)
+class OpenEndpoint:
+    """The open model a team would host, served instead by a hosted endpoint (Groq, Together AI,
+    Fireworks): the middle road between the API and self-hosting, on the same weights."""
+
+    model: str  # the friendly id of the endpoint
+    label: str
+    usd_per_month: float
+    others: tuple[tuple[str, float], ...] = ()  # the other endpoints found and their bills
+
+
+def open_endpoint(answers: Mapping[str, Any], cat: Catalogue) -> OpenEndpoint | None:
+    """The cheapest hosted endpoint of the open model named in cost.open_model, at the answers'
+    volume; None without an open model, a volume, or an endpoint that serves it."""
+    arch, volume = answers.get("cost.open_model"), _tokens(answers)
+    if arch is None or volume is None:
+        return None
+    requests, tin, tout = volume
+    cached = float(answers.get("scale.cached_input_share") or 0.0)
+    waits = float(answers.get("scale.batch_share") or 0.0)
+    bills = []
+    for name, alias in cat.aliases.models.items():
+        if alias.open_weights != arch or name == answers.get("cost.api_model"):
+            continue
+        try:
+            price = cat.hosted_price(name)
+        except KeyError:
+            continue
+        now = price.per_request(tin, tout, cached)
+        later = price.per_request(tin, tout, cached, batch=True)
+        bills.append((requests * ((1 - waits) * now + waits * later), name, price.model.label))
+    if not bills:
+        return None
+    bills.sort()
+    usd, name, label = bills[0]
+    return OpenEndpoint(name, label, usd, tuple((n, u) for u, n, _ in bills[1:]))
+
+
+@dataclass(frozen=True)
+class Ages:
+    """The oldest figure a decision's bills read, and those older than twelve months: each as
+    (age in months, key, as of)."""
+
+    oldest: tuple[int, str, str] | None
+    stale: tuple[tuple[int, str, str], ...]
+
+    def sentence(self) -> str:
+        if self.oldest is None:
+            return "no dated figure was used"
+        months, key, as_of = self.oldest
+        text = f"the oldest figure used is {months} months old ({key}, as of {as_of})"
+        if self.stale:
+            many = len(self.stale)
+            text += (
+                f"; {many} {'is' if many == 1 else 'are'} older than twelve months and may be "
+                "off by a wide margin (advisor catalogue --stale lists them)"
+            )
+        return text
+
+
+@dataclass(frozen=True)
+class Decline:
+    """How the API's bill falls over the horizon: the price of the hosted model's capability tier
+    falls ``per_year`` times a year, and the team moves to the cheaper model that reaches it every
+    ``switch_months``; ``shares`` are the horizon's average price as a share of today's, with the
+    decline at its fast end, its value and its slow end."""
+
+    tier: str
+    tier_guessed: bool
+    per_year: float
+    per_year_range: tuple[float, float]  # slow, fast
+    switch_months: float
+    shares: tuple[float, float, float]
+
+    def sentence(self, horizon_months: int) -> str:
+        slow, fast = self.per_year_range
+        guessed = " (placed there by its price)" if self.tier_guessed else ""
+        return (
+            f"the price of {self.tier}-tier capability{guessed} falls {self.per_year:g}x a year "
+            f"({slow:g}x to {fast:g}x), and moving every {self.switch_months:g} months to a "
+            f"cheaper model of the same quality brings the API's average price over "
+            f"{horizon_months} months to {numbers.share(self.shares[1])} of today's "
+            f"({numbers.share(self.shares[0])} to {numbers.share(self.shares[2])})"
+        )
+
+
+def api_decline(months: int, per_year: float, switch_months: float) -> float:
+    """The average of API prices over ``months`` as a share of today's, when the team moves every
+    ``switch_months`` to a model of the same quality whose price has fallen ``per_year`` times a
+    year since today: a step down at each move, not a smooth slide."""
+    if months <= 0:
+        return 1.0
+    step = max(1.0, switch_months)
+    total = 0.0
+    for month in range(months):
+        moved = math.floor(month / step) * step
+        total += per_year ** (-moved / 12)
+    return total / months
+
+
+def decline_of(answers: Mapping[str, Any], cat: Catalogue, horizon_months: int) -> Decline:
+    """The tier of the hosted model named (mid when none is, or it is unknown) and what its
+    falling price does to the API's bill over the horizon."""
+    tier, guessed = "mid", True
+    model = answers.get("cost.api_model")
+    if model is not None:
+        try:
+            found = cat.hosted_model(str(model))
+            tier, guessed = found.tier, found.tier_guessed
+        except KeyError:
+            pass
+    key = f"trend.capability_decline_per_year.{tier}"
+    per_year = cat[key]
+    slow, fast = cat.range_of(key)
+    switch = cat["trend.switch_months"]
+    return Decline(
+        tier=tier,
+        tier_guessed=guessed,
+        per_year=per_year,
+        per_year_range=(slow, fast),
+        switch_months=switch,
+        shares=(
+            api_decline(horizon_months, fast, switch),
+            api_decline(horizon_months, per_year, switch),
+            api_decline(horizon_months, slow, switch),
+        ),
+    )
 
 
 def per_request_line(
@@ -551,10 +922,15 @@ def break_even(
     answers: Mapping[str, Any], cat: Catalogue, option: str, api_factor: float = 1.0
 ) -> float | None:
     """The requests a month at which ``option`` costs the same as the API, other answers unchanged
-    (None when the API stays cheaper at any volume, or a bill cannot be worked out).
+    (None when the API stays cheaper at any volume, or a bill cannot be worked out), to 0.1%.
 
-    Both bills are straight lines in requests (the other above a floor: two replicas), so the
-    crossing is found in closed form; fine-tuning takes the first of its two routes to cross.
+    The API's bill is a straight line in requests. Each deployment's is flat (its least
+    replicas) and then a straight line, and the sizing takes the cheapest deployment at each
+    volume, so the option's bill bends where the choice moves to another GPU. A straight line
+    through its two largest volumes approximates it (the deployments of the largest loads cost
+    least a call); the crossing is searched from the volume where the API meets that line, by
+    doubling until the option is cheaper, then bisecting.
+    Fine-tuning takes the first of its two routes to cross.
     """
     api = per_request_line(lambda a: api_cost(a, cat).usd_per_month, answers)
     if api is None or api[2] <= 0:
@@ -578,21 +954,49 @@ def break_even(
         floor, fixed, slope = line
         if per_request <= slope:
             continue  # each call costs the option at least what it costs on the API
-        found.append(max(floor / per_request, fixed / (per_request - slope), 0.0))
+        bound = max(floor / per_request, fixed / (per_request - slope), 1.0)
+        found.append(_crossing(route, answers, per_request, bound))
     return min(found) if found else None
 
 
+def _crossing(
+    bill: Callable[[Mapping[str, Any]], float | None],
+    answers: Mapping[str, Any],
+    per_request: float,
+    bound: float,
+) -> float:
+    """The least volume at which ``bill`` is no dearer than the API: from ``bound`` up by
+    doublings to one where it is, then by bisection of the volume's logarithm."""
+
+    def cheaper(volume: float) -> bool:
+        cost = bill(dict(answers, **{"scale.requests_per_month": volume}))
+        return cost is not None and cost <= per_request * volume * (1 + 1e-12)
+
+    low, high = 1.0, bound
+    if cheaper(low):
+        return 0.0
+    # Below the line's crossing the bill may still sit above the line (a deployment for a
+    # middling load costs more a call than one for the largest): look further out for a volume
+    # where the option is cheaper.
+    while not cheaper(high):
+        low, high = high, high * 2
+        if high > 1e15:
+            return bound
+    while high / low > 1.001:
+        mid = math.sqrt(low * high)
+        if cheaper(mid):
+            high = mid
+        else:
+            low = mid
+    return high
+
+
 def costs(answers: Mapping[str, Any], cat: Catalogue, horizon_months: int = 12) -> Costs:
-    """Every option's monthly bill and range, and the horizon totals, API prices falling as the
-    trend says (its range: faster and slower)."""
+    """Every option's monthly bill and range, and the horizon totals, the API's prices falling as
+    its capability tier's do (its range: faster and slower)."""
     options = {oid: ranged(bill, answers, cat) or OptionCost(oid) for oid, bill in BILLS.items()}
-    halving = cat["trend.halving_months"]
-    fast, slow = cat.range_of("trend.halving_months")
-    decline = (
-        api_decline(horizon_months, fast),
-        api_decline(horizon_months, halving),
-        api_decline(horizon_months, slow),
-    )
+    falling = decline_of(answers, cat, horizon_months)
+    decline = falling.shares
     value: dict[str, float | None] = {}
     low: dict[str, float | None] = {}
     high: dict[str, float | None] = {}
@@ -615,20 +1019,20 @@ def costs(answers: Mapping[str, Any], cat: Catalogue, horizon_months: int = 12) 
     return Costs(
         options=options,
         horizon_months=horizon_months,
-        halving_months=halving,
+        falling=falling,
         decline=decline,
         horizon_usd=value,
         horizon_low_usd=low,
         horizon_high_usd=high,
         p95_latency_ms={
             "api": api_p95_ms(answers, cat),
-            "self_host": self_host_p95_ms(answers, cat),
+            "self_host": options["self_host"].p95_latency_ms,
             # A vendor's tuned model answers about as fast as the model it was tuned from.
             "fine_tune": api_p95_ms(answers, cat)
             if options["fine_tune"].route == "vendor"
-            else self_host_p95_ms(answers, cat),
+            else options["fine_tune"].p95_latency_ms,
         },
-        halving_range=(fast, slow),
+        open_endpoint=open_endpoint(answers, cat),
         answers=dict(answers),
         catalogue=cat,
     )
@@ -636,7 +1040,7 @@ def costs(answers: Mapping[str, Any], cat: Catalogue, horizon_months: int = 12) 
 
 def unavailable(reason: str) -> Costs:
     """Bills that could not be worked out (a catalogue without the figures), and why."""
-    return Costs({}, 0, 0.0, (1.0, 1.0, 1.0), {}, {}, {}, error=reason)
+    return Costs({}, 0, None, (1.0, 1.0, 1.0), {}, {}, {}, error=reason)
 
 
 def _p95(cat: Catalogue) -> float:
@@ -644,45 +1048,34 @@ def _p95(cat: Catalogue) -> float:
     return factor.value if factor is not None else 1.0
 
 
+def api_latency_keys(model: str, cat: Catalogue) -> tuple[str, ...]:
+    """The latency figures that describe a hosted model, best first: its own (by catalogue id, then
+    by the vendor's model id), then the typical figures of its capability tier."""
+
+    def key(name: str) -> str:
+        return "latency.api." + name.rsplit("/", 1)[-1].replace("-", "_").replace(".", "_")
+
+    try:
+        found = cat.hosted_model(model)
+    except KeyError:
+        return (key(model),)
+    names = [n for n in (found.alias, found.model, model) if n]
+    stems = [key(n) for n in dict.fromkeys(names)]
+    return (*stems, f"latency.api_tier.{found.tier}")
+
+
 def api_p95_ms(answers: Mapping[str, Any], cat: Catalogue) -> float | None:
     """A hosted model's 95th-percentile time for one call: (time to first token + output tokens /
-    output speed) x the ratio of a 95th percentile to a median. None without the figures."""
+    output speed) x the ratio of a 95th percentile to a median. The model's own figures where the
+    catalogue has them, else its tier's; None without either."""
     model, tout = answers.get("cost.api_model"), answers.get("scale.output_tokens_per_request")
     if model is None or tout is None:
         return None
-    key = f"latency.api.{str(model).replace('-', '_').replace('.', '_')}"
-    first, speed = cat.figures.get(f"{key}.ttft_ms"), cat.figures.get(f"{key}.output_tokens_per_s")
-    if first is None or speed is None or speed.value <= 0:
-        return None
-    return (first.value + tout / speed.value * 1000) * _p95(cat)
-
-
-def _measured_sizes(cat: Catalogue) -> list[float]:
-    out = []
-    for key in cat.under("latency.self_host"):
-        parts = key.split(".")
-        if len(parts) == 4 and parts[3] == "ttft_ms" and parts[2].endswith("b"):
-            out.append(float(parts[2][:-1]))
-    return out
-
-
-def self_host_p95_ms(answers: Mapping[str, Any], cat: Catalogue) -> float | None:
-    """The same for a model served on one's own GPUs: the measured size nearest the model's, its
-    time to first token and per-request speed scaled by size (larger models read more weights for
-    every token)."""
-    size, tout = (
-        answers.get("cost.open_model_size_b"),
-        answers.get("scale.output_tokens_per_request"),
-    )
-    if size is None or tout is None:
-        return None
-    measured = cat.memo(("latency sizes",), lambda: _measured_sizes(cat))
-    if not measured:
-        return None
-    near = min(measured, key=lambda m: abs(math.log(m / float(size))))
-    tag = f"latency.self_host.{near:g}b"
-    first, speed = cat.figures.get(f"{tag}.ttft_ms"), cat.figures.get(f"{tag}.output_tokens_per_s")
-    if first is None or speed is None or speed.value <= 0:
-        return None
-    scale = float(size) / near
-    return (first.value * scale + tout / (speed.value / scale) * 1000) * _p95(cat)
+    for stem in api_latency_keys(str(model), cat):
+        first = cat.figures.get(f"{stem}.ttft_ms")
+        speed = cat.figures.get(f"{stem}.output_tokens_per_s")
+        if first is None or speed is None or first.reference or speed.reference:
+            continue  # both figures, and not kept for reference only
+        if speed.value > 0:
+            return (first.value + tout / speed.value * 1000) * _p95(cat)
+    return None

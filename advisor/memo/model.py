@@ -98,6 +98,9 @@ class CostsView:
     volume: str
     price_date: str
     error: str  # why no costs were worked out, or ""
+    notes: tuple[str, ...] = ()  # retired models, price changes, a hosted open endpoint
+    ages: str = ""  # how old the figures are, in a sentence
+    stale: bool = False  # some figure is older than twelve months
 
 
 @dataclass(frozen=True)
@@ -241,7 +244,7 @@ def _row(registry: Registry, decision: Decision, qid: str) -> AnswerRow:
 
 
 def _costs_view(
-    found: Costs | None, error: str | None, decision: Decision, cat: Catalogue
+    found: Costs | None, error: str | None, decision: Decision, cat: Catalogue, today: date
 ) -> CostsView:
     volume = decision.resolved.values.get("scale.requests_per_month")
     shown_volume = "unknown" if volume is None else f"{volume:,.0f} calls a month"
@@ -285,7 +288,7 @@ def _costs_view(
     breaks = []
     for oid in found.break_even_requests:
         label = decision.options[oid].label if oid in decision.options else oid
-        today = found.break_even_requests[oid]
+        now = found.break_even_requests[oid]
         later = found.break_even_requests_horizon[oid]
         unknown = [
             *found.options["api"].missing,
@@ -300,17 +303,39 @@ def _costs_view(
                 "never: the API stays cheaper at any volume"
                 if x is None
                 else f"{numbers.count(x)} calls a month"
-                for x in (today, later)
+                for x in (now, later)
             )
         breaks.append(BreakEvenRow(oid, label, shown[0], shown[1]))
-    fast, slow = found.halving_range
-    heading = (
-        f"A month and over {found.horizon_months} months, with API prices halving every "
-        f"{found.halving_months:g} months ({fast:g} to {slow:g} months for the range); each range puts "
-        "every figure at its cheap end, then at its dear end. Hosted prices as of "
-        f"{cat.price_date}, amounts in {cat.currency.code}."
+    falling = (
+        f"; over the horizon {found.falling.sentence(found.horizon_months)}"
+        if found.falling is not None
+        else ""
     )
-    return CostsView(heading, tuple(rows), tuple(breaks), shown_volume, cat.price_date, "")
+    heading = (
+        f"A month and over {found.horizon_months} months{falling}. Each range puts every figure "
+        f"at its cheap end, then at its dear end. Hosted prices as of {cat.price_date}, amounts "
+        f"in {cat.currency.code}."
+    )
+    notes = list(dict.fromkeys(n for bill in found.options.values() for n in bill.notes))
+    road = found.open_endpoint
+    if road is not None:
+        notes.append(
+            f"The open model on a hosted endpoint instead: {road.label}, "
+            f"{cat.money(road.usd_per_month)} a month; the same weights with no GPUs to run, a "
+            f"step toward hosting them yourself (cost.api_model: {road.model})."
+        )
+    ages = found.ages(today.isoformat())
+    return CostsView(
+        heading,
+        tuple(rows),
+        tuple(breaks),
+        shown_volume,
+        cat.price_date,
+        "",
+        tuple(notes),
+        ages.sentence()[0].upper() + ages.sentence()[1:] + ".",
+        bool(ages.stale),
+    )
 
 
 def _sources(decision: Decision, found: Costs | None, cat: Catalogue) -> tuple[str, ...]:
@@ -402,7 +427,9 @@ def build_memo(
     advice = tuple(
         _reason(res.rule, f) for res in decision.results for f in res.findings if f.option is None
     )
-    problems = tuple(f.render() for f in (*registry.faults, *decision.faults, *section_faults))
+    problems = tuple(
+        f.render() for f in (*registry.faults, *decision.faults, *section_faults) if not f.timing
+    )
     versions = current_versions(registry, catalogue)
     given = len(resolved.answered)
     answers_block = answers_data(answers, registry)
@@ -440,7 +467,7 @@ def build_memo(
         outcome=outcome,
         advice=advice,
         ruled_out=ruled_out,
-        costs=_costs_view(found, error, decision, catalogue),
+        costs=_costs_view(found, error, decision, catalogue, today),
         flips=tuple(f.describe() for f in found_flips),
         revisit=RevisitView(when.date.isoformat(), when.reason, tuple(when.triggers)),
         consequences=tuple(_section(s) for s in sections if s.place == "consequences"),

@@ -11,7 +11,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from advisor.core import numbers
+from advisor.core import dates, numbers
 from advisor.core.engine import Decision
 
 
@@ -22,12 +22,15 @@ def costs(console: Console, decision: Decision, cat: Any) -> None:
         console.print()
         console.print(f"[bold]Costs[/]: not worked out ({escape(str(error))})")
         return
-    fast, slow = found.halving_range
+    falling = (
+        f"; over the horizon {escape(found.falling.sentence(found.horizon_months))}"
+        if found.falling is not None
+        else ""
+    )
     console.print()
     console.print(
-        f"[bold]Costs[/] a month and over {found.horizon_months} months, API prices halving "
-        f"every {found.halving_months:g} months ({fast:g} to {slow:g} months for the range); each "
-        "range puts every figure at its cheap end, then its dear end (hosted prices as of "
+        f"[bold]Costs[/] a month and over {found.horizon_months} months{falling}. Each range "
+        "puts every figure at its cheap end, then its dear end (hosted prices as of "
         f"{cat.price_date}; figures: advisor catalogue)"
     )
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
@@ -78,3 +81,22 @@ def costs(console: Console, decision: Decision, cat: Any) -> None:
             )
     for line in needs:
         console.print(Padding(Text(line, style="dim"), (0, 0, 0, 2)))
+    road = found.open_endpoint
+    if road is not None:
+        console.print(
+            Padding(
+                f"The open model on a hosted endpoint instead: {escape(road.label)}, "
+                f"{cat.money(road.usd_per_month)} a month; the same weights with no GPUs to run, "
+                f"a step toward hosting them yourself (cost.api_model: {escape(road.model)})",
+                (0, 0, 0, 2),
+            )
+        )
+    for note in dict.fromkeys(n for bill in found.options.values() for n in bill.notes):
+        console.print(Padding(Text(f"Note: {note}", style="yellow"), (0, 0, 0, 2)))
+    ages = found.ages(dates.today().isoformat())
+    console.print(
+        Padding(
+            Text(f"Figures: {ages.sentence()}", style="yellow" if ages.stale else "dim"),
+            (0, 0, 0, 2),
+        )
+    )

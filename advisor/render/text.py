@@ -375,10 +375,26 @@ def rules(console: Console, registry: Registry) -> None:
     console.print(table)
 
 
-def catalogue(console: Console, cat: Any, prices: list[Any], missing: list[str]) -> None:
-    """The figures the cost model uses, and the hosted models' prices, each dated and sourced."""
+def catalogue(
+    console: Console,
+    cat: Any,
+    figures: list[Any],
+    prices: list[Any],
+    missing: list[str],
+    today: str,
+    *,
+    stale_only: bool = False,
+) -> None:
+    """The figures the cost model uses, with their age, and the hosted models' prices, each dated
+    and sourced."""
+    if stale_only:
+        console.print(
+            f"[bold]{len(figures)} figures older than twelve months[/] on {today} "
+            "(datasheets, which do not age, left out)"
+        )
+        console.print()
     group = None
-    for fig in cat.figures.values():
+    for fig in figures:
         head = fig.key.split(".")[0]
         if head != group:
             if group is not None:
@@ -387,6 +403,8 @@ def catalogue(console: Console, cat: Any, prices: list[Any], missing: list[str])
             group = head
         overridden = fig.origin.startswith(("--set", "config"))
         mark = " [bold yellow](overridden)[/]" if overridden else ""
+        if fig.reference:
+            mark += " [dim](for reference, not read by the bills)[/]"
         low, high = cat.range_of(fig.key)
         span = (
             "exact"
@@ -394,32 +412,48 @@ def catalogue(console: Console, cat: Any, prices: list[Any], missing: list[str])
             else f"{low:,.6g} to {high:,.6g}"
             + ("" if fig.low is not None else " by the default spread")
         )
+        age = fig.age_months(today)
+        aged = f", {age} months old" if age else ""
+        if fig.stale(today):
+            aged += " [bold yellow](stale)[/]"
         console.print(
             Padding(
                 f"[cyan]{escape(fig.key)}[/] = {fig.value:,.6g} {escape(fig.unit)} "
-                f"[dim]({span}), as of {fig.as_of}[/]{mark}",
+                f"[dim]({span}), as of {fig.as_of}[/]{aged}{mark}",
                 (0, 0, 0, 2),
             )
         )
         source = f"{fig.source}; {fig.note}" if fig.note else fig.source
         console.print(Padding(Text(" ".join(source.split()), style="dim"), (0, 0, 0, 6)))
+    if stale_only:
+        return
     console.print()
     console.print(
-        f"[bold]Hosted models[/], US dollars per million tokens, prices as of {cat.price_date}"
+        "[bold]Hosted models offered[/], US dollars per million tokens, prices as of "
+        f"{cat.price_date} (any other: advisor models SEARCH)"
     )
-    hosted = Table(show_header=True, header_style="bold", expand=True)
-    hosted.add_column("model", no_wrap=True)
-    hosted.add_column("input", justify="right", no_wrap=True)
-    hosted.add_column("output", justify="right", no_wrap=True)
-    hosted.add_column("source", ratio=1)
+    table = Table(show_header=True, header_style="bold", expand=True)
+    table.add_column("model", ratio=1)
+    table.add_column("tier", no_wrap=True)
+    table.add_column("input", justify="right", no_wrap=True)
+    table.add_column("cached", justify="right", no_wrap=True)
+    table.add_column("output", justify="right", no_wrap=True)
+    table.add_column("batch", justify="right", no_wrap=True)
     for price in prices:
-        hosted.add_row(
-            price.model,
-            f"{price.input_usd_per_mtok:,.4g}",
-            f"{price.output_usd_per_mtok:,.4g}",
-            escape(price.source),
+        batch = "-" if price.batch is None else f"{price.batch[1].base / price.output.base:.0%}"
+        table.add_row(
+            f"{escape(price.model.label)}\n[dim]{escape(price.model.ref)}[/]",
+            price.model.tier,
+            f"{price.input.base:,.4g}",
+            f"{price.cached_usd_per_mtok:,.4g}",
+            f"{price.output.base:,.4g}",
+            batch,
         )
-    console.print(hosted)
+    console.print(table)
+    console.print(
+        "[dim]cached: the price of prompt tokens read from the vendor's cache; batch: the batch "
+        "price as a share of the standard one (- when the vendor has none in genai-prices)[/]"
+    )
     if missing:
         console.print(
             f"[yellow]No price found for[/] {', '.join(missing)}: give one with --set "
@@ -427,6 +461,47 @@ def catalogue(console: Console, cat: Any, prices: list[Any], missing: list[str])
         )
     if cat.currency.code != "USD":
         console.print(f"Currency: {cat.currency.code} at {cat.currency.per_usd:g} per US dollar")
+
+
+def models(console: Console, cat: Any, prices: list[Any], search: str) -> None:
+    """Hosted models and their prices: the name to write in an answers file, and what it costs."""
+    if not prices:
+        console.print(
+            f"No hosted model matches {search!r}; try fewer words, or a vendor's name"
+            if search
+            else "No hosted model is offered"
+        )
+        return
+    heading = f"matching {search!r}" if search else "offered"
+    console.print(
+        f"[bold]Hosted models {escape(heading)}[/], US dollars per million tokens, prices as of "
+        f"{cat.price_date}; write the name in cost.api_model"
+    )
+    table = Table(show_header=True, header_style="bold", expand=True)
+    table.add_column("model", ratio=1)
+    table.add_column("name to write", ratio=1, overflow="fold")
+    table.add_column("in", justify="right", no_wrap=True)
+    table.add_column("cached", justify="right", no_wrap=True)
+    table.add_column("out", justify="right", no_wrap=True)
+    notes = []
+    for price in prices:
+        model = price.model
+        status = model.status(price.as_of)
+        mark = ""
+        if status:
+            notes.append(f"{model.ref}: {status}")
+            mark = f" [yellow]({len(notes)})[/]"
+        cached = price.cached_input.base if price.cached_input is not None else None
+        table.add_row(
+            escape(model.label) + mark,
+            escape(model.ref),
+            f"{price.input.base:,.4g}",
+            "-" if cached is None else f"{cached:,.4g}",
+            f"{price.output.base:,.4g}",
+        )
+    console.print(table)
+    for number, note in enumerate(notes, 1):
+        console.print(f"[yellow]({number})[/] {escape(note)}")
 
 
 def _revisit(console: Console, decision: Decision) -> None:

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from advisor.core import dates
 from advisor.core.answers import AnswersFile, Expect
 from advisor.core.engine import Decision, evaluate
 from advisor.core.files import write_atomic
@@ -289,7 +290,7 @@ class Session:
             self.registry,
             self.answers_file(),
             self.catalogue,
-            today=today or date.today(),
+            today=today or dates.today(),
             charts=fmt == "html",
         )
         return render(memo, fmt)

@@ -101,6 +101,111 @@ class ChoiceField(QuestionField):
             select.value = value if value in self.q.choice_values else Select.NULL
 
 
+class CatalogueField(ChoiceField):
+    """A choice from a catalogue (hosted models, open models): the shortlist in a Select, and a
+    line to name any other model, which lists the matches as it is typed; Enter takes the name
+    typed when the catalogue knows it, else the first match."""
+
+    DEFAULT_CSS = """
+    CatalogueField #other { margin: 0 0 0 0; }
+    CatalogueField .matches { color: $text-muted; }
+    CatalogueField .matches.empty { display: none; }
+    """
+
+    def control(self) -> ComposeResult:
+        options = [(c.label or c.value, c.value) for c in self.q.choices]
+        value: Any = Select.NULL
+        if self.initial is not None:
+            if self.initial not in self.q.choice_values:
+                options.append((self._label(self.initial), self.initial))
+            value = self.initial
+        yield Select(options, value=value, prompt="not answered", id="control", compact=True)
+        yield Input(placeholder=self._hint(), id="other", compact=True)
+        yield Static("", classes="matches empty")
+
+    def _hint(self) -> str:
+        if self.q.values_from == "hosted_models":
+            return "or another model: provider:model, or words to search (Enter takes it)"
+        return "or another open model: its id, or words to search (Enter takes it)"
+
+    def _label(self, value: str) -> str:
+        try:
+            return catalogue_label(self.q.values_from, value)
+        except (KeyError, LookupError, ValueError):
+            return value
+
+    def _matches(self, text: str) -> list[tuple[str, str]]:
+        return catalogue_search(self.q.values_from, text)
+
+    @on(Input.Changed, "#other")
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()
+        found = self._matches(event.value) if len(event.value.strip()) >= 2 else []
+        shown = "; ".join(f"{label} ({name})" for name, label in found[:5])
+        matches = self.query_one(".matches", Static)
+        matches.update(("matches: " + shown) if shown else "")
+        matches.set_class(not shown, "empty")
+
+    @on(Input.Submitted, "#other")
+    def _take(self, event: Input.Submitted) -> None:
+        event.stop()
+        text = event.value.strip()
+        if not text:
+            return
+        try:
+            chosen = self.q.coerce(text)
+        except ValueError:
+            found = self._matches(text)
+            if not found:
+                self.show_error(f"no model matches {text!r}")
+                return
+            chosen = found[0][0]
+        self.set_value(chosen)
+        event.input.value = ""
+        self.give(chosen)
+
+    def set_value(self, value: Any) -> None:
+        select = self.query_one("#control", Select)
+        with select.prevent(Select.Changed):
+            if value is None:
+                select.value = Select.NULL
+                return
+            known = [(c.label or c.value, c.value) for c in self.q.choices]
+            if value not in self.q.choice_values:
+                known.append((self._label(value), value))
+            select.set_options(known)
+            select.value = value
+
+
+def catalogue_label(source: str | None, value: str) -> str:
+    """What a model named in a catalogue choice is called."""
+    if source == "hosted_models":
+        from advisor.costs import hosted
+
+        return f"{hosted.resolve(value).label} ({value})"
+    from advisor.costs import capacity
+
+    return f"{capacity.architecture(value).name} ({value})"
+
+
+def catalogue_search(source: str | None, text: str) -> list[tuple[str, str]]:
+    """(name to write, label) of the models matching every word of ``text``."""
+    words = text.lower().split()
+    if not words:
+        return []
+    if source == "hosted_models":
+        from advisor.costs import hosted
+
+        return [(m.ref, m.label) for m in hosted.search(text, limit=8)]
+    from advisor.costs import capacity
+
+    return [
+        (a.id, a.name)
+        for a in capacity.architectures().values()
+        if all(w in f"{a.id} {a.name}".lower() for w in words)
+    ]
+
+
 class MultiField(QuestionField):
     def control(self) -> ComposeResult:
         chosen = set(self.initial or [])
@@ -190,6 +295,8 @@ FIELDS: dict[str, type[QuestionField]] = {
 
 
 def field_for(q: Question, value: Any) -> QuestionField:
+    if q.values_from is not None:
+        return CatalogueField(q, value)
     return FIELDS[q.type](q, value)
 
 
