@@ -183,8 +183,10 @@ def test_revisit_when_falling_api_prices_would_cross_the_bill_chosen() -> None:
     api = bills.options["api"].usd_per_month
     own = bills.options["fine_tune"].usd_per_month
     per_year = REGISTRY.catalogue["trend.capability_decline_per_year.small"]
-    months = 12 * math.log(api / own) / math.log(per_year)  # Claude 3.5 Haiku: the small tier
-    assert 0 < months < AT_MOST_MONTHS
+    crossing = 12 * math.log(api / own) / math.log(per_year)  # Claude 3.5 Haiku: small tier
+    step = REGISTRY.catalogue["trend.switch_months"]
+    months = step * math.ceil(crossing / step)  # at the first move to a cheaper model after it
+    assert 0 < crossing <= months < AT_MOST_MONTHS
     when = decision.revisit
     assert when.date == add_months(today, months)
     assert revisit(decision, today) == when  # the same from the same decision

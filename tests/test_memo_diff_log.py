@@ -514,7 +514,7 @@ def decisions(cli: Cli, tmp_path: Path) -> Path:
     assert [str(_front(p)["advisor"]["revisit"]) for p in written] == [
         "2026-01-10",
         "2026-11-24",
-        "2027-02-13",
+        "2027-06-01",
     ]
     return folder
 
@@ -554,7 +554,7 @@ def test_log_json_lists_each_memo_and_marks_only_those_past_their_revisit_date(
             "title": "Media company tagging and rewriting articles at high volume",
             "status": "proposed",
             "recommendation": "fine_tune",
-            "revisit": "2027-02-13",
+            "revisit": "2027-06-01",
             "overdue": False,
             "problem": None,
         },
@@ -575,7 +575,7 @@ def test_log_text_shows_a_row_per_memo_and_counts_the_overdue(
     expected = {
         "0001": ("2025-01-10", "European insurer", "api", "proposed", "2026-01-10"),
         "0002": ("2025-11-24", "Hospital drafting", "self_host", "accepted", "2026-11-24"),
-        "0003": ("2026-06-01", "Media company", "fine_tune", "proposed", "2027-02-13"),
+        "0003": ("2026-06-01", "Media company", "fine_tune", "proposed", "2027-06-01"),
     }
     for number, (when, title, option, status, revisit) in expected.items():
         assert re.search(

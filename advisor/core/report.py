@@ -194,6 +194,12 @@ def costs_json(decision: Decision, catalogue: Catalogue) -> dict[str, Any]:
             "currency": catalogue.currency.model_dump(),
             "price_date": catalogue.price_date,
             "horizon_months": found.horizon_months,
+            # Kept from the first contract: the months in which the API's price of this
+            # capability halves at the tier's decline (12 ln 2 / ln of the yearly factor).
+            "halving_months": None if found.falling is None else _halving(found.falling.per_year),
+            "halving_months_range": None
+            if found.falling is None
+            else sorted(_halving(x) for x in found.falling.per_year_range),
             "figures_age": _ages_json(found),
             "open_endpoint": None
             if found.open_endpoint is None
@@ -223,6 +229,10 @@ def costs_json(decision: Decision, catalogue: Catalogue) -> dict[str, Any]:
             for oid in found.break_even_requests
         },
     }
+
+
+def _halving(per_year: float) -> float | None:
+    return 12 * math.log(2) / math.log(per_year) if per_year > 1 else None
 
 
 def _deployment_json(bill: Any) -> dict[str, Any] | None:

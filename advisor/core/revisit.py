@@ -60,14 +60,20 @@ def revisit(decision: Decision, today: date | None = None) -> Revisit:
         own = bills.options[rec].usd_per_month
         falling = bills.falling
         if api and own and api > own and falling is not None and falling.per_year > 1:
-            months = max(AT_LEAST_MONTHS, 12 * math.log(api / own) / math.log(falling.per_year))
+            # The API's bill steps down each time the team moves to a cheaper model of the same
+            # quality (every switch_months), to what the capability costs by then: the first
+            # move after the capability's price crosses the bill chosen.
+            crossing = 12 * math.log(api / own) / math.log(falling.per_year)
+            step = falling.switch_months
+            months = max(AT_LEAST_MONTHS, step * math.ceil(crossing / step - 1e-9))
             if months < AT_MOST_MONTHS:
                 when = add_months(today, months)
                 money = bills.catalogue.money if bills.catalogue is not None else numbers.money
                 reason = (
                     f"the price of {falling.tier}-tier capability falling {falling.per_year:g}x "
                     f"a year would bring the API's bill ({money(api)} a month today) below "
-                    f"{rec}'s ({money(own)}) by then, on a cheaper model of the same quality"
+                    f"{rec}'s ({money(own)}) by then, on the cheaper model of the same quality "
+                    f"the team would move to (every {step:g} months)"
                 )
     triggers = []
     stage = decision.resolved.values.get("pmf.stage")

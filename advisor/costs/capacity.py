@@ -37,6 +37,7 @@ catalogue figure under ``capacity.`` (advisor/costs/data/capacity.yaml), so ``--
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -416,6 +417,7 @@ def _depth_rule() -> tuple[float, float]:
     return my - slope * mx, slope
 
 
+@functools.lru_cache(maxsize=256)
 def estimated_architecture(size_b: float) -> Architecture:
     """A dense model of ``size_b`` billion parameters shaped like the dense models on file:
     layers from their size-to-depth fit, 8 KV heads of 128, and as many query heads of 128 (a

@@ -546,6 +546,13 @@ def training_run(
     parameters x ``finetune.memory_gb_per_b.<method>``. Runs are rented on demand (at a hyperscaler
     for a team that pays one), whatever pays for the serving.
     """
+    key = ("training run", arch.id, method, tokens, tier, bound)
+    return cat.memo(key, lambda: _training_run(arch, method, tokens, cat, tier, bound))
+
+
+def _training_run(
+    arch: Any, method: str, tokens: float, cat: Catalogue, tier: str, bound: str | None
+) -> tuple[float, str, int, float, tuple[str, ...]] | None:
     from advisor.costs import capacity
 
     flops = cat.at(f"finetune.flops_per_param_token.{method}", bound)
