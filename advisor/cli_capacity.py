@@ -105,7 +105,27 @@ def capacity_command(
     if fmt == "json":
         _emit_json(found.as_json())
         return
-    click.echo(describe(found))
+    click.echo(_wrapped(describe(found)))
+
+
+def _wrapped(text: str) -> str:
+    """Each line folded to the terminal's width, continued at its own indent."""
+    import shutil
+    import textwrap
+
+    width = max(60, shutil.get_terminal_size((100, 24)).columns)
+    out = []
+    for line in text.splitlines():
+        indent = line[: len(line) - len(line.lstrip())]
+        if len(line) <= width:
+            out.append(line)
+        else:
+            out.append(
+                textwrap.fill(
+                    line.strip(), width, initial_indent=indent, subsequent_indent=indent + "  "
+                )
+            )
+    return "\n".join(out)
 
 
 def _count(value: float) -> str:

@@ -791,3 +791,13 @@ def test_the_same_input_gives_the_same_output(answers: dict[str, Any]) -> None:
     decision = evaluate(registry, reordered)
     data = decision_json(decision, registry, AnswersFile(values=reordered))
     assert json.dumps(data, default=str) == outputs[0]
+
+
+def test_a_change_is_said_in_words_that_read_right() -> None:
+    from advisor.core import numbers
+
+    assert numbers.change(1.25) == "25% higher"
+    assert numbers.change(0.8) == "20% lower"
+    assert numbers.change(2.24) == "2.2x as high"  # not "2.2x higher", which reads as 3.2x
+    assert numbers.change(0.999) == "under 1% lower"  # not "0% lower"
+    assert numbers.change(1.001) == "under 1% higher"

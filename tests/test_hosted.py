@@ -161,6 +161,16 @@ def test_the_questionnaire_offers_the_shortlist(registry: Registry) -> None:
     assert "gpt-4o" not in offered  # an old id loads, but is not offered
 
 
+def test_init_offers_the_shortlist_and_says_any_other_model_may_be_named(
+    cli: Callable[..., Result],
+) -> None:
+    text = cli("init").stdout
+    for name, alias in hosted.shortlist():
+        assert f"#   {name}: {alias.label}" in text
+    assert "or any model genai-prices knows: provider:model (openai:gpt-5-mini)" in text
+    assert "gpt-4o:" not in text  # an old id loads, but is not offered
+
+
 def test_every_friendly_id_is_priced_and_its_replacement_offered(registry: Registry) -> None:
     offered = {name for name, _ in hosted.shortlist()}
     for name, alias in hosted.built_in_aliases().models.items():

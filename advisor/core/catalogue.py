@@ -54,6 +54,15 @@ def _question_lines(q: Question) -> list[str]:
     if q.choices:
         for c in q.choices:
             out.append(f"    #   {_scalar(c.value)}: {c.label}")
+        if q.values_from == "hosted_models":
+            out.append(
+                "    #   or any model genai-prices knows: provider:model (openai:gpt-5-mini)"
+            )
+            out.append("    #   or a vendor's model id; `advisor models WORDS` searches them")
+        elif q.values_from == "open_models":
+            out.append(
+                "    #   or another architecture on file, or leave it and give the size below"
+            )
     else:
         allowed = q.allowed() + (f" ({q.unit})" if q.unit else "")
         out.append(f"    #   {allowed}")

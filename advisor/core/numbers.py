@@ -126,12 +126,14 @@ def share(value: float | None) -> str:
 
 
 def change(factor: float) -> str:
-    """A multiplicative change in words: ``20% lower``, ``2.5x higher``, ``no change``."""
+    """A multiplicative change in words: ``20% lower``, ``2.5x as high``, ``no change``."""
     if factor == 1:
         return "no change"
     if factor > 1:
-        return f"{(factor - 1):.0%} higher" if factor < 2 else f"{ratio(factor)} higher"
-    return f"{(1 - factor):.0%} lower"
+        if factor >= 2:
+            return f"{ratio(factor)} as high"
+        return "under 1% higher" if factor < 1.005 else f"{(factor - 1):.0%} higher"
+    return "under 1% lower" if factor > 0.995 else f"{(1 - factor):.0%} lower"
 
 
 def count(value: float | None, unit: str = "") -> str:

@@ -144,7 +144,7 @@ class Question(BaseModel):
         if self.values_from == "open_models":
             return (
                 "an open model: one of " + ", ".join(self.choice_values) + ", or another "
-                "architecture in the catalogue (advisor models --open lists them)"
+                "architecture on file (advisor capacity lists them when given a name it does not know)"
             )
         if self.type in ("choice", "multi_choice"):
             listed = ", ".join(self.choice_values)

@@ -106,8 +106,9 @@ def revisit(decision: Decision, today: date | None = None) -> Revisit:
             )
     for unknown in decision.unknowns:
         triggers.append(f"when {unknown.question} is answered: it could change the result")
-    retired = _shutdown(decision, today)
-    if retired is not None:
+    hosted = decision.options.get("api")
+    retired = None if hosted is not None and hosted.eliminated else _shutdown(decision, today)
+    if retired is not None:  # a hosted model the team may still use is going away
         day, text = retired
         if rec == "api" and day < when:
             when, reason = max(day, add_months(today, AT_LEAST_MONTHS)), text

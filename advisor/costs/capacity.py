@@ -444,7 +444,7 @@ def estimated_architecture(size_b: float) -> Architecture:
         estimated=True,
         source="estimated from the dense models in advisor/costs/data/architectures.yaml",
         note=(
-            f"no architecture on file for a {size_b:g}B model: estimated as a dense model with "
+            f"no architecture on file for a model of {size_b:g}B parameters: estimated as a dense model with "
             f"grouped-query attention, {layers} layers (the depth the dense models on file have "
             f"at that size), {ESTIMATE_KV_HEADS} KV heads of {ESTIMATE_HEAD_DIM} and "
             f"{heads} query heads"

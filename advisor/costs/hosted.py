@@ -516,7 +516,13 @@ def given_prices(
 
 
 def _near(ref: str, aliases: Aliases) -> list[str]:
-    return difflib.get_close_matches(ref, list(aliases.models), n=3, cutoff=0.5)
+    """The nearest friendly ids, those offered today before the old ones kept for old files."""
+    offered = [n for n, a in aliases.models.items() if a.offered]
+    found = difflib.get_close_matches(ref, offered, n=3, cutoff=0.5)
+    if len(found) < 3:
+        rest = [n for n in aliases.models if n not in offered]
+        found += difflib.get_close_matches(ref, rest, n=3 - len(found), cutoff=0.5)
+    return found
 
 
 def shortlist(aliases: Aliases | None = None) -> list[tuple[str, Alias]]:

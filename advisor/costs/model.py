@@ -362,7 +362,7 @@ def self_host_cost(
         Line(
             f"{numbers.number(round(out.gpus, 1))} x {label} GPUs",
             best.usd_per_month,
-            lambda: _serving_working(arch, best, found, tier),
+            lambda: _serving_working(arch, best, found, tier, answers.get("scale.latency_p95_ms")),
             (*best.figures, *gpu_price_keys(best.gpu, tier, cat)),
         )
     )
@@ -386,13 +386,16 @@ def _gpu_label(gpu: str) -> str:
     return capacity.gpu_name(gpu)
 
 
-def _serving_working(arch: Any, best: Any, found: Any, tier: str) -> str:
+def _serving_working(
+    arch: Any, best: Any, found: Any, tier: str, budget: float | None = None
+) -> str:
     sized = "for availability" if best.sized_for == "availability" else "for the peak"
     model = f"{arch.name}{' (estimated as dense)' if arch.estimated else ''}"
     text = (
         f"{model} at {best.precision.upper()} on {best.gpus_per_replica} x "
         f"{_gpu_label(best.gpu)} a replica: {best.output_tokens_per_s:,.0f} output and "
-        f"{best.input_tokens_per_s:,.0f} input tokens/s each within the latency asked "
+        f"{best.input_tokens_per_s:,.0f} input tokens/s each"
+        f"{' within the latency asked' if found.meets_latency and budget else ''} "
         f"(TTFT {best.ttft_ms:,.0f} ms, {best.tpot_ms:,.1f} ms a token, p95 "
         f"{best.p95_ms:,.0f} ms); {best.replicas:,.2f} replicas {sized} x "
         f"{best.gpus_per_replica} GPUs x ${best.hourly_usd:,.2f}/h ({TIER_WORDS[tier]}) x "
