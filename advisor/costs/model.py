@@ -859,10 +859,13 @@ class Decline:
     per_year_range: tuple[float, float]  # slow, fast
     switch_months: float
     shares: tuple[float, float, float]
+    named: bool = True  # a hosted model is named (else the mid tier is taken)
 
     def sentence(self, horizon_months: int) -> str:
         slow, fast = self.per_year_range
         guessed = " (placed there by its price)" if self.tier_guessed else ""
+        if not self.named:
+            guessed = " (no hosted model is named: the workhorse tier is taken)"
         return (
             f"the price of {self.tier}-tier capability{guessed} falls {self.per_year:g}x a year "
             f"({slow:g}x to {fast:g}x), and moving every {self.switch_months:g} months to a "
@@ -889,7 +892,7 @@ def api_decline(months: int, per_year: float, switch_months: float) -> float:
 def decline_of(answers: Mapping[str, Any], cat: Catalogue, horizon_months: int) -> Decline:
     """The tier of the hosted model named (mid when none is, or it is unknown) and what its
     falling price does to the API's bill over the horizon."""
-    tier, guessed = "mid", True
+    tier, guessed = "mid", False  # no model named: the workhorse tier, said as such
     model = answers.get("cost.api_model")
     if model is not None:
         try:
@@ -902,6 +905,7 @@ def decline_of(answers: Mapping[str, Any], cat: Catalogue, horizon_months: int) 
     slow, fast = cat.range_of(key)
     switch = cat["trend.switch_months"]
     return Decline(
+        named=model is not None,
         tier=tier,
         tier_guessed=guessed,
         per_year=per_year,
