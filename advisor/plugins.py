@@ -47,11 +47,19 @@ class PluginFault:
     def render(self) -> str:
         return f"plugin {self.plugin} ({self.where}): {self.message}"
 
+    @classmethod
+    def slow(cls, plugin: str, where: str, took: str) -> PluginFault:
+        """A hook, fact or rule that took longer than it should (``took``: "1.2 s", "60 ms")."""
+        return cls(plugin, where, f"{SLOW_PREFIX}took {took} (used all the same)")
+
     @property
     def timing(self) -> bool:
         """A note on how long the plugin took on this machine, not on what it decided: shown
         where it runs, kept out of records (a memo) that must read the same on every machine."""
-        return self.message.startswith("slow: ")
+        return self.message.startswith(SLOW_PREFIX)
+
+
+SLOW_PREFIX = "slow: "  # how PluginFault.slow begins its message
 
 
 @dataclass
@@ -347,9 +355,7 @@ def build_registry(pm: pluggy.PluginManager | None = None) -> Registry:
                 continue
             took = time.perf_counter() - started
             if took > SLOW_SECONDS:
-                faults.append(
-                    PluginFault(plugin_name, hook, f"slow: took {took:.1f} s (used all the same)")
-                )
+                faults.append(PluginFault.slow(plugin_name, hook, f"{took:.1f} s"))
             given[hook].extend(items)
             if plugin_name in infos:
                 infos[plugin_name].hooks.append(hook)

@@ -89,11 +89,7 @@ class FactView:
                 if len(self._computing) == 0:
                     self.fact_seconds += took
                 if own > SLOW_RULE_SECONDS:
-                    self._faults.append(
-                        PluginFault(
-                            fact.plugin, key, f"slow: took {own * 1000:.0f} ms (used all the same)"
-                        )
-                    )
+                    self._faults.append(PluginFault.slow(fact.plugin, key, f"{own * 1000:.0f} ms"))
         cache[key] = value
         return value
 
@@ -347,11 +343,7 @@ def _decide(
             # A rule is timed on its own work: facts it read first are timed as facts.
             if timed and clock() - started - (view.fact_seconds - in_facts) > SLOW_RULE_SECONDS:
                 took = (clock() - started - (view.fact_seconds - in_facts)) * 1000
-                faults.append(
-                    PluginFault(
-                        item.plugin, item.code, f"slow: took {took:.0f} ms (used all the same)"
-                    )
-                )
+                faults.append(PluginFault.slow(item.plugin, item.code, f"{took:.0f} ms"))
             for f in found:
                 if f.option is not None and f.option not in options:
                     raise ValueError(f"finding names unknown option {f.option!r}")

@@ -199,7 +199,7 @@ def costs_json(decision: Decision, catalogue: Catalogue) -> dict[str, Any]:
             "halving_months": None if found.falling is None else _halving(found.falling.per_year),
             "halving_months_range": None
             if found.falling is None
-            else sorted(_halving(x) for x in found.falling.per_year_range),
+            else sorted(h for h in map(_halving, found.falling.per_year_range) if h is not None),
             "figures_age": _ages_json(found),
             "open_endpoint": None
             if found.open_endpoint is None

@@ -65,7 +65,8 @@ def revisit(decision: Decision, today: date | None = None) -> Revisit:
             # move after the capability's price crosses the bill chosen.
             crossing = 12 * math.log(api / own) / math.log(falling.per_year)
             step = falling.switch_months
-            months = max(AT_LEAST_MONTHS, step * math.ceil(crossing / step - 1e-9))
+            moved = step * math.ceil(crossing / step - 1e-9) if step > 0 else crossing
+            months = max(AT_LEAST_MONTHS, moved)
             if months < AT_MOST_MONTHS:
                 when = add_months(today, months)
                 money = bills.catalogue.money if bills.catalogue is not None else numbers.money

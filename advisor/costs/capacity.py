@@ -1311,9 +1311,8 @@ def size_deployment(
     # candidate not looked at can. Without a budget the least is the cost, so two suffice.
     bounded = sorted(found, key=lowest)
     seen: list[tuple[_Point, float]] = []
-    cheapest: dict[
-        tuple[str, str], tuple[bool, float, float, float]
-    ] = {}  # by GPU type and precision
+    # The cheapest bill seen of each GPU type and precision.
+    cheapest: dict[tuple[str, str], tuple[bool, float, float, float]] = {}
     index = 0
     while index < len(bounded):
         if len(cheapest) >= 2:

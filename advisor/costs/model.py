@@ -277,9 +277,8 @@ def sizing(answers: Mapping[str, Any], cat: Catalogue, bound: str | None = None)
     peak = float(answers.get("scale.peak_to_average") or 1.0)
     budget = answers.get("scale.latency_p95_ms")
     tier = str(answers.get("cost.gpu_pricing") or "on_demand")
-    cached = float(answers.get("scale.cached_input_share") or 0.0)
     average = requests / SECONDS_PER_MONTH
-    key = ("sizing", arch.id, requests, tin, tout, peak, budget, tier, cached, bound)
+    key = ("sizing", arch.id, requests, tin, tout, peak, budget, tier, bound)
 
     def work_out() -> Any:
         return capacity.size_deployment(
