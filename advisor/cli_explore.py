@@ -55,7 +55,7 @@ def flips_command(
         return
     from advisor.render import text
 
-    text.flips(_console(), decision, found)
+    text.flips(_console(), decision, found, questions=registry.questions)
 
 
 def _summary(decision: Any, catalogue: Any) -> dict[str, Any]:

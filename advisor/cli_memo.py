@@ -24,8 +24,7 @@ from advisor.cli import (
     set_option,
 )
 from advisor.core import dates
-
-DECISIONS_DIR = Path("docs") / "decisions"
+from advisor.core.decision_log import DECISIONS_DIR, next_record
 
 
 def _date(text: str | None) -> date:
@@ -37,21 +36,6 @@ def _date(text: str | None) -> date:
         raise click.BadParameter(
             f"{text!r} is not a date like 2026-11-24", param_hint="--date"
         ) from None
-
-
-def _slug(text: str) -> str:
-    words = re.findall(r"[a-z0-9]+", text.lower())
-    return "-".join(words)[:60].strip("-") or "decision"
-
-
-def next_record(folder: Path, title: str, suffix: str) -> Path:
-    """The next MADR-style file name in a folder: ``0007-title-in-words.md``."""
-    numbers = [
-        int(m.group(1))
-        for p in folder.iterdir()
-        if (m := re.match(r"^(\d{4})-", p.name)) is not None
-    ]
-    return folder / f"{max(numbers, default=0) + 1:04d}-{_slug(title)}{suffix}"
 
 
 @click.command(name="memo")

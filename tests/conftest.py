@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -37,6 +39,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def _own_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Keep the hosted-price cache of the test run out of the user's cache folder."""
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+
+
+def _pip_offline(*args: str) -> None:
+    """Run pip for a test without touching the network, pip's cache or the user's pip settings:
+    builds use the setuptools already installed (a development requirement), and whatever pip
+    installs goes where ``args`` say (always a temporary folder, never this environment)."""
+    env = {**os.environ, "PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    command = [sys.executable, "-m", "pip", *args]
+    command += ["--no-deps", "--no-index", "--no-build-isolation", "--no-cache-dir", "--quiet"]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.fixture(scope="session")
+def pip_offline() -> Callable[..., None]:
+    """pip, offline and into temporary folders only (see ``_pip_offline``)."""
+    return _pip_offline
 
 
 @pytest.fixture(scope="session")

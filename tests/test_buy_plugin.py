@@ -1,5 +1,5 @@
-"""The example third-party plugin, plugins/advisor-buy, installed the way a user installs it (pip),
-and seen in `advisor plugins`, the questionnaire, the recommendation, the memo and the TUI.
+"""The example third-party plugin, plugins/advisor-buy, built and installed by pip the way a user
+installs it, though into a temporary folder rather than the environment running the tests, and seen in `advisor plugins`, the questionnaire, the recommendation, the memo and the TUI.
 
 The rest of the suite runs with ADVISOR_PLUGINS="" (tests/conftest.py); these tests choose the
 plugin with ADVISOR_PLUGINS=advisor-buy.
@@ -8,9 +8,9 @@ plugin with ADVISOR_PLUGINS=advisor-buy.
 from __future__ import annotations
 
 import asyncio
-import importlib.metadata
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -25,25 +25,28 @@ CASE = PLUGIN / "cases" / "support-bot.case.yaml"
 
 
 @pytest.fixture(scope="session")
-def installed() -> None:
-    """pip-install the plugin into this environment when it is not there yet (as .ci/run does)."""
-    try:
-        importlib.metadata.distribution("advisor-buy")
-        return
-    except importlib.metadata.PackageNotFoundError:
-        pass
-    done = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "-e", str(PLUGIN)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr
-    importlib.invalidate_caches()
+def installed(tmp_path_factory: pytest.TempPathFactory, pip_offline: Callable[..., None]) -> Path:
+    """The plugin built by pip from a copy of its folder (so the build writes nothing into the
+    checkout) and installed into a folder of its own, never into the environment running the
+    tests: a test puts that folder on its path, as ``pip install`` would have put the plugin on
+    the user's, and takes it off again."""
+    source = tmp_path_factory.mktemp("plugin") / "advisor-buy"
+    skip = shutil.ignore_patterns("*.egg-info", "build", "__pycache__", ".pytest_cache")
+    shutil.copytree(PLUGIN, source, ignore=skip)
+    site = tmp_path_factory.mktemp("site")
+    pip_offline("install", "--target", str(site), str(source))
+    return site
 
 
 @pytest.fixture
-def chosen(installed: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def on_path(installed: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The installed plugin visible to this process for one test (its entry point included)."""
+    monkeypatch.syspath_prepend(str(installed))
+    return installed
+
+
+@pytest.fixture
+def chosen(on_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("ADVISOR_PLUGINS", "advisor-buy")
     yield
 
@@ -69,7 +72,7 @@ def test_advisor_plugins_lists_what_it_contributes(
 
 
 def test_without_choosing_it_it_is_listed_but_not_loaded(
-    installed: None, cli: Callable[..., Result]
+    on_path: Path, cli: Callable[..., Result]
 ) -> None:
     data = _json(cli("plugins", "--format", "json"))
     assert isinstance(data, dict)
@@ -107,7 +110,7 @@ def test_its_memo_section_and_price_show_in_the_memo(
     assert "advisor-buy:buy" in memo.stdout  # the plugin's version, under Versions
 
 
-def test_it_shows_in_the_tui(chosen: None) -> None:
+def test_it_shows_in_the_tui(chosen: None, tmp_path: Path) -> None:
     from advisor import build_registry, load_answers
     from advisor.tui.app import make_app
     from advisor.tui.autosave import Autosave
@@ -132,17 +135,21 @@ def test_it_shows_in_the_tui(chosen: None) -> None:
             await pilot.pause()
             assert app.screen.query_one("#q-buy-product_fit").display
 
-    import tempfile
-
-    asyncio.run(scenario(Path(tempfile.mkdtemp())))
+    asyncio.run(scenario(tmp_path))
 
 
-def test_its_own_tests_pass_under_its_own_pytest(installed: None) -> None:
+def test_its_own_tests_pass_under_its_own_pytest(installed: Path, tmp_path: Path) -> None:
     env = dict(os.environ)
     env.pop("ADVISOR_PLUGINS", None)  # as its author runs them: everything installed loads
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(installed), env.get("PYTHONPATH")) if p)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"  # nothing written into the checkout
+    source = (
+        tmp_path / "advisor-buy"
+    )  # its tests run from a copy, as they would from its repository
+    shutil.copytree(PLUGIN, source, ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"))
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=PLUGIN,
+        cwd=source,
         capture_output=True,
         text=True,
         env=env,

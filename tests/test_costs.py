@@ -226,8 +226,11 @@ def test_self_hosting_never_costs_less_for_more_traffic_nor_more_per_call(
         return found.usd_per_month
 
     a, b = bill(low), bill(high)
-    assert b >= a * (1 - 1e-9)
-    assert b / high <= a / low * (1 + 1e-9)
+    # The capacity model finds a batch to 0.01% (batch_for_rate in costs/capacity.py), so two GPU
+    # fleets within that of each other are a tie the sizing may break either way; a bill that
+    # falls by more than that with volume is a break of monotonicity.
+    assert b >= a * (1 - 1e-4)
+    assert b / high <= a / low * (1 + 1e-4)
 
 
 def test_the_range_puts_every_figure_at_its_cheap_then_its_dear_end() -> None:
@@ -435,7 +438,7 @@ def test_text_output_shows_the_costs_in_the_chosen_currency(
 ) -> None:
     out = cli("recommend", str(MEDIA)).stdout
     assert "$103,500" in out
-    assert "self_host costs the same as the API at" in out
+    assert "Self-host an open model costs the same as the API at" in out
     config = tmp_path / "config.yaml"
     config.write_text("currency:\n  code: EUR\n  per_usd: 0.5\n", encoding="utf-8")
     assert "EUR 51,750" in cli("recommend", str(MEDIA), "--config", str(config)).stdout

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advisor import Registry, build_registry, evaluate, load_answers
-from advisor.core.flips import Flip, flips
+from advisor.core.flips import EXACT_BELOW, GRID, Flip, flips
 from advisor.core.revisit import AT_MOST_MONTHS, add_months, revisit
 
 CASES = Path(__file__).parent / "cases"
@@ -157,6 +157,47 @@ def test_revisit_at_most_a_year_away() -> None:
     assert retiring.revisit.reason.startswith("OpenAI GPT-4o mini is shut down on 2027-01-14")
 
 
+def test_a_revisit_is_never_sooner_than_a_calendar_month() -> None:
+    """gpt-4o-mini is shut down on 2027-01-14. Evaluated three days before, the insurer's revisit
+    (the API recommended) is a calendar month away, not three days, and says why; the media
+    company's (fine-tuning recommended) lists the shutdown as an event in a month."""
+    day = date(2027, 1, 11)
+    insurer = evaluate(REGISTRY, _answers("eu-insurer-claims.yaml"), today=day)
+    when = insurer.revisit
+    assert when.date == add_months(day, 1) == date(2027, 2, 11)
+    assert when.reason == (
+        "in a month, the soonest the advisor sets a revisit (one sooner is noise): OpenAI "
+        "GPT-4o mini is shut down on 2027-01-14: choose and evaluate the model that replaces it "
+        "(gpt-6-luna, say) before then"
+    )
+    media = evaluate(REGISTRY, _answers("media-tagging-at-scale.yaml"), today=day)
+    [shutdown] = [t for t in media.revisit.triggers if "shut down" in t]
+    assert shutdown.startswith("in a month (2027-02-11), the soonest the advisor sets a revisit")
+    # Five weeks before, the shutdown itself is the date.
+    early = evaluate(REGISTRY, _answers("eu-insurer-claims.yaml"), today=date(2026, 12, 10))
+    assert early.revisit.date == date(2027, 1, 14)
+    assert early.revisit.reason.startswith("OpenAI GPT-4o mini is shut down on 2027-01-14")
+    # Whatever the day, never sooner than a month.
+    for offset in range(0, 40, 3):
+        today = date.fromordinal(date(2026, 12, 20).toordinal() + offset)
+        assert revisit(insurer, today).date >= add_months(today, 1)
+
+
+def test_the_revisit_in_words_names_questions_and_options_by_their_labels() -> None:
+    values = _answers("prototype-ticket-summaries.yaml", **{"cost.api_model": "gpt-6-luna"})
+    decision = evaluate(REGISTRY, values, today=date(2026, 3, 1))
+    by_id = revisit(decision, date(2026, 3, 1))
+    worded = revisit(
+        decision, date(2026, 3, 1), questions=REGISTRY.questions, options=decision.options
+    )
+    assert worded.date == by_id.date
+    assert by_id.triggers == ["when product-market fit is shown (pmf.stage reaches pmf_validated)"]
+    assert worded.triggers == [
+        'when product-market fit is shown (the answer to "How far along is the product?" '
+        'reaches "Product-market fit shown by usage and retention")'
+    ]
+
+
 def test_a_volume_planned_before_product_market_fit_is_a_reason_to_look_again() -> None:
     # A prototype that plans 500M calls a month: no GPUs yet, but a date to look again.
     values = {
@@ -213,11 +254,14 @@ def test_flips_command(cli: Callable[..., Result]) -> None:
     path = str(CASES / "eu-insurer-claims.yaml")
     text = cli("flips", path)
     assert text.exit_code == 0, text.output
-    assert text.stdout.startswith("What would flip it (now api), nearest first:")
+    assert text.stdout.startswith("What would flip it (now Call a hosted API), nearest first:")
+    said = " ".join(text.stdout.split())
     assert (
-        "- if privacy.vendor_terms_ok were no (now yes), self_host would be recommended"
-        in text.stdout
-    )
+        """- if the answer to "Does your security and legal review accept a vendor's enterprise """
+        """terms?" were "No: no vendor's terms satisfy the review" (now "Yes: the review accepts """
+        """a vendor's terms"), Self-host an open model would be recommended"""
+    ) in said
+    assert "privacy.vendor_terms_ok" not in said  # people read prompts and labels, not ids
     data = json.loads(cli("flips", path, "--format", "json").stdout)
     assert data["recommendation"] == "api"
     first = data["flips"][0]
@@ -257,7 +301,7 @@ def test_recommend_json_has_flips_and_revisit(
         "when privacy.residency is answered: it could change the result" in revisit_out["triggers"]
     )
     text = cli("recommend", str(CASES / "idea-stage-wants-to-fine-tune.yaml")).stdout
-    assert "What would flip it (now api)" in text and "Revisit by " in text
+    assert "What would flip it (now Call a hosted API)" in text and "Revisit by " in text
 
 
 SCAN = 60  # values tried between an answer and its reported flip
@@ -283,6 +327,8 @@ def test_no_flip_is_nearer_than_the_one_reported(values: dict[str, Any]) -> None
                     continue
                 if (end > start and value >= end) or (end < start and value <= end):
                     continue
+            if abs(end) >= EXACT_BELOW and abs(math.log10(float(value) / end)) < 1 / GRID:
+                continue  # within one step of the grid the threshold is reported on
             got = _recommend({**values, flip.question: value})
             assert got == base.recommendation, (
                 f"{flip.question} at {value:,} already gives {got}, nearer than the "

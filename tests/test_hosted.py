@@ -275,3 +275,98 @@ def test_hosted_lookups_are_kept_between_runs(tmp_path: Path) -> None:
     assert imported() == "True"
     assert list((tmp_path / "cache" / "advisor").glob("hosted-models-*.json"))
     assert imported() == "False"
+
+
+OPEN_MODEL_ONLY = """\
+answers:
+  pmf:
+    stage: scaling
+    prompting_result: partially_meets_bar
+  scale:
+    requests_per_month: 30000000
+    input_tokens_per_request: 900
+    output_tokens_per_request: 120
+  cost:
+    open_model: llama-3.3-70b
+    ml_engineers: 4
+"""
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["open-model-only", "media-tagging-at-scale", "eu-insurer-claims"],
+)
+def test_a_cold_price_cache_makes_no_slow_fault(tmp_path: Path, case: str) -> None:
+    """The first run on a machine reads genai-prices' whole data set (no price cache yet). It is
+    read before any rule or fact is timed, so it is never blamed on the one that first prices a
+    model: with no hosted model named, that was the bills pricing the open model's endpoints."""
+    if case == "open-model-only":
+        answers = tmp_path / "answers.yaml"
+        answers.write_text(OPEN_MODEL_ONLY, encoding="utf-8")
+    else:
+        answers = TESTS / "cases" / f"{case}.yaml"
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    env = {
+        "XDG_CACHE_HOME": str(cache),
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "ADVISOR_TODAY": TODAY,
+        "ADVISOR_PLUGINS": "",
+    }
+    run = subprocess.run(
+        [sys.executable, "-m", "advisor", "recommend", str(answers), "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert not [e for e in data["errors"] if e["message"].startswith("slow")], data["errors"]
+    assert list((cache / "advisor").glob("hosted-models-*.json"))  # the cache was cold: made now
+    if case == "open-model-only":
+        assert data["costs"]["open_endpoint"]["model"]  # the endpoints were priced
+
+
+def test_no_rule_or_fact_reads_genai_prices_while_it_is_timed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same, without a clock: with an empty price cache, every read of genai-prices' data
+    happens before the timed evaluation starts, none during it."""
+    from advisor import build_registry, evaluate
+    from advisor.core import engine
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(hosted, "_STORES", {})
+    reads: list[bool] = []
+    timing = [False]
+    snapshot = hosted._snapshot
+
+    def counted() -> Any:
+        reads.append(timing[0])
+        return snapshot()
+
+    decide = engine._decide
+
+    def timed_decide(*args: Any, **kwargs: Any) -> Any:
+        timing[0] = bool(kwargs.get("timed"))
+        try:
+            return decide(*args, **kwargs)
+        finally:
+            timing[0] = False
+
+    monkeypatch.setattr(hosted, "_snapshot", counted)
+    monkeypatch.setattr(engine, "_decide", timed_decide)
+    registry = build_registry()  # a catalogue of its own: nothing priced yet
+    values = {
+        "pmf.stage": "scaling",
+        "scale.requests_per_month": 30_000_000,
+        "scale.input_tokens_per_request": 900,
+        "scale.output_tokens_per_request": 120,
+        "cost.open_model": "llama-3.3-70b",
+        "cost.ml_engineers": 4,
+    }
+    decision = evaluate(registry, values, explore=False)
+    assert decision.costs.open_endpoint is not None
+    assert reads and not any(reads), "genai-prices was read while a rule or fact was timed"

@@ -10,10 +10,8 @@ import configparser
 import email.parser
 import re
 import shutil
-import subprocess
-import sys
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -49,17 +47,13 @@ SKIP = shutil.ignore_patterns(
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[zipfile.ZipFile]:
+def wheel(
+    tmp_path_factory: pytest.TempPathFactory, pip_offline: Callable[..., None]
+) -> Iterator[zipfile.ZipFile]:
     source = tmp_path_factory.mktemp("source") / "advisor"
     shutil.copytree(ROOT, source, ignore=SKIP)
     out = tmp_path_factory.mktemp("wheel")
-    done = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(source)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+    pip_offline("wheel", "-w", str(out), str(source))
     (built,) = out.glob("advisor-*.whl")
     with zipfile.ZipFile(built) as archive:
         yield archive

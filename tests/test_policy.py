@@ -351,7 +351,7 @@ def test_check(cli: Callable[..., Result], acme: Path) -> None:
 def test_memo_shows_the_rule_and_its_source(cli: Callable[..., Result], acme: Path) -> None:
     memo = _ok(cli("memo", str(EU), "--policy", "acme.yaml", "--date", "2025-01-02")).stdout
     assert f"`ACME001`: {ACME_BECAUSE}" in memo
-    assert "ACME001: policy pack acme.yaml" in memo
+    assert "* policy pack acme.yaml: `ACME001`" in memo  # the source, once, with its rules
     assert "policy:acme.yaml" in memo  # the pack is listed with the plugins
     plain = _ok(cli("memo", str(EU), "--date", "2025-01-02")).stdout
     assert "ACME001" not in plain
@@ -468,7 +468,7 @@ def test_a_config_file_may_name_one_pack_without_a_list(
     [
         (("explain",), "policy pack acme.yaml"),
         (("flips", "--format", "json"), '{\n  "recommendation": "self_host"'),
-        (("memo", "--date", "2025-01-02"), "ACME001: policy pack acme.yaml"),
+        (("memo", "--date", "2025-01-02"), "* policy pack acme.yaml: `ACME001`"),
         (
             ("whatif", "--set", "privacy.data_class=internal", "--format", "json"),
             '"ACME001"',

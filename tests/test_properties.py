@@ -263,7 +263,9 @@ def test_ranking_is_consistent_with_gates_scores_and_vetoes(answers: dict[str, A
     places = [standing(decision, oid) for oid in decision.ranking]
     assert places == sorted(places, reverse=True)
     assert decision.recommendation == (decision.ranking[0] if decision.ranking else None)
-    assert not decision.faults
+    # A rule's or fact's error is a fault of the property; one that only ran slowly (the machine
+    # busy with other tests) says nothing about the ranking.
+    assert not [f for f in decision.faults if not f.timing]
     assert all(r.error is None for r in decision.results)
 
 

@@ -70,7 +70,7 @@ async def main(folder):
             field = screen.query_one(selector, Input)
             field.focus()
             await pilot.pause()
-            await pilot.press(*text)
+            await pilot.press(*text, "enter")  # an answer typed in full, then Enter
             await pilot.pause()
 
         await type_into("#title", "Crash test")

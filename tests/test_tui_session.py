@@ -442,3 +442,44 @@ def test_clearing_an_autosave(registry: Any, tmp_path: Path) -> None:
     autosave.clear(session.autosave_name)
     assert autosave.read(registry, session.autosave_name) is None
     autosave.clear(session.autosave_name)  # twice: no error
+
+
+@pytest.mark.parametrize(
+    ("typed", "unit", "number"),
+    [
+        ("3 s", "ms", 3000),
+        ("3s", "ms", 3000),
+        ("1.5 sec", "ms", 1500),
+        ("300ms", "ms", 300),
+        ("300 ms", "ms", 300),
+        ("2 min", "ms", 120_000),
+        ("1.5k", "ms", 1500),
+        ("30%", "share of calls", 0.3),
+        ("800 tokens", "tokens", 800),
+        ("1 token", "tokens", 1),
+        ("3 people", "people", 3),
+        ("2M", "requests/month", 2_000_000),
+    ],
+)
+def test_parse_number_reads_the_unit_it_is_written_in(typed: str, unit: str, number: float) -> None:
+    assert parse_number(typed, unit) == number
+
+
+@pytest.mark.parametrize(
+    ("typed", "unit"),
+    [("3m", "ms"), ("3 s", "tokens"), ("30%", "tokens"), ("5 apples", "people"), ("3 ms", None)],
+)
+def test_parse_number_leaves_a_unit_it_cannot_read_to_the_question(
+    typed: str, unit: str | None
+) -> None:
+    """ "3m" for a latency could be minutes or millions; a duration or a percentage for a count is
+    a mistake: each is handed back for the question to refuse with what it allows."""
+    assert parse_number(typed, unit) == typed
+
+
+def test_a_latency_in_seconds_is_stored_in_milliseconds(registry: Any) -> None:
+    session = _session(registry)
+    assert session.answer("scale.latency_p95_ms", "3 s") == 3000
+    with pytest.raises(ValueError, match="3 s, 300 ms"):
+        session.answer("scale.latency_p95_ms", "3m")
+    assert session.values["scale.latency_p95_ms"] == 3000

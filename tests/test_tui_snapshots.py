@@ -1,7 +1,8 @@
 """How the terminal UI looks: one SVG snapshot per screen, dialog and results tab.
 
 Each test drives the app (``advisor.tui.app.make_app``) headless at a fixed terminal size, 80x24
-(three at 120x36: the decision screen, the cost chart and the what-if comparison), and compares a
+(some at 120x36 too: the decision screen, the open questions in the panel, the flips, the cost chart
+and the what-if comparison), and compares a
 screenshot with the SVG kept in ``tests/__snapshots__/test_tui_snapshots/``, using
 pytest-textual-snapshot's ``snap_compare`` fixture.
 
@@ -212,7 +213,7 @@ def test_decision_screen_invalid_value(snap_compare: Snap, registry: Registry) -
     async def type_words(pilot: Pilot[Any]) -> None:
         pilot.app.screen.query_one("#q-pmf-labeled_examples Input", Input).focus()
         await pilot.pause()
-        await pilot.press(*"lots")  # over "300", which the focus selected
+        await pilot.press(*"lots", "enter")  # over "300", which the focus selected
 
     async def marked(pilot: Pilot[Any]) -> None:
         screen = pilot.app.screen
@@ -222,6 +223,34 @@ def test_decision_screen_invalid_value(snap_compare: Snap, registry: Registry) -
 
     run = steps(action("screen.next_section"), type_words, marked)
     assert snap_compare(example_app(registry), run_before=run, terminal_size=SMALL)
+
+
+def test_blank_decision(snap_compare: Snap, registry: Registry) -> None:
+    """ "New decision, blank", then a few keys: they land in the title, and the panel says that
+    nothing is decided yet."""
+
+    async def blank(pilot: Pilot[Any]) -> None:
+        choices = pilot.app.screen.query_one("#choices", OptionList)
+        choices.highlighted = choices.get_option_index("blank")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press(*"Support bot")
+
+    assert snap_compare(start_app(registry), run_before=steps(blank), terminal_size=SMALL)
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "120x36"])
+def test_decision_screen_could_still_change(
+    snap_compare: Snap, registry: Registry, size: tuple[int, int]
+) -> None:
+    """The first-pilot example, which leaves questions open that could change the result: the
+    panel names them by their prompts and answers by their labels, at both sizes."""
+
+    async def down(pilot: Pilot[Any]) -> None:
+        pilot.app.screen.query_one("#panel-scroll").scroll_end(animate=False)
+
+    run = steps(down)
+    assert snap_compare(example_app(registry, "first-pilot"), run_before=run, terminal_size=size)
 
 
 @pytest.mark.parametrize("section_id", SECTIONS)
@@ -247,6 +276,25 @@ def test_results_tab(snap_compare: Snap, registry: Registry, tab: str) -> None:
     assert snap_compare(
         example_app(registry), run_before=steps(results_tab(tab)), terminal_size=SMALL
     )
+
+
+def test_results_flips_wide(snap_compare: Snap, registry: Registry) -> None:
+    """The flips of the first-pilot example at 120x36, in words: prompts, labels, no ids."""
+    run = steps(results_tab("flips"))
+    assert snap_compare(example_app(registry, "first-pilot"), run_before=run, terminal_size=LARGE)
+
+
+def test_results_whatif_choice(snap_compare: Snap, registry: Registry) -> None:
+    """A what-if on a choice: its new answer is picked from the choice's labels."""
+
+    async def pick(pilot: Pilot[Any]) -> None:
+        screen = pilot.app.screen
+        screen.query_one("#wi-question", Select).value = "privacy.data_class"
+        await pilot.pause()
+        screen.query_one("#wi-value", Select).focus()
+
+    run = steps(results_tab("whatif"), pick)
+    assert snap_compare(example_app(registry), run_before=run, terminal_size=SMALL)
 
 
 def test_results_costs_chart(snap_compare: Snap, registry: Registry) -> None:

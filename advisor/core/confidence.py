@@ -17,11 +17,15 @@ tell those bills apart.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from advisor.core import numbers
+from advisor.core import labels, numbers
 from advisor.core.engine import Decision
+
+if TYPE_CHECKING:
+    from advisor.core.questionnaire import Question
 
 PLAUSIBLE = math.log(1.25)  # 20% lower or 25% higher
 NEAR = math.log(2.0)
@@ -60,19 +64,31 @@ def _overlap(decision: Decision, other: str | None) -> bool:
     return mine[0] <= theirs[2] and theirs[0] <= mine[2]
 
 
-def _name(flip: Any) -> str:
+def _name(words: labels.Words, flip: Any) -> str:
+    """The change a flip makes: ``hosted API prices 5% higher``, or a question's new answer."""
     if flip.is_price:
         from advisor.core.flips import PRICES
 
         return f"{PRICES[flip.question]} {numbers.change(float(flip.to))}"
     factor = flip.factor
     if factor is None:
-        return f"{flip.question} at {numbers.number(flip.to)}"
-    return f"{flip.question} {numbers.change(factor)} ({numbers.number(flip.to)})"
+        return f"{words.question(flip.question)} at {words.value(flip.question, flip.to)}"
+    return (
+        f"{words.question(flip.question)} {numbers.change(factor)} "
+        f"({words.value(flip.question, flip.to)})"
+    )
 
 
-def judge(decision: Decision) -> Robustness:
-    """The confidence of a decision, from its flips (when explored), ties and bills."""
+def judge(
+    decision: Decision,
+    *,
+    questions: Mapping[str, Question] | None = None,
+    options: Mapping[str, labels.Labelled] | None = None,
+) -> Robustness:
+    """The confidence of a decision, from its flips (when explored), ties and bills. With
+    ``questions`` and ``options`` the reason names questions by their prompts, answers by their
+    labels and options by their labels; without, by their ids."""
+    words = labels.Words(questions, options)
     rec = decision.recommendation
     if rec is None:
         return Robustness("none", "every option is ruled out")
@@ -91,31 +107,38 @@ def judge(decision: Decision) -> Robustness:
     if plausible:
         flip = plausible[0]
         out.level = "low"
-        out.reason = f"a plausible change flips it: {_name(flip)} gives {flip.recommendation}"
+        out.reason = (
+            f"a plausible change flips it: {_name(words, flip)} gives "
+            f"{words.option(flip.recommendation)}"
+        )
     elif tie:
         out.level = "low"
-        out.reason = f"a tie on points with {other}; the option that takes less effort ranks first"
+        out.reason = (
+            f"a tie on points with {words.option(other)}; the option that takes less effort "
+            "ranks first"
+        )
     elif one_step:
         flip = one_step[0]
         out.level = "medium"
         out.reason = (
-            f"one step of one answer flips it: {flip.question} as "
-            f"{numbers.number(flip.to)} gives {flip.recommendation}"
+            f"one step of one answer flips it: {words.question(flip.question)} as "
+            f"{words.value(flip.question, flip.to)} gives {words.option(flip.recommendation)}"
         )
     elif overlap:
         out.level = "medium"
         bills = decision.costs
         floors = [o for o in (rec, other) if o and bills is not None and not bills.known(o)]
         out.reason = (
-            f"cost cannot tell it from {other}: {floors[0]}'s bill is only a floor (an answer it "
-            "needs is not given)"
+            f"cost cannot tell it from {words.option(other)}: {words.bill(floors[0])} is only a "
+            "floor (an answer it needs is not given)"
             if floors
-            else f"its bill and {other}'s are within the figures' uncertainty of each other"
+            else f"its bill and {words.possessive(str(other))} are within the figures' uncertainty "
+            "of each other"
         )
     elif near:
         flip = near[0]
         out.level = "medium"
-        out.reason = f"within a factor of two, {_name(flip)} gives {flip.recommendation}"
+        out.reason = f"within a factor of two, {_name(words, flip)} gives {words.option(flip.recommendation)}"
     elif decision.unknowns:
         count = len(decision.unknowns)
         which = "answer" if count == 1 else "answers"
@@ -126,7 +149,11 @@ def judge(decision: Decision) -> Robustness:
             out.level = "medium"
             out.reason = "its flips were not explored"
             return out
-        far = f"; the nearest: {_name(nearest)} gives {nearest.recommendation}" if nearest else ""
+        far = (
+            f"; the nearest: {_name(words, nearest)} gives {words.option(nearest.recommendation)}"
+            if nearest
+            else ""
+        )
         alone = (
             "the only option not ruled out; "
             if other is None and len(decision.ranking) == 1

@@ -16,8 +16,24 @@ from typing import Any
 from advisor.core import memofile, yamlio
 from advisor.errors import AdvisorError, InputError
 
+DECISIONS_DIR = Path("docs") / "decisions"  # where `advisor log` looks, from the project's root
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 _TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL | re.IGNORECASE)
+
+
+def _slug(text: str) -> str:
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return "-".join(words)[:60].strip("-") or "decision"
+
+
+def next_record(folder: Path, title: str, suffix: str) -> Path:
+    """The next MADR-style file name in a folder: ``0007-title-in-words.md``."""
+    numbers = [
+        int(m.group(1))
+        for p in folder.iterdir()
+        if (m := re.match(r"^(\d{4})-", p.name)) is not None
+    ]
+    return folder / f"{max(numbers, default=0) + 1:04d}-{_slug(title)}{suffix}"
 
 
 @dataclass

@@ -7,6 +7,7 @@ concludes otherwise on the same answers means the rules, plugins or prices chang
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -121,10 +122,14 @@ def _findings(decision: Decision) -> dict[tuple[str, str, str, float], str]:
     return out
 
 
-def _finding_text(key: tuple[str, str, str, float], because: str) -> str:
+def _finding_text(
+    key: tuple[str, str, str, float], because: str, names: Mapping[str, str] | None = None
+) -> str:
+    """A finding in a line: its rule, its option (by id, or by the name ``names`` gives it), its
+    points or kind, and its reason."""
     code, option, kind, amount = key
     what = numbers.points(amount) if kind == "points" else kind
-    return f"{code} {option} {what}: {because}"
+    return f"{code} {(names or {}).get(option, option)} {what}: {because}"
 
 
 def _money(usd: float | None, currency: Any = None) -> str:
@@ -141,9 +146,19 @@ def _standing(option: Any) -> str:
     return numbers.points(option.score) + held
 
 
-def compare(old: Side, new: Side, registry: Registry, versions: dict[str, Any]) -> Diff:
-    """The differences from ``old`` to ``new``; ``versions`` are today's (to compare a memo's)."""
+def compare(
+    old: Side,
+    new: Side,
+    registry: Registry,
+    versions: dict[str, Any],
+    *,
+    labelled: bool = False,
+) -> Diff:
+    """The differences from ``old`` to ``new``; ``versions`` are today's (to compare a memo's).
+    With ``labelled`` the rules that start or stop firing name their options by label (the terminal
+    UI, which shows no ids); otherwise by id, as ``advisor diff`` does."""
     out = Diff()
+    names = {oid: o.label for oid, o in registry.options.items()} if labelled else None
     for qid in registry.questions:
         a, b = old.answers.values.get(qid), new.answers.values.get(qid)
         if a != b:
@@ -178,8 +193,8 @@ def compare(old: Side, new: Side, registry: Registry, versions: dict[str, Any]) 
     if p1 and p2 and p1 != p2:
         out.conclusions.append(("hosted prices", p1, p2))
     f1, f2 = _findings(d1), _findings(d2)
-    out.rules_added = [_finding_text(k, f2[k]) for k in f2 if k not in f1]
-    out.rules_removed = [_finding_text(k, f1[k]) for k in f1 if k not in f2]
+    out.rules_added = [_finding_text(k, f2[k], names) for k in f2 if k not in f1]
+    out.rules_removed = [_finding_text(k, f1[k], names) for k in f1 if k not in f2]
     for item in (old, new):
         if item.recorded is None:
             continue

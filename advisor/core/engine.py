@@ -260,7 +260,11 @@ def evaluate(
     source = _catalogue_of(registry, catalogue)
     if "bills" in registry.facts:  # load the hosted prices before anything is timed
         model = resolved.values.get("cost.api_model")
-        source().warm([str(model)] if model is not None else [])
+        weights = resolved.values.get("cost.open_model")
+        source().warm(
+            [str(model)] if model is not None else [],
+            open_model=str(weights) if weights is not None else None,
+        )
     decision = _decide(registry, resolved, source, timed=True)
     _attach_costs(decision, registry)
     if explore:

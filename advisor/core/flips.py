@@ -21,8 +21,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from advisor.core import numbers
+from advisor.core import labels, numbers
 from advisor.core.engine import Decision, Resolved, _catalogue_of, _decide, resolve
+from advisor.core.questionnaire import Question
 from advisor.plugins import Registry
 
 PLAUSIBLE_UP = 1.25  # a plausible change of a number: 25% higher, or 20% lower (1 / 1.25)
@@ -60,9 +61,17 @@ class Flip:
             return None
         return float(self.to) / float(self.current)
 
-    def describe(self) -> str:
+    def describe(
+        self,
+        questions: Mapping[str, Question] | None = None,
+        options: Mapping[str, labels.Labelled] | None = None,
+    ) -> str:
+        """The flip in a sentence. With the questionnaire and the options, as people read it:
+        the question's prompt, the answers' labels and units, the option's label; without them,
+        by ids (the JSON's ``text``)."""
+        words = labels.Words(questions, options)
         becomes = (
-            f"{self.recommendation} would be recommended"
+            f"{words.option(self.recommendation)} would be recommended"
             if self.recommendation
             else "every option would be ruled out"
         )
@@ -73,18 +82,13 @@ class Flip:
             return (
                 f"if {what} {moved} to {factor:.2f}x today's ({numbers.change(factor)}), {becomes}"
             )
+        asked = words.question(self.question)
+        to, now = words.value(self.question, self.to), words.value(self.question, self.current)
         if self.direction == "up":
-            return (
-                f"if {self.question} rose to {show_value(self.to)} "
-                f"(now {show_value(self.current)}), {becomes}"
-            )
+            return f"if {asked} rose to {to} (now {now}), {becomes}"
         if self.direction == "down":
-            return (
-                f"if {self.question} fell to {show_value(self.to)} "
-                f"(now {show_value(self.current)}), {becomes}"
-            )
-        now = "unknown" if self.current is None else show_value(self.current)
-        return f"if {self.question} were {show_value(self.to)} (now {now}), {becomes}"
+            return f"if {asked} fell to {to} (now {now}), {becomes}"
+        return f"if {asked} were {to} (now {now}), {becomes}"
 
 
 class _Price:

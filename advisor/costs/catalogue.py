@@ -235,19 +235,30 @@ class Catalogue:
             self.figures, self.aliases, price_date, self.currency, _shared=self._shared
         )
 
-    def warm(self, models: Iterable[str] = ()) -> None:
-        """Read what later lookups need (the hosted models' prices, the architectures and the
-        capacity factors), so that the first rule to price a bill is not the one that pays for
-        loading them."""
+    def warm(self, models: Iterable[str] = (), open_model: str | None = None) -> None:
+        """Read what later lookups need (the hosted models' prices, those of the endpoints that
+        serve ``open_model``'s weights, the architectures and the capacity factors), so that the
+        first rule or fact to price a bill is not the one that pays for loading them: with no
+        price cache yet, that is genai-prices' whole data set."""
         from advisor.costs import capacity
 
         capacity.architectures()
         capacity.known_gpus(self)
         for bound in (None, "cheap", "dear"):
             capacity.factors(self, bound)
-        for model in models:
+        endpoints = self.endpoints(open_model) if open_model else []
+        for model in dict.fromkeys([*models, *endpoints]):
             with contextlib.suppress(KeyError):  # an unknown model is reported where it is read
                 self.hosted_price(model)
+
+    def endpoints(self, architecture: str) -> list[str]:
+        """The friendly ids of the hosted endpoints that serve an open model's weights (Groq,
+        Together AI, Fireworks), as models.yaml lists them."""
+        return [
+            name
+            for name, alias in self.aliases.models.items()
+            if alias.open_weights == architecture
+        ]
 
     def range_of(self, key: str) -> tuple[float, float]:
         """The range a figure may lie in: its own ``low`` and ``high``, else the default spread

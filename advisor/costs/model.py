@@ -21,7 +21,7 @@ from functools import cached_property
 from typing import Any
 
 from advisor.core import numbers
-from advisor.costs.catalogue import STALE_MONTHS, Catalogue, Figure, months_between
+from advisor.costs.catalogue import SPREAD_KEY, STALE_MONTHS, Catalogue, Figure, months_between
 
 HOURS_PER_MONTH = 730.0  # 8,760 hours a year / 12
 SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600
@@ -771,6 +771,36 @@ class Costs:
         stale = tuple(d for d in dated if d[0] > STALE_MONTHS)
         return Ages(dated[0], stale)
 
+    def figures_used(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The catalogue keys behind these bills, each once, in the order first read: those the
+        bills' lines used (the ones ``ages`` counts), then those that set how the API's price falls
+        over the horizon, the estimated latencies and the range of a figure that states none."""
+        cat = self.catalogue
+        lines = tuple(
+            dict.fromkeys(
+                key for bill in self.options.values() for line in bill.lines for key in line.figures
+            )
+        )
+        if cat is None:
+            return lines, ()
+        more: list[str] = []
+        api = self.options.get("api")
+        if self.falling is not None and api is not None and api.usd_per_month is not None:
+            more += [
+                f"trend.capability_decline_per_year.{self.falling.tier}",
+                "trend.switch_months",
+            ]
+        if self.p95_latency_ms.get("api") is not None:
+            more += api_latency_figures(self.answers, cat)
+        if any(v is not None for k, v in self.p95_latency_ms.items() if k != "api"):
+            more.append("latency.p95_over_median")
+        ranged = [cat.figures.get(k) for k in lines]
+        if any(f is not None and (f.low is None or f.high is None) for f in ranged):
+            more.append(SPREAD_KEY)
+        seen = set(lines)
+        others = tuple(k for k in dict.fromkeys(more) if k not in seen and k in cat.figures)
+        return lines, others
+
     def known(self, option: str) -> bool:
         """Whether an option's bill is worked out in full (not missing, not only a floor)."""
         bill = self.options.get(option)
@@ -806,8 +836,8 @@ def open_endpoint(answers: Mapping[str, Any], cat: Catalogue) -> OpenEndpoint | 
     cached = float(answers.get("scale.cached_input_share") or 0.0)
     waits = float(answers.get("scale.batch_share") or 0.0)
     bills = []
-    for name, alias in cat.aliases.models.items():
-        if alias.open_weights != arch or name == answers.get("cost.api_model"):
+    for name in cat.endpoints(str(arch)):
+        if name == answers.get("cost.api_model"):
             continue
         try:
             price = cat.hosted_price(name)
@@ -1081,6 +1111,17 @@ def api_p95_ms(answers: Mapping[str, Any], cat: Catalogue) -> float | None:
     """A hosted model's 95th-percentile time for one call: (time to first token + output tokens /
     output speed) x the ratio of a 95th percentile to a median. The model's own figures where the
     catalogue has them, else its tier's; None without either."""
+    found = _api_latency(answers, cat)
+    return None if found is None else found[0]
+
+
+def api_latency_figures(answers: Mapping[str, Any], cat: Catalogue) -> list[str]:
+    """The catalogue keys the estimate of api_p95_ms read (none without an estimate)."""
+    found = _api_latency(answers, cat)
+    return [] if found is None else found[1]
+
+
+def _api_latency(answers: Mapping[str, Any], cat: Catalogue) -> tuple[float, list[str]] | None:
     model, tout = answers.get("cost.api_model"), answers.get("scale.output_tokens_per_request")
     if model is None or tout is None:
         return None
@@ -1090,5 +1131,8 @@ def api_p95_ms(answers: Mapping[str, Any], cat: Catalogue) -> float | None:
         if first is None or speed is None or first.reference or speed.reference:
             continue  # both figures, and not kept for reference only
         if speed.value > 0:
-            return (first.value + tout / speed.value * 1000) * _p95(cat)
+            keys = [f"{stem}.ttft_ms", f"{stem}.output_tokens_per_s"]
+            if "latency.p95_over_median" in cat.figures:
+                keys.append("latency.p95_over_median")
+            return (first.value + tout / speed.value * 1000) * _p95(cat), keys
     return None

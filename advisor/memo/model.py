@@ -7,20 +7,22 @@ finalizer, never here.
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from advisor.core import numbers
+from advisor.core import labels, numbers
 from advisor.core.engine import Decision
-from advisor.core.flips import show_value
 from advisor.core.memofile import dump_json, dump_yaml
 from advisor.core.memoparts import MemoContext, MemoSection
 from advisor.core.rules import Finding, Rule
 
 if TYPE_CHECKING:
     from advisor.core.answers import AnswersFile
+    from advisor.core.questionnaire import Question
     from advisor.costs.catalogue import Catalogue
     from advisor.costs.model import Costs
     from advisor.plugins import Registry
@@ -63,8 +65,8 @@ class OptionView:
 class AnswerRow:
     qid: str
     section: str
-    question: str
-    value: str
+    question: str  # the prompt, as people read it (advisor.core.labels.question)
+    value: str  # the answer's label, "yes"/"no", a number with its unit
     state: str  # "answered", "assumed (default)" or "unknown"
 
 
@@ -111,6 +113,46 @@ class RevisitView:
 
 
 @dataclass(frozen=True)
+class Citation:
+    """A work the rules that fired cite, named once, with the codes of those rules and what any of
+    them takes from it in particular."""
+
+    text: str
+    codes: tuple[str, ...]
+    notes: tuple[tuple[str, str], ...] = ()  # (rule code, what it takes from the work)
+
+
+@dataclass(frozen=True)
+class FigureUse:
+    """One catalogue figure a bill or an estimate read: its key, value and unit, and its date."""
+
+    key: str
+    value: str  # "0.39 USD per GPU-hour"
+    as_of: str
+    age: str  # "4 months old"; "" for a figure that does not age (a datasheet)
+    stale: bool  # older than twelve months
+
+
+@dataclass(frozen=True)
+class FigureSource:
+    """The figures that give the same source, under it once."""
+
+    source: str
+    figures: tuple[FigureUse, ...]
+
+
+@dataclass(frozen=True)
+class SourcesView:
+    """Where each number and each rule of the memo came from, every source named once."""
+
+    principles: tuple[tuple[int, tuple[str, ...]], ...]  # principle -> the rules citing it
+    citations: tuple[Citation, ...]
+    bills: tuple[FigureSource, ...]  # the figures the bills' lines used
+    estimates: tuple[FigureSource, ...]  # the price trend, latencies and default range
+    prices: tuple[str, ...]  # the hosted prices read, each with its day and source
+
+
+@dataclass(frozen=True)
 class SectionView:
     id: str
     title: str
@@ -134,7 +176,8 @@ class Memo:
     confidence_reason: str
     first: tuple[Reason, ...]  # what holds the chosen option back: to do before anything else
     why: tuple[str, ...]  # paragraphs
-    answered: str  # "14 of 24 questions answered"
+    answered: str  # "14 of the 23 questions asked are answered": of the questions asked
+    all_answered: bool  # every question asked under these answers is answered
     drivers: tuple[AnswerRow, ...]
     options: tuple[OptionView, ...]
     outcome: tuple[Reason, ...]  # the reasons for the option chosen, strongest first
@@ -148,7 +191,7 @@ class Memo:
     assumed: tuple[AnswerRow, ...]
     unanswered: tuple[AnswerRow, ...]
     answers: tuple[AnswerRow, ...]
-    sources: tuple[str, ...]
+    sources: SourcesView
     problems: tuple[str, ...]
     versions: tuple[tuple[str, str], ...]
     rerun: tuple[str, str]  # the commands that re-run it and show what changed
@@ -227,8 +270,7 @@ def _option_views(decision: Decision, registry: Registry) -> tuple[OptionView, .
     return tuple(views)
 
 
-def _row(registry: Registry, decision: Decision, qid: str) -> AnswerRow:
-    q = registry.questions[qid]
+def _row(registry: Registry, decision: Decision, qid: str, cat: Catalogue) -> AnswerRow:
     resolved = decision.resolved
     if qid in resolved.answered:
         state = "answered"
@@ -236,15 +278,45 @@ def _row(registry: Registry, decision: Decision, qid: str) -> AnswerRow:
         state = "assumed (default)"
     else:
         state = "unknown"
+    questions = registry.questions
     value = resolved.values.get(qid)
-    shown = show_value(value)
-    if value is not None and q.unit and not isinstance(value, bool | str | list):
-        shown = f"{shown} {q.unit}"
-    return AnswerRow(qid, qid.split(".", 1)[0], q.prompt, shown, state)
+    shown = labels.value(questions, qid, value)
+    q = questions.get(qid)
+    hosted = q is not None and q.values_from == "hosted_models" and value is not None
+    if hosted and q is not None and str(value) not in q.choice_values:
+        # A model named outside the shortlist has no choice label: its own label, and the id.
+        with contextlib.suppress(KeyError):
+            shown = f"{cat.hosted_model(str(value)).label} ({value})"
+    return AnswerRow(qid, qid.split(".", 1)[0], labels.question(questions, qid), shown, state)
+
+
+def _asked(questions: Mapping[str, Question], qid: str) -> str:
+    """A question named in a sentence: its prompt in quotes (the id of one the registry lacks)."""
+    q = questions.get(qid)
+    return f'"{q.prompt}"' if q is not None else qid
+
+
+def _needs(questions: Mapping[str, Question], qids: list[str] | tuple[str, ...]) -> str:
+    """What a bill still needs, in words: the answers to the questions, by their prompts."""
+    named = [_asked(questions, q) for q in dict.fromkeys(qids)]
+    if len(named) == 1:
+        return f"needs the answer to {named[0]}"
+    return f"needs the answers to {', '.join(named[:-1])} and {named[-1]}"
+
+
+ROUTES = {
+    "vendor": "tuned and served by the hosted model's vendor",
+    "self-hosted": "tuned and served on your own GPUs",
+}
 
 
 def _costs_view(
-    found: Costs | None, error: str | None, decision: Decision, cat: Catalogue, today: date
+    found: Costs | None,
+    error: str | None,
+    decision: Decision,
+    cat: Catalogue,
+    today: date,
+    questions: Mapping[str, Question],
 ) -> CostsView:
     volume = decision.resolved.values.get("scale.requests_per_month")
     shown_volume = "unknown" if volume is None else f"{volume:,.0f} calls a month"
@@ -262,13 +334,16 @@ def _costs_view(
         use = numbers.share(bill.utilisation)
         p95 = found.p95_latency_ms.get(oid)
         if bill.missing:
-            note = "needs " + ", ".join(bill.missing)
+            note = _needs(questions, bill.missing)
         elif bill.floor:
-            taken = ", ".join(f"{k} = {numbers.number(v)}" for k, v in bill.assumed.items())
+            taken = ", ".join(
+                f"{labels.value(questions, k, v)} taken for {_asked(questions, k)}"
+                for k, v in bill.assumed.items()
+            )
             verb = "it is" if len(bill.assumed) == 1 else "they are"
-            note = f"at least: {taken} taken, as {verb} not answered"
+            note = f"at least: {taken}, as {verb} not answered"
         else:
-            note = f"route: {bill.route}" if bill.route else ""
+            note = ROUTES.get(bill.route, f"route: {bill.route}") if bill.route else ""
         span = found.horizon(oid)
         monthly = cat.money(bill.usd_per_month)
         rows.append(
@@ -297,7 +372,7 @@ def _costs_view(
         ]
         shown: tuple[str, ...]
         if unknown:
-            shown = ("not worked out (needs " + ", ".join(dict.fromkeys(unknown)) + ")",) * 2
+            shown = (f"not worked out ({_needs(questions, unknown)})",) * 2
         else:
             shown = tuple(
                 "never: the API stays cheaper at any volume"
@@ -322,7 +397,8 @@ def _costs_view(
         notes.append(
             f"The open model on a hosted endpoint instead: {road.label}, "
             f"{cat.money(road.usd_per_month)} a month; the same weights with no GPUs to run, a "
-            f"step toward hosting them yourself (cost.api_model: {road.model})."
+            f"step toward hosting them yourself (answer {road.model} to "
+            f"{_asked(questions, 'cost.api_model')} to weigh it as the API)."
         )
     ages = found.ages(today.isoformat())
     return CostsView(
@@ -338,38 +414,117 @@ def _costs_view(
     )
 
 
-def _sources(decision: Decision, found: Costs | None, cat: Catalogue) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
+_PRINCIPLES = re.compile(r"^principles? [0-9, and]+ \(docs/principles\.md\)$")
+
+
+def _parts(source: str) -> list[str]:
+    """A rule's source split into the works it cites, at each "; " outside brackets."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(source):
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth = max(0, depth - 1)
+        elif char == ";" and depth == 0 and source[i + 1 : i + 2] == " ":
+            parts.append(source[start:i].strip())
+            start = i + 2
+    parts.append(source[start:].strip())
+    return [p for p in parts if p]
+
+
+def _note_of(part: str) -> tuple[str, str]:
+    """A cited work and what the rule takes from it, when the part ends in a bracketed note after
+    the work's own closing bracket: ``Essay (Radar, 2024) (BuzzFeed cut costs)``."""
+    if not part.endswith(")"):
+        return part, ""
+    depth = 0
+    for i in range(len(part) - 1, -1, -1):
+        if part[i] == ")":
+            depth += 1
+        elif part[i] == "(":
+            depth -= 1
+            if depth == 0:
+                work = part[:i].rstrip()
+                if work.endswith(")") and i > 0:
+                    return work, part[i + 1 : -1]
+                return part, ""
+    return part, ""
+
+
+def _rule_sources(
+    decision: Decision,
+) -> tuple[tuple[tuple[int, tuple[str, ...]], ...], tuple[Citation, ...]]:
+    """The principles and the works the rules that fired cite, each once with the rules' codes."""
+    principles: dict[int, list[str]] = {}
+    works: dict[str, tuple[list[str], list[tuple[str, str]]]] = {}
     for result in decision.results:
-        if result.fired:
-            seen.setdefault(f"{result.rule.code}: {result.rule.source}", None)
-    if found is not None:
-        keys: dict[str, None] = {}
-        for bill in found.options.values():
-            for line in bill.lines:
-                for key in line.figures:
-                    keys.setdefault(key, None)
-        for key in sorted(keys):
-            figure = cat.figures.get(key)
-            if figure is not None:
-                unit = f" {figure.unit}" if figure.unit else ""
-                seen.setdefault(
-                    f"{key} = {figure.value:g}{unit} (as of {figure.as_of}): {figure.source}",
-                    None,
-                )
-        model = decision.resolved.values.get("cost.api_model")
-        if model:
-            try:
-                price = cat.hosted_price(model)
-            except KeyError:
-                price = None
-            if price is not None:
-                seen.setdefault(
-                    f"{model}: ${price.input_usd_per_mtok:g} in, ${price.output_usd_per_mtok:g} "
-                    f"out per million tokens (as of {price.as_of}): {price.source}",
-                    None,
-                )
-    return tuple(seen)
+        if not result.fired:
+            continue
+        rule = result.rule
+        for number in rule.principles:
+            codes = principles.setdefault(number, [])
+            if rule.code not in codes:
+                codes.append(rule.code)
+        for part in _parts(rule.source):
+            if rule.principles and _PRINCIPLES.match(part):
+                continue  # named under the principles, from the rule's own list
+            work, note = _note_of(part)
+            codes, notes = works.setdefault(work, ([], []))
+            if rule.code not in codes:
+                codes.append(rule.code)
+            if note:
+                notes.append((rule.code, note))
+    return (
+        tuple((n, tuple(sorted(c))) for n, c in sorted(principles.items())),
+        tuple(Citation(w, tuple(sorted(c)), tuple(sorted(n))) for w, (c, n) in works.items()),
+    )
+
+
+def _figure_sources(keys: Iterable[str], cat: Catalogue, today: date) -> tuple[FigureSource, ...]:
+    """The figures, grouped under their sources (a source many figures give is named once), in
+    the order of their keys."""
+    groups: dict[str, list[FigureUse]] = {}
+    on = today.isoformat()
+    for key in sorted(keys):
+        fig = cat.figures.get(key)
+        if fig is None:
+            continue
+        unit = f" {fig.unit}" if fig.unit else ""
+        months = fig.age_months(on)
+        age = "" if fig.fixed or months < 1 else f"{months} month{'' if months == 1 else 's'} old"
+        shown = f"{fig.value:,.10g}{unit}"  # the figure exactly as the catalogue holds it
+        groups.setdefault(fig.source, []).append(
+            FigureUse(key, shown, fig.as_of, age, fig.stale(on))
+        )
+    return tuple(FigureSource(source, tuple(figs)) for source, figs in groups.items())
+
+
+def _sources(decision: Decision, found: Costs | None, cat: Catalogue, today: date) -> SourcesView:
+    principles, citations = _rule_sources(decision)
+    if found is None:
+        return SourcesView(principles, citations, (), (), ())
+    used, more = found.figures_used()
+    prices: list[str] = []
+    models = [decision.resolved.values.get("cost.api_model")]
+    if found.open_endpoint is not None:
+        models.append(found.open_endpoint.model)
+    for model in dict.fromkeys(str(m) for m in models if m):
+        try:
+            price = cat.hosted_price(model)
+        except KeyError:
+            continue
+        prices.append(
+            f"{price.model.label} ({model}): ${price.input_usd_per_mtok:g} in, "
+            f"${price.output_usd_per_mtok:g} out per million tokens (US dollars, list prices), "
+            f"as of {price.as_of}: {price.source}"
+        )
+    return SourcesView(
+        principles,
+        citations,
+        _figure_sources(used, cat, today),
+        _figure_sources(more, cat, today),
+        tuple(prices),
+    )
 
 
 def build_memo(
@@ -385,25 +540,28 @@ def build_memo(
 ) -> Memo:
     """The memo for one decision, dated ``today`` (which also dates the revisit)."""
     from advisor.core.answers import answers_data
+    from advisor.core.confidence import judge
     from advisor.core.report import current_versions
     from advisor.core.revisit import revisit
 
     found, error = decision.costs, decision.cost_error
     found_flips = decision.flips or []
-    when = decision.revisit
-    if when is None or when.made_on != today:  # a memo dated another day than the evaluation
-        when = revisit(decision, today)
+    questions = registry.questions
+    # Worked out again for the memo's day (which may not be the evaluation's), in words: the
+    # questions by their prompts and the options by their labels.
+    when = revisit(decision, today, questions=questions, options=decision.options)
+    # The same confidence, its reason in words.
+    because = judge(decision, questions=questions, options=decision.options).reason
     rec = decision.recommendation
     label = decision.options[rec].label if rec else ""
-    labels = {oid: o.label for oid, o in decision.options.items()}
-    context = MemoContext(decision, found, labels)
+    option_labels = {oid: o.label for oid, o in decision.options.items()}
+    context = MemoContext(decision, found, option_labels)
     sections, section_faults = registry.memo_sections(context)
     title = answers.title or DEFAULT_TITLE
     if rec:
         heading = f"{title}: {label[0].lower()}{label[1:]}"
         summary = (
-            f"Recommendation: {label} ({rec}), with {decision.confidence} confidence "
-            f"({decision.confidence_reason})."
+            f"Recommendation: {label} ({rec}), with {decision.confidence} confidence ({because})."
         )
     else:
         heading = f"{title}: no option can be recommended"
@@ -411,13 +569,16 @@ def build_memo(
     fired_reads = registry.inputs_of(r for res in decision.fired for r in res.rule.reads)
     resolved = decision.resolved
     drivers = tuple(
-        _row(registry, decision, qid)
-        for qid in registry.questions
+        _row(registry, decision, qid, catalogue)
+        for qid in questions
         if qid in fired_reads and resolved.values.get(qid) is not None
     )
-    visible_unknown = [
-        qid for qid in resolved.unknown if registry.questions[qid].is_visible(resolved.values)
-    ]
+    # The questions asked under these answers (a question whose visible_if these answers do not
+    # meet is not asked): the count, the assumptions and the open questions are all of them.
+    asked = [qid for qid, q in questions.items() if q.is_visible(resolved.values)]
+    given = [qid for qid in asked if qid in resolved.answered]
+    assumed = [qid for qid in asked if qid in resolved.assumed]
+    open_questions = [qid for qid in asked if qid in resolved.unknown]
     outcome: tuple[Reason, ...] = ()
     if rec:
         mine = decision.options[rec].reasons
@@ -431,7 +592,6 @@ def build_memo(
         f.render() for f in (*registry.faults, *decision.faults, *section_faults) if not f.timing
     )
     versions = current_versions(registry, catalogue)
-    given = len(resolved.answered)
     answers_block = answers_data(answers, registry)
     front = {
         "status": status,
@@ -458,24 +618,25 @@ def build_memo(
         recommendation=rec or "",
         recommendation_label=label,
         confidence=decision.confidence,
-        confidence_reason=decision.confidence_reason,
+        confidence_reason=because,
         first=tuple(_reason(r, f) for r, f in decision.options[rec].holds) if rec else (),
         why=_paragraphs(answers.why or ""),
-        answered=f"{given} of {len(registry.questions)} questions answered",
+        answered=f"{len(given)} of the {len(asked)} questions asked are answered",
+        all_answered=len(given) == len(asked),
         drivers=drivers,
         options=_option_views(decision, registry),
         outcome=outcome,
         advice=advice,
         ruled_out=ruled_out,
-        costs=_costs_view(found, error, decision, catalogue, today),
-        flips=tuple(f.describe() for f in found_flips),
+        costs=_costs_view(found, error, decision, catalogue, today, questions),
+        flips=tuple(f.describe(questions, decision.options) for f in found_flips),
         revisit=RevisitView(when.date.isoformat(), when.reason, tuple(when.triggers)),
         consequences=tuple(_section(s) for s in sections if s.place == "consequences"),
         appendix=tuple(_section(s) for s in sections if s.place == "more_information"),
-        assumed=tuple(_row(registry, decision, q) for q in resolved.assumed),
-        unanswered=tuple(_row(registry, decision, q) for q in visible_unknown),
-        answers=tuple(_row(registry, decision, q) for q in resolved.answered),
-        sources=_sources(decision, found, catalogue),
+        assumed=tuple(_row(registry, decision, q, catalogue) for q in assumed),
+        unanswered=tuple(_row(registry, decision, q, catalogue) for q in open_questions),
+        answers=tuple(_row(registry, decision, q, catalogue) for q in resolved.answered),
+        sources=_sources(decision, found, catalogue, today),
         problems=problems,
         versions=tuple(version_rows),
         rerun=(

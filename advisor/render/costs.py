@@ -3,6 +3,7 @@ break-even, all read off the decision (the engine worked them out once)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rich.console import Console
@@ -11,12 +12,24 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from advisor.core import dates, numbers
+from advisor.core import dates, labels, numbers
 from advisor.core.engine import Decision
+from advisor.core.questionnaire import Question
 
 
-def costs(console: Console, decision: Decision, cat: Any) -> None:
-    """What each option would cost, worked out from the answers and the catalogue."""
+def costs(
+    console: Console,
+    decision: Decision,
+    cat: Any,
+    questions: Mapping[str, Question] | None = None,
+    *,
+    labelled: bool = False,
+) -> None:
+    """What each option would cost, worked out from the answers and the catalogue. The table
+    names options by id, as the ranking above it does (or by label, ``labelled``, where no id is
+    shown anywhere: the terminal UI); the sentences by label, and questions by their prompts."""
+    questions = questions or {}
+    options = decision.options
     found, error = decision.costs, decision.cost_error
     if found is None:
         console.print()
@@ -34,7 +47,8 @@ def costs(console: Console, decision: Decision, cat: Any) -> None:
         f"{cat.price_date}; figures: advisor catalogue)"
     )
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
-    table.add_column("option", no_wrap=True)
+    narrow = labelled and console.width < 110  # a label wraps in two lines, or has its room
+    table.add_column("option", max_width=16 if narrow else None, no_wrap=not narrow)
     table.add_column("a month", justify="right", no_wrap=True)
     table.add_column(f"{found.horizon_months} months", justify="right", no_wrap=True)
     table.add_column("range", justify="right", no_wrap=True)
@@ -43,12 +57,20 @@ def costs(console: Console, decision: Decision, cat: Any) -> None:
     table.add_column("p95 call", justify="right")
     needs: list[str] = []
     for oid, bill in found.options.items():
+        name = labels.option(options, oid)
         if bill.missing:
-            needs.append(f"{oid} needs {', '.join(bill.missing)}")
+            needed = [
+                f'an answer to "{labels.question(questions, m)}?"' if m in questions else m
+                for m in bill.missing
+            ]
+            needs.append(f"{name} needs {'; '.join(needed)}")
         elif bill.floor:
-            given = ", ".join(f"{k} = {numbers.number(v)}" for k, v in bill.assumed.items())
-            taken = "is" if len(bill.assumed) == 1 else "are"
-            needs.append(f"{oid} is at least this much: taken {given}, which {taken} not answered")
+            given = "; ".join(
+                f'with "{labels.question(questions, k)}?" not answered, it takes '
+                f"{labels.value(questions, k, v)}"
+                for k, v in bill.assumed.items()
+            )
+            needs.append(f"{name} is at least this much: {given}")
         use = ""
         if bill.route == "vendor":
             use = "vendor-tuned"
@@ -58,7 +80,7 @@ def costs(console: Console, decision: Decision, cat: Any) -> None:
         span = found.horizon(oid)
         least = "≥ " if bill.floor else ""
         table.add_row(
-            oid,
+            name if labelled else oid,
             least + cat.money(bill.usd_per_month),
             least + cat.money(span[1]) if span else "-",
             numbers.range_short(span[0], span[2], cat.currency) if span else "-",
@@ -75,7 +97,8 @@ def costs(console: Console, decision: Decision, cat: Any) -> None:
             tail = f", {numbers.count(later)} over the horizon as API prices fall" if later else ""
             console.print(
                 Padding(
-                    f"{oid} costs the same as the API at {numbers.count(at)} requests a month{tail}",
+                    f"{labels.option(options, oid)} costs the same as the API at "
+                    f"{numbers.count(at)} requests a month{tail}",
                     (0, 0, 0, 2),
                 )
             )

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from rich.console import Console
+from rich.padding import Padding
 from rich.text import Text
 
 from advisor.core.numbers import money_short
@@ -26,10 +27,14 @@ def chart(
     found: Any,
     width: int | None = None,
     marks: list[tuple[float, str, str]] | None = None,
+    *,
+    names: dict[str, str] | None = None,
+    axis: str | None = None,
 ) -> None:
     """Plot every option's bill; a cell two options share shows ``*``. The x axis is log-scaled
     when the range is positive, the y axis always. ``marks`` are (x, symbol, label) drawn under
-    the axis, such as break-even volumes and the team's own."""
+    the axis, such as break-even volumes and the team's own. ``names`` (option id -> what to call
+    it) and ``axis`` (what the x axis is) name them in the legend; by default their ids."""
     width = max(30, (width or console.width) - 12)
     values = [v for bills in found.bills.values() for v in bills if v]
     if not values:
@@ -78,10 +83,12 @@ def chart(
     first, last = _number(xs[0]), _number(xs[-1])
     ends = f"{first}{' ' * max(1, width - len(first) - len(last))}{last}"
     console.print(" " * 11 + ends)
-    legend = "  ".join(f"{MARKS.get(o, (o[0], ''))[0]} = {o}" for o in found.bills)
+    names = names or {}
+    legend = "  ".join(f"{MARKS.get(o, (o[0], ''))[0]} = {names.get(o, o)}" for o in found.bills)
     legend += "  * = two or more meet"
     scale = "log" if logx else "linear"
-    console.print(f"{' ' * 11}x: {found.question} ({scale} scale); y: monthly bill (log scale)")
-    console.print(f"{' ' * 11}{legend}")
+    what = axis or found.question
+    console.print(Padding(f"x: {what} ({scale} scale); y: monthly bill (log scale)", (0, 0, 0, 11)))
+    console.print(Padding(legend, (0, 0, 0, 11)))
     for note in shown:
-        console.print(f"{' ' * 11}{note}")
+        console.print(Padding(note, (0, 0, 0, 11)))

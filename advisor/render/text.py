@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rich.console import Console
@@ -10,9 +11,11 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from advisor.core import labels
 from advisor.core.answers import AnswersFile
 from advisor.core.engine import Decision
 from advisor.core.numbers import points
+from advisor.core.questionnaire import Question
 from advisor.core.rules import STAGES
 from advisor.plugins import Registry
 
@@ -79,7 +82,7 @@ def recommendation(
         label = registry.options[rec].label
         console.print(
             f"Recommendation: [bold]{escape(label)}[/] ([cyan]{rec}[/])  "
-            f"confidence: [bold]{decision.confidence}[/] ({escape(decision.confidence_reason)})"
+            f"confidence: [bold]{decision.confidence}[/] ({escape(_reason(decision, registry))})"
         )
         holds = decision.options[rec].holds
         if holds:
@@ -154,35 +157,60 @@ def recommendation(
     if catalogue is not None:
         from advisor.render.costs import costs
 
-        costs(console, decision, catalogue)
+        costs(console, decision, catalogue, registry.questions)
         console.print()
-        flips(console, decision, decision.flips or [], 3)
-        _revisit(console, decision)
-    _unknowns(console, decision)
+        flips(console, decision, decision.flips or [], 3, registry.questions)
+        _revisit(console, decision, registry)
+    _unknowns(console, decision, registry)
     _faults(console, registry, decision)
     console.print()
     console.print("[dim]Every rule, fired or not: advisor explain FILE[/]")
 
 
-def _unknowns(console: Console, decision: Decision) -> None:
-    resolved = decision.resolved
+def _reason(decision: Decision, registry: Registry) -> str:
+    """Why the confidence is what it is, in words (the JSON keeps the ids)."""
+    from advisor.core.confidence import judge
+
+    return judge(decision, questions=registry.questions, options=decision.options).reason
+
+
+def _unknowns(console: Console, decision: Decision, registry: Registry) -> None:
+    """The unanswered questions that could change the result, what was assumed and what is not
+    answered, each question by its prompt."""
+    resolved, questions = decision.resolved, registry.questions
     if decision.unknowns:
         console.print()
         console.print("[bold]Could change the result[/]")
         for u in decision.unknowns:
-            state = "unknown" if u.assumed is None else f"assumed {u.assumed}"
-            alts = ", ".join(f"{v} -> {o or 'nothing left'}" for v, o in u.outcomes.items())
-            console.print(f"  {u.question} ({state}): {alts}")
+            state = (
+                "unknown"
+                if u.assumed is None
+                else f"assumed {labels.value(questions, u.question, u.assumed)}"
+            )
+            said = labels.turns(questions, decision.options, u)
+            console.print(
+                Padding(
+                    f"{escape(labels.question(questions, u.question))} ({state}): {escape(said)}",
+                    (0, 0, 0, 2),
+                )
+            )
     if resolved.assumed:
         console.print()
-        shown = ", ".join(f"{q} = {resolved.values[q]}" for q in resolved.assumed)
-        console.print(f"[bold]Assumed[/] (defaults): {shown}")
+        console.print("[bold]Assumed[/] (defaults):")
+        for q in resolved.assumed:
+            shown = labels.value(questions, q, resolved.values[q])
+            console.print(
+                Padding(f"{escape(labels.question(questions, q))}: {escape(shown)}", (0, 0, 0, 2))
+            )
     if resolved.unknown:
-        console.print(f"[bold]Not answered[/]: {', '.join(resolved.unknown)}")
+        console.print()
+        console.print("[bold]Not answered[/]:")
+        for q in resolved.unknown:
+            console.print(Padding("- " + escape(labels.question(questions, q)), (0, 0, 0, 2)))
     if resolved.hidden:
-        console.print(
-            f"[dim]Answered though not asked under these answers: {', '.join(resolved.hidden)}[/]"
-        )
+        console.print()
+        hidden = "; ".join(labels.question(questions, q) for q in resolved.hidden)
+        console.print(f"[dim]Answered though not asked under these answers: {escape(hidden)}[/]")
 
 
 def _faults(console: Console, registry: Registry, decision: Decision | None = None) -> None:
@@ -207,7 +235,7 @@ def explain(
     rec = decision.recommendation or "nothing (every option ruled out)"
     console.print(
         f"[bold]{escape(answers.title or answers.name)}[/]: recommends [cyan]{rec}[/], "
-        f"confidence {decision.confidence} ({escape(decision.confidence_reason)})"
+        f"confidence {decision.confidence} ({escape(_reason(decision, registry))})"
     )
     totals = "  ".join(
         f"{oid} {points(o.score)}" + (" (ruled out)" if o.eliminated else "")
@@ -272,8 +300,8 @@ def explain(
     if catalogue is not None:
         from advisor.render.costs import costs
 
-        costs(console, decision, catalogue)
-    _unknowns(console, decision)
+        costs(console, decision, catalogue, registry.questions)
+    _unknowns(console, decision, registry)
     _faults(console, registry, decision)
 
 
@@ -504,10 +532,18 @@ def models(console: Console, cat: Any, prices: list[Any], search: str) -> None:
         console.print(f"[yellow]({number})[/] {escape(note)}")
 
 
-def _revisit(console: Console, decision: Decision) -> None:
-    when = decision.revisit
-    if when is None:
+def _revisit(console: Console, decision: Decision, registry: Registry) -> None:
+    """When to look again, and what should bring it sooner, in words (prompts and labels)."""
+    if decision.revisit is None:
         return
+    from advisor.core.revisit import revisit
+
+    when = revisit(
+        decision,
+        decision.revisit.made_on,
+        questions=registry.questions,
+        options=decision.options,
+    )
     console.print()
     console.print(f"[bold]Revisit[/] by {when.date.isoformat()}: {escape(when.reason)}")
     for trigger in when.triggers:
@@ -549,16 +585,31 @@ def whatif(
         console.print(f"  rules no longer firing: {', '.join(difference['rules_stopped'])}")
 
 
-def flips(console: Console, decision: Decision, found: list[Any], limit: int | None = None) -> None:
-    """What would change the recommendation, nearest first."""
-    rec = decision.recommendation or "nothing (every option ruled out)"
+def flips(
+    console: Console,
+    decision: Decision,
+    found: list[Any],
+    limit: int | None = None,
+    questions: Mapping[str, Question] | None = None,
+) -> None:
+    """What would change the recommendation, nearest first, in words (question prompts, answer
+    labels, option labels)."""
+    rec = (
+        labels.option(decision.options, decision.recommendation)
+        if decision.recommendation
+        else "nothing (every option ruled out)"
+    )
     if not found:
         console.print(f"No single change of one answer would change the recommendation ({rec}).")
         return
     console.print(f"[bold]What would flip it[/] (now {rec}), nearest first:")
     shown = found if limit is None else found[:limit]
+    lines = Table.grid(padding=(0, 1))
+    lines.add_column(no_wrap=True)
+    lines.add_column(ratio=1)
     for flip in shown:
-        console.print(Padding(f"- {escape(flip.describe())}", (0, 0, 0, 2)))
+        lines.add_row("-", escape(flip.describe(questions or {}, decision.options)))
+    console.print(Padding(lines, (0, 0, 0, 2)))
     if limit is not None and len(found) > limit:
         console.print(f"  [dim]{len(found) - limit} more: advisor flips FILE[/]")
 

@@ -52,10 +52,45 @@ class AdvisorApp(App[None]):
         if self.initial is not None:
             self._open_initial(self.initial)
             return
+        self.push_screen(self._start_screen())
+
+    def _start_screen(self) -> Screen[None]:
         from advisor.tui.screens.start import StartScreen
 
         saved = self.autosave.sessions(self.registry)
-        self.push_screen(StartScreen(self.examples, [(s.name, s.label) for s in saved]))
+        return StartScreen(self.examples, [(s.name, s.label) for s in saved])
+
+    def to_start(self) -> None:
+        """Leave the decision for the start screen (its answers stay in the autosave)."""
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.session = None
+        self.switch_screen(self._start_screen())
+
+    async def action_quit(self) -> None:
+        """Quit, taking what is typed first, and say where unsaved answers are kept."""
+        from advisor.tui.screens.decision import DecisionScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, DecisionScreen):
+                screen.take_typed()
+        self.exit(message=self.farewell())
+
+    def farewell(self) -> str | None:
+        """What to tell the user as the app closes: where the answers not saved to a file are."""
+        session = self.session
+        if session is None or not session.dirty or session.autosave is None:
+            return None
+        kept = session.autosave.path(session.autosave_name)
+        again = (
+            f"`advisor tui {session.source}` asks to take them up"
+            if session.source is not None
+            else "`advisor` offers them first on its start screen"
+        )
+        return (
+            f"Your answers are not saved to a file yet. They are kept in {kept}: {again}, and "
+            "ctrl+s there saves them."
+        )
 
     def _open_initial(self, answers: AnswersFile) -> None:
         """Open a file given on the command line; if a session on it was left unsaved (a crash, a
@@ -159,6 +194,14 @@ class AdvisorApp(App[None]):
         )
         yield SystemCommand(
             "Save the answers", "Write the answers file (ctrl+s)", decision.action_save
+        )
+        yield SystemCommand(
+            "Save the answers as...",
+            "Write the answers to another file",
+            decision.action_save_as,
+        )
+        yield SystemCommand(
+            "Start screen", "Leave this decision; its answers are kept (escape)", self.to_start
         )
         yield SystemCommand(
             "Export the memo", "Markdown or HTML decision memo (ctrl+o)", decision.action_export

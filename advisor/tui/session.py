@@ -25,26 +25,84 @@ if TYPE_CHECKING:
     from advisor.tui.autosave import Autosave
 
 _SCALE = {"k": 1e3, "m": 1e6, "b": 1e9, "bn": 1e9, "t": 1e12}
-_SUFFIXED = re.compile(r"^([+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)\s*(k|m|bn|b|t)$", re.IGNORECASE)
+# Durations, in milliseconds, for a question asked in "ms" or "s".
+_TIME = {
+    "ms": 1.0,
+    "msec": 1.0,
+    "millisecond": 1.0,
+    "milliseconds": 1.0,
+    "s": 1e3,
+    "sec": 1e3,
+    "secs": 1e3,
+    "second": 1e3,
+    "seconds": 1e3,
+    "min": 60e3,
+    "mins": 60e3,
+    "minute": 60e3,
+    "minutes": 60e3,
+}
+_TIME_UNITS = {"ms": 1.0, "s": 1e3}  # the question's unit, in milliseconds
+_WRITTEN = re.compile(
+    r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*([a-z%/ ]*)$", re.IGNORECASE
+)
 
 
-def parse_number(text: str) -> float | str:
-    """What a person types for a number: ``2M``, ``1.5k``, ``1e6``, ``2,000,000``, ``2_000_000``.
+def parse_number(text: str, unit: str | None = None) -> float | str:
+    """What a person types for a number: ``2M``, ``1.5k``, ``1e6``, ``2,000,000``, ``2_000_000``;
+    with the question's unit, a duration in any unit (``3 s`` is 3,000 for a question in ms,
+    ``300ms`` is 300), a share as a percentage (``30%`` is 0.3) and the unit itself written after
+    the number (``800 tokens``).
 
-    Returns the number, or the text unchanged when it has no suffix (the question's own reader then
-    judges it, with its own message).
+    Returns the number, or the text unchanged when it is not one of these (the question's own
+    reader then judges it, with its own message).
     """
-    cleaned = text.strip().replace(" ", "")
-    found = _SUFFIXED.match(cleaned.replace(",", "").replace("_", ""))
+    stripped = text.strip()
+    found = _WRITTEN.match(stripped.replace(",", "").replace("_", ""))
     if found is None:
-        return text.strip()
-    value = float(found.group(1)) * _SCALE[found.group(2).lower()]
+        return stripped
+    number, word = float(found.group(1)), " ".join(found.group(2).lower().split())
+    if not word:
+        return stripped  # a plain number: the question reads it (and keeps ints whole)
+    scale = _scale(word, (unit or "").strip().lower())
+    if scale is None:
+        return stripped
+    value = number * scale
     return int(value) if value.is_integer() else value
 
 
+def _scale(word: str, unit: str) -> float | None:
+    """What a word after a number multiplies it by, for a question in ``unit``; None: unknown."""
+    if word in _SCALE:
+        if unit in _TIME_UNITS and word == "m":
+            return None  # "3m" for a latency: minutes or millions? Neither is taken.
+        return _SCALE[word]
+    if unit in _TIME_UNITS and word in _TIME:
+        return _TIME[word] / _TIME_UNITS[unit]
+    if word == "%" and unit.startswith("share"):
+        return 0.01
+    if unit and (word == unit or word == unit.split()[0] or word.rstrip("s") == unit.rstrip("s")):
+        return 1.0  # the unit written out: "800 tokens", "3 people"
+    return None
+
+
+def number_examples(unit: str | None) -> str:
+    """The short forms a number question takes, for its messages."""
+    unit = (unit or "").strip().lower()
+    if unit in _TIME_UNITS:
+        return "3 s, 300 ms or 1.5k work too"
+    if unit.startswith("share"):
+        return "30% or 0.3 work too"
+    return "2M, 1.5k, 1e6 or 2,000,000 work too"
+
+
 def number_hint(q: Question) -> str:
-    """What a number field accepts, for its placeholder."""
+    """What a number field accepts, for its placeholder (the short forms are in its help)."""
     return q.allowed()
+
+
+def number_help(q: Question) -> str:
+    """How to type a number question's answer, for the help shown beside it."""
+    return f"Type {number_examples(q.unit).replace(' work too', '')}; Enter takes it."
 
 
 @dataclass
@@ -135,9 +193,9 @@ class Session:
         if q.type not in ("int", "number") or not isinstance(raw, str):
             return q.coerce(raw)
         try:
-            return q.coerce(parse_number(raw))
+            return q.coerce(parse_number(raw, q.unit))
         except ValueError as exc:
-            raise ValueError(f"{exc} (2M, 1.5k, 1e6 and 2,000,000 work too)") from None
+            raise ValueError(f"{exc} ({number_examples(q.unit)})") from None
 
     def answer(self, qid: str, raw: Any) -> Any:
         """Set an answer from what was typed or chosen; an empty value clears it.

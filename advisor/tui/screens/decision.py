@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,15 +23,28 @@ from textual.widgets import (
 
 from advisor.core.flips import show_value
 from advisor.tui.messages import AboutChanged, AnswerGiven, QuestionFocused
-from advisor.tui.session import Session
-from advisor.tui.widgets.fields import QuestionField, SectionForm, field_for
+from advisor.tui.session import Session, number_help
+from advisor.tui.widgets.fields import QuestionField, SectionForm, TypedField, field_for
 from advisor.tui.widgets.panel import DecisionPanel, SectionList
+
+if TYPE_CHECKING:
+    from advisor.tui.app import AdvisorApp
 
 PREBUILD_AFTER = 0.2  # seconds after the screen is up before the other forms are built
 
 
+ABOUT_HELP = (
+    "[b]About this decision[/b]: a title and the situation, for the memo. Then pick a section on "
+    "the left (or ctrl+n for the next one) and answer what you know; leave out what you do not "
+    "know: the advisor says what it assumed and which answers could still change the result. "
+    "ctrl+l clears a field; escape goes back to the start screen (the answers are kept)."
+)
+
+
 class AboutForm(VerticalScroll):
     """The decision's title and the situation in a few words (the answers file's title and why)."""
+
+    BINDINGS = [Binding("ctrl+l", "clear", "Clear", show=False)]
 
     def __init__(self, session: Session) -> None:
         super().__init__(id="form-about", classes="form")
@@ -44,12 +58,14 @@ class AboutForm(VerticalScroll):
         )
         yield Label("The situation, in a few sentences (optional)", classes="prompt")
         yield TextArea(self.session.why, id="why")
-        yield Static(
-            "Pick a section on the left (or ctrl+n for the next one) and answer what you know; "
-            "the decision on the left changes as you go. Leave out what you do not know: the "
-            "advisor says what it assumed and which answers could still change the result.",
-            classes="hint",
-        )
+
+    def action_clear(self) -> None:
+        """Clear the field with the cursor: the title, or the situation."""
+        focused = self.screen.focused
+        if isinstance(focused, Input):
+            focused.value = ""
+        elif isinstance(focused, TextArea):
+            focused.clear()
 
     @on(Input.Changed, "#title")
     def _title(self, event: Input.Changed) -> None:
@@ -70,6 +86,7 @@ class DecisionScreen(Screen[None]):
         Binding("ctrl+r", "results", "Results"),
         Binding("ctrl+s", "save", "Save"),
         Binding("ctrl+o", "export", "Export memo"),
+        Binding("escape", "start", "Start screen", show=False),
     ]
 
     def __init__(self, session: Session) -> None:
@@ -92,12 +109,15 @@ class DecisionScreen(Screen[None]):
                 # without styling every question of every section first.
                 with ContentSwitcher(initial="form-about", id="forms"):
                     yield AboutForm(session)
-                yield Static("", id="why")
+                yield Static("", id="help")
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = "advisor"
         self._refresh()
+        self.query_one("#help", Static).update(ABOUT_HELP)
+        # Keys typed at once land in the first field (the title), not in the section list.
+        self.query_one("#title", Input).focus()
         # The other sections' forms are built one at a time once the screen is up, so that the
         # first screen comes quickly and a section is ready by the time someone goes to it.
         self.set_timer(PREBUILD_AFTER, self._build_next)
@@ -111,10 +131,16 @@ class DecisionScreen(Screen[None]):
     # What the user does ---------------------------------------------------------------------------
 
     @on(OptionList.OptionHighlighted, "#sections")
-    @on(OptionList.OptionSelected, "#sections")
-    def _section(self, event: OptionList.OptionHighlighted | OptionList.OptionSelected) -> None:
+    def _section(self, event: OptionList.OptionHighlighted) -> None:
         if event.option.id:
             self.show_section(event.option.id)
+
+    @on(OptionList.OptionSelected, "#sections")
+    def _enter_section(self, event: OptionList.OptionSelected) -> None:
+        """Enter on a section: show it and put the cursor on its first question."""
+        if event.option.id:
+            self.show_section(event.option.id)
+            self.call_after_refresh(self.focus_form, event.option.id)
 
     def _form(self, section_id: str) -> None:
         """Build a section's form, if it is not built yet."""
@@ -134,11 +160,27 @@ class DecisionScreen(Screen[None]):
 
     def show_section(self, section_id: str) -> None:
         self._form(section_id)
-        self.query_one("#forms", ContentSwitcher).current = f"form-{section_id}"
+        switcher = self.query_one("#forms", ContentSwitcher)
+        if switcher.current != f"form-{section_id}":
+            self.query_one("#help", Static).update(self._section_help(section_id))
+        switcher.current = f"form-{section_id}"
         sections = self.query_one(SectionList)
         index = sections.get_option_index(section_id)
         if sections.highlighted != index:
-            sections.highlighted = index
+            # Moved here, not by the user in the list: no OptionHighlighted to come back later
+            # and show the section again after a quicker key has moved on (ctrl+n ctrl+n).
+            with sections.prevent(OptionList.OptionHighlighted):
+                sections.highlighted = index
+
+    def _section_help(self, section_id: str) -> str:
+        """The help box for a section before a question is chosen: what the section is about."""
+        if section_id == "about":
+            return ABOUT_HELP
+        section = self.session.registry.section(section_id)
+        text = f"[b]{escape(section.title)}[/b]"
+        if section.description:
+            text += ": " + escape(" ".join(section.description.split()))
+        return text + "\nTab moves through the questions; ctrl+l clears an answer."
 
     def action_next_section(self) -> None:
         order = ["about", *(s.id for s in self.session.registry.sections)]
@@ -166,13 +208,21 @@ class DecisionScreen(Screen[None]):
         return True
 
     def on_answer_given(self, message: AnswerGiven) -> None:
-        field = self.fields[message.qid]
+        self._apply(message.qid, message.raw)
+
+    def _apply(self, qid: str, raw: Any) -> None:
+        """Take an answer given in a field: into the session, or refused in place."""
+        field = self.fields[qid]
         try:
-            value = self.session.answer(message.qid, message.raw)
+            value = self.session.answer(qid, raw)
         except ValueError as exc:
-            previous = self.session.values.get(message.qid)
-            kept = "unanswered" if previous is None else show_value(previous)
-            field.show_error(f"{exc}. Not taken: the advisor still uses {kept}.")
+            previous = self.session.values.get(qid)
+            kept = (
+                "the question stays unanswered"
+                if previous is None
+                else f"the advisor still uses {show_value(previous)}"
+            )
+            field.show_error(f"{exc}. Not taken: {kept}.")
             return
         field.show_error(None)
         field.show_state(value)
@@ -184,10 +234,12 @@ class DecisionScreen(Screen[None]):
 
     def on_question_focused(self, message: QuestionFocused) -> None:
         q = self.session.registry.questions[message.qid]
-        parts = [f"[b]Why this matters[/b] ({q.qid}): {q.why}"]
+        parts = [f"[b]Why this matters[/b]: {escape(q.why)}"]
         if q.help:
-            parts.append(q.help)
-        self.query_one("#why", Static).update("\n".join(parts))
+            parts.append(escape(q.help))
+        if q.type in ("int", "number"):
+            parts.append(escape(number_help(q)))
+        self.query_one("#help", Static).update("\n".join(parts))
 
     # Keeping the screen up to date -------------------------------------------------------------
 
@@ -197,7 +249,7 @@ class DecisionScreen(Screen[None]):
         is worked out once the screen has been drawn, unless another change came first."""
         session = self.session
         self._generation += 1
-        self.query_one(DecisionPanel).show(session.quick)
+        self.query_one(DecisionPanel).show(session.quick, session.registry.questions)
         if not session.explored:
             self.call_after_refresh(self._explore, self._generation)
         self.query_one(SectionList).refresh_progress()
@@ -210,7 +262,7 @@ class DecisionScreen(Screen[None]):
     def _explore(self, generation: int) -> None:
         if generation != self._generation or self.session.explored:
             return  # a later change is on its way, or it is done
-        self.query_one(DecisionPanel).show(self.session.decision)
+        self.query_one(DecisionPanel).show(self.session.decision, self.session.registry.questions)
 
     def set_answers(self) -> None:
         """Show the session's answers in every field (after a what-if was applied, say)."""
@@ -221,17 +273,39 @@ class DecisionScreen(Screen[None]):
             field.show_error(None)
         self._refresh()
 
+    def take_typed(self) -> None:
+        """Take what is typed and not yet taken (a number still being written when the user
+        saves, exports, looks at the results or leaves)."""
+        for qid, field in self.fields.items():
+            if isinstance(field, TypedField) and field.pending:
+                self._apply(qid, field.take(post=False))
+
     def action_results(self) -> None:
         from advisor.tui.screens.results import ResultsScreen
 
+        self.take_typed()
         self.app.push_screen(ResultsScreen(self.session))
 
     def action_save(self) -> None:
         from advisor.tui.screens.dialogs import save_answers
 
+        self.take_typed()
         save_answers(self.app, self.session)
+
+    def action_save_as(self) -> None:
+        from advisor.tui.screens.dialogs import save_answers
+
+        self.take_typed()
+        save_answers(self.app, self.session, ask=True)
 
     def action_export(self) -> None:
         from advisor.tui.screens.dialogs import export_memo
 
+        self.take_typed()
         export_memo(self.app, self.session)
+
+    def action_start(self) -> None:
+        """Back to the start screen; the answers stay in the autosave, offered there to resume."""
+        app: AdvisorApp = self.app  # type: ignore[assignment]
+        self.take_typed()
+        app.to_start()

@@ -106,8 +106,16 @@ class PathDialog(ModalScreen[tuple[Path, str] | None]):
         self.dismiss(None)
 
 
-def _write(app: App[Any], path: Path, write: Any, what: str) -> None:
-    """Write through ``write(force)``, asking first when the file exists."""
+ANSWERS_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def _same(a: Path, b: Path | None) -> bool:
+    return b is not None and a.expanduser().resolve() == b.expanduser().resolve()
+
+
+def _write(app: App[Any], path: Path, write: Any, what: str, own: Path | None = None) -> None:
+    """Write through ``write(force)``, asking first when the file exists, unless it is ``own``
+    (the file being edited, which saving is meant to replace)."""
 
     def done(force: bool) -> None:
         try:
@@ -117,7 +125,7 @@ def _write(app: App[Any], path: Path, write: Any, what: str) -> None:
             return
         app.notify(f"{what} written to {path}", title="Written")
 
-    if path.exists():
+    if path.exists() and not _same(path, own):
 
         def answer(yes: bool | None) -> None:
             if yes:
@@ -127,32 +135,47 @@ def _write(app: App[Any], path: Path, write: Any, what: str) -> None:
 
         app.push_screen(Confirm(f"{path} exists. Replace it?"), answer)
     else:
-        done(False)
+        done(path.exists())
 
 
-def save_answers(app: App[Any], session: Session) -> None:
-    """Ask where to save the answers (the file they came from, by default) and save them."""
-    default = str(session.source) if session.source else "answers.yaml"
-    if session.source is not None and session.source.suffix.lower() in (
-        ".md",
-        ".markdown",
-        ".html",
-        ".htm",
-    ):
-        default = str(session.source.with_suffix(".yaml"))
+def save_answers(app: App[Any], session: Session, *, ask: bool = False) -> None:
+    """Save the answers: straight into the answers file they came from (its comments kept), or,
+    for a new decision, one opened from a memo, or with ``ask``, where the user says."""
+    source = session.source
+    if not ask and source is not None and source.suffix.lower() in ANSWERS_SUFFIXES:
+        _write(app, source, lambda force: session.save(source, force=force), "Answers", source)
+        return
+    default = str(source) if source else "answers.yaml"
+    if source is not None and source.suffix.lower() not in ANSWERS_SUFFIXES:
+        default = str(source.with_suffix(".yaml"))
 
     def chosen(result: tuple[Path, str] | None) -> None:
         if result is None:
             return
         path = result[0]
-        _write(app, path, lambda force: session.save(path, force=force), "Answers")
+        _write(app, path, lambda force: session.save(path, force=force), "Answers", source)
 
     app.push_screen(PathDialog("Save the answers to", default), chosen)
 
 
+def memo_default(session: Session, here: Path | None = None) -> Path:
+    """Where a memo goes unless the user says otherwise: the next numbered record in
+    docs/decisions/ when the folder is there (where `advisor log` looks), else beside the answers
+    file, else in the current folder."""
+    from advisor.core.decision_log import DECISIONS_DIR, next_record
+
+    here = here or Path.cwd()
+    folder = here / DECISIONS_DIR
+    if folder.is_dir():
+        title = session.title or (session.source.stem if session.source else "decision")
+        return next_record(folder, title, ".md").relative_to(here)
+    stem = session.source.stem if session.source else "decision"
+    beside = session.source.parent if session.source else Path()
+    return beside / f"{stem}-memo.md"
+
+
 def export_memo(app: App[Any], session: Session) -> None:
     """Ask for a file and a format, and write the decision memo there."""
-    stem = session.source.stem if session.source else "decision"
 
     def chosen(result: tuple[Path, str] | None) -> None:
         if result is None:
@@ -160,4 +183,6 @@ def export_memo(app: App[Any], session: Session) -> None:
         path, fmt = result
         _write(app, path, lambda force: session.export(path, fmt, force=force), "Memo")
 
-    app.push_screen(PathDialog("Export the memo to", f"{stem}-memo.md", ("md", "html")), chosen)
+    app.push_screen(
+        PathDialog("Export the memo to", str(memo_default(session)), ("md", "html")), chosen
+    )

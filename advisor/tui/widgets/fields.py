@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.events import DescendantFocus
+from textual.timer import Timer
 from textual.widgets import Input, Label, Select, SelectionList, Static, Switch
 
 from advisor.core.flips import show_value
@@ -85,6 +86,15 @@ class QuestionField(Vertical):
 
 
 class ChoiceField(QuestionField):
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.watch(self.query_one("#control", Select), "expanded", self._menu, init=False)
+
+    def _menu(self, expanded: bool) -> None:
+        """While its list is open the help box's text is hidden: the list may be drawn over part
+        of it, and what shows beside the list would read as stray characters."""
+        self.screen.set_class(expanded, "menu-open")
+
     def control(self) -> ComposeResult:
         options = [(c.label or c.value, c.value) for c in self.q.choices]
         value = self.initial if self.initial in self.q.choice_values else Select.NULL
@@ -250,38 +260,102 @@ class BoolField(QuestionField):
         self.query_one("#word", Label).update(self._word(value))
 
 
-class NumberField(QuestionField):
+class TypedField(QuestionField):
+    """A question answered by typing. What is typed becomes the answer when it is complete: on
+    Enter, on leaving the field, or after a pause in the typing (PAUSE), so that "3" on the way to
+    "3M" is never taken for an answer."""
+
+    PAUSE = 1.2  # seconds without a keystroke after which what is typed is taken
+
+    def __init__(self, q: Question, value: Any) -> None:
+        super().__init__(q, value)
+        self._taken = self._shown(value)  # the text last given as the answer
+        self._timer: Timer | None = None
+
+    @staticmethod
+    def _shown(value: Any) -> str:
+        return "" if value is None else show_value(value)
+
+    def control(self) -> ComposeResult:
+        yield Input(value=self._taken, id="control", compact=True)
+
+    @property
+    def pending(self) -> bool:
+        """Whether something typed has not been taken yet (never, before the field is drawn)."""
+        controls = self.query("#control").results(Input)
+        control = next(iter(controls), None)
+        return control is not None and control.value != self._taken
+
+    @on(Input.Changed, "#control")
+    def _changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(self.PAUSE, self.take) if self.pending else None
+
+    @on(Input.Submitted, "#control")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.take()
+
+    @on(Input.Blurred, "#control")
+    def _left(self, event: Input.Blurred) -> None:
+        self.take()
+
+    def take(self, post: bool = True) -> str:
+        """Give what is typed as the answer, if it changed since it was last given; with
+        ``post`` False the caller applies it (at once, before a save), and nothing is posted."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        text = self.query_one("#control", Input).value
+        if text != self._taken:
+            self._taken = text
+            if post:
+                self.give(text)
+        return text
+
+    def set_value(self, value: Any) -> None:
+        field = self.query_one("#control", Input)
+        self._taken = self._shown(value)
+        with field.prevent(Input.Changed):
+            field.value = self._taken
+
+
+class NumberField(TypedField):
+    """A number, read as people write it (2M, 1.5k, 3 s for a question in ms, 30% for a share);
+    under it, what was taken when that differs from what was typed."""
+
     def control(self) -> ComposeResult:
         with Horizontal(classes="number-row"):
-            shown = "" if self.initial is None else show_value(self.initial)
-            yield Input(value=shown, placeholder=number_hint(self.q), id="control", compact=True)
+            placeholder = number_hint(self.q)
+            yield Input(value=self._taken, placeholder=placeholder, id="control", compact=True)
             if self.q.unit:
                 yield Label(self.q.unit, classes="unit")
 
-    @on(Input.Changed, "#control")
-    def _changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self.give(event.value)
+    def show_state(self, value: Any) -> None:
+        super().show_state(value)
+        if value is None or not self.is_mounted:
+            return
+        typed = self.query_one("#control", Input).value.strip()
+        if typed and not _plainly(typed, value):
+            unit = f" {self.q.unit}" if self.q.unit else ""
+            state = self.query_one(".state", Static)
+            state.update(f"taken as {show_value(value)}{unit}")
+            state.set_class(False, "empty")
 
-    def set_value(self, value: Any) -> None:
-        field = self.query_one("#control", Input)
-        with field.prevent(Input.Changed):
-            field.value = "" if value is None else show_value(value)
+
+def _plainly(typed: str, value: Any) -> bool:
+    """Whether what was typed is the number itself (``3000``, ``3,000``), which needs no "taken
+    as" under it, rather than a short form or another unit (``3k``, ``3 s``)."""
+    try:
+        return float(typed.replace(",", "").replace("_", "").replace(" ", "")) == float(value)
+    except ValueError:
+        return False
 
 
-class TextField(QuestionField):
-    def control(self) -> ComposeResult:
-        yield Input(value=self.initial or "", id="control", compact=True)
-
-    @on(Input.Changed, "#control")
-    def _changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self.give(event.value)
-
-    def set_value(self, value: Any) -> None:
-        field = self.query_one("#control", Input)
-        with field.prevent(Input.Changed):
-            field.value = value or ""
+class TextField(TypedField):
+    pass
 
 
 FIELDS: dict[str, type[QuestionField]] = {

@@ -2,23 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rich.text import Text
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from advisor.core import labels
 from advisor.core.engine import FELL_AT, Decision
 from advisor.core.numbers import points
+from advisor.core.questionnaire import Question
 from advisor.tui.session import Session
 
 BAR = 12  # cells for the longest bar
 UNKNOWNS = 4  # unknowns listed under the ranking; the rest are counted
-LABEL = 30  # characters of a section's line in the sidebar
 
 
-def ranking_text(decision: Decision, width: int = BAR) -> Text:
-    """The options best first: points as a bar and the stage where each fell behind the choice;
-    the ruled-out ones with the rules that did it, the held-back ones with the gates."""
+def ranking_text(
+    decision: Decision, questions: Mapping[str, Question] | None = None, width: int = BAR
+) -> Text:
+    """The options best first, each by its label: points as a bar and the stage where each fell
+    behind the choice; the ruled-out ones with the rules that did it, the held-back ones with the
+    gates; then the unanswered questions that could still change it, by their prompts."""
+    questions = questions or {}
     out = Text()
+    if not decision.resolved.answered:
+        out.append("Nothing decided yet\n", style="bold")
+        out.append(
+            "No question is answered. Answer what you know on the right: the options are "
+            "ranked here as you go.\n",
+            style="dim",
+        )
+        return out
     rec = decision.recommendation
     if rec:
         out.append("Recommended: ", style="bold")
@@ -38,17 +53,19 @@ def ranking_text(decision: Decision, width: int = BAR) -> Text:
     order = [*decision.ranking, *(o for o in decision.options if o not in decision.ranking)]
     for oid in order:
         opt = decision.options[oid]
-        cells = round(abs(opt.score) / scale * width)
         if opt.eliminated:
-            out.append(f"x {oid:<10}", style="red")
+            out.append(f"x {opt.label}\n", style="red")
             out.append(
-                " ruled out: " + ", ".join(r.code for r, _ in opt.vetoes) + "\n", style="red"
+                "  ruled out: " + ", ".join(r.code for r, _ in opt.vetoes) + "\n", style="red"
             )
             continue
         rank = decision.ranking.index(oid) + 1
         style = "green" if opt.score >= 0 else "yellow"
-        out.append(f"{rank} {oid:<10}{points(opt.score):>5} ")
-        out.append(("█" if opt.score >= 0 else "▒") * cells, style=style)
+        out.append(f"{rank} {opt.label}\n", style="bold" if oid == rec else "")
+        out.append(f"  {points(opt.score):>4} ")
+        out.append(
+            ("█" if opt.score >= 0 else "▒") * round(abs(opt.score) / scale * width), style=style
+        )
         if opt.fell_at == "gate":
             out.append(" held: " + ", ".join(r.code for r, _ in opt.holds), style="yellow")
         elif opt.fell_at:
@@ -57,8 +74,8 @@ def ranking_text(decision: Decision, width: int = BAR) -> Text:
     if decision.unknowns:
         out.append("\nCould still change it:\n", style="bold")
         for unknown in decision.unknowns[:UNKNOWNS]:
-            turns = ", ".join(f"{v} -> {r or 'none'}" for v, r in unknown.outcomes.items())
-            out.append(f" {unknown.question}: {turns}\n", style="italic")
+            out.append(f" {labels.question(questions, unknown.question)}: ", style="italic")
+            out.append(labels.turns(questions, decision.options, unknown) + "\n")
         more = len(decision.unknowns) - UNKNOWNS
         if more > 0:
             out.append(f" and {more} more (results, ctrl+r)\n", style="italic")
@@ -72,8 +89,8 @@ class DecisionPanel(Static):
     DecisionPanel { padding: 0 1; height: auto; }
     """
 
-    def show(self, decision: Decision) -> None:
-        self.update(ranking_text(decision))
+    def show(self, decision: Decision, questions: Mapping[str, Question]) -> None:
+        self.update(ranking_text(decision, questions))
 
 
 class SectionList(OptionList):
@@ -90,10 +107,10 @@ class SectionList(OptionList):
         super().__init__(*options, id="sections")
 
     def _label(self, sid: str, title: str) -> str:
+        """A section's line: done, how far along, and its whole title (wrapped, never cut)."""
         done, asked = self.session.progress(sid)
         mark = "✓" if done == asked and asked else " "
-        label = f"{mark} {done}/{asked} {title}"
-        return label if len(label) <= LABEL else label[: LABEL - 1] + "…"
+        return f"{mark} {done}/{asked} {title}"
 
     def refresh_progress(self) -> None:
         for s in self.session.registry.sections:
