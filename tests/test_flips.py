@@ -118,11 +118,13 @@ def answers(draw: st.DrawFn) -> dict[str, Any]:
             out[qid] = draw(st.booleans())
         elif qid == "cost.open_model_size_b":
             out[qid] = draw(st.sampled_from([8, 13, 70, 405]))
-        elif q.type == "number":
-            out[qid] = draw(st.floats(min_value=1, max_value=20))
+        elif q.type == "number":  # within what the question allows (a share is at most 1)
+            high = min(20.0, q.maximum) if q.maximum is not None else 20.0
+            out[qid] = draw(st.floats(min_value=min(1.0, high), max_value=high))
         else:
             exponent = draw(st.floats(min_value=0, max_value=9))
-            out[qid] = int(10**exponent) if qid != "scale.latency_p95_ms" else int(10**exponent) + 1
+            value = int(10**exponent) if qid != "scale.latency_p95_ms" else int(10**exponent) + 1
+            out[qid] = min(value, int(q.maximum)) if q.maximum is not None else value
     return out
 
 
@@ -327,7 +329,12 @@ def test_no_flip_is_nearer_than_the_one_reported(values: dict[str, Any]) -> None
                     continue
                 if (end > start and value >= end) or (end < start and value <= end):
                     continue
-            if abs(end) >= EXACT_BELOW and abs(math.log10(float(value) / end)) < 1 / GRID:
+            try:
+                question.coerce(value)
+            except ValueError:
+                continue  # beyond what the question allows: the search never goes there
+            exact = question.type == "int" and max(abs(start), abs(end)) < EXACT_BELOW
+            if not exact and abs(math.log10(float(value) / end)) < 1 / GRID:
                 continue  # within one step of the grid the threshold is reported on
             got = _recommend({**values, flip.question: value})
             assert got == base.recommendation, (
