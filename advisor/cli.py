@@ -111,7 +111,10 @@ def _load(registry: Registry, file: Path | None, example: str | None) -> Answers
 
 
 def _emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    from advisor.core.numbers import json_safe
+
+    safe = json_safe(data)
+    click.echo(json.dumps(safe, indent=2, ensure_ascii=False, default=str, allow_nan=False))
 
 
 file_argument = click.argument(
@@ -161,7 +164,14 @@ def _catalogue(
         day = price_day(answers)
         return cat if day == cat.price_date else cat.on(day)
     except KeyError as exc:
+        from advisor.costs.catalogue import FigureError
+
         message = str(exc.args[0])
+        if isinstance(exc, FigureError):
+            if exc.key in overrides.figures or exc.key not in overrides.config_lines:
+                raise InputError("--set", [Problem(exc.key, exc.message)]) from None
+            problem = Problem(f"figures.{exc.key}", exc.message, overrides.config_lines[exc.key])
+            raise InputError(overrides.config_path, [problem]) from None
         for key, line in overrides.config_lines.items():
             if f"no figure {key!r}" in message:
                 problem = Problem(f"figures.{key}", message, line)

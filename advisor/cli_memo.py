@@ -25,6 +25,8 @@ from advisor.cli import (
 )
 from advisor.core import dates
 from advisor.core.decision_log import DECISIONS_DIR, next_record
+from advisor.core.files import WouldOverwrite
+from advisor.errors import AdvisorError
 
 
 def _date(text: str | None) -> date:
@@ -36,6 +38,9 @@ def _date(text: str | None) -> date:
         raise click.BadParameter(
             f"{text!r} is not a date like 2026-11-24", param_hint="--date"
         ) from None
+
+
+RECORD_TRIES = 50  # numbers tried in a folder of records before giving up
 
 
 @click.command(name="memo")
@@ -97,34 +102,53 @@ def memo_command(
     today = _date(when)
     output = Path(output_name) if output_name else None
     if output is not None and output_name and output_name.endswith(("/", os.sep)):
-        output.mkdir(parents=True, exist_ok=True)  # a folder named as one, made if it is new
+        if output.exists() and not output.is_dir():
+            raise AdvisorError(f"{output}: is a file, not a folder (-o {output_name})")
+        try:
+            output.mkdir(parents=True, exist_ok=True)  # a folder named as one, made if it is new
+        except OSError as exc:
+            raise AdvisorError(f"{output}: cannot make the folder: {exc.strerror}") from None
     registry = _registry()
     overrides = _overrides(registry, sets, config)
     answers = overrides.apply_answers(_load(registry, file, example))
     catalogue = _catalogue(registry, overrides, answers)
     if fmt is None:
         fmt = "html" if output is not None and output.suffix.lower() in (".html", ".htm") else "md"
-    if output is not None and output.is_dir():
-        output = next_record(
-            output, answers.title or "decision", ".html" if fmt == "html" else ".md"
-        )
+    folder = output if output is not None and output.is_dir() else None
+    suffix = ".html" if fmt == "html" else ".md"
     decision = evaluate(registry, answers.values, catalogue=catalogue, today=today)
-    memo = build_memo(
-        decision,
-        registry,
-        answers,
-        catalogue,
-        today=today,
-        status=status,
-        memo_path=str(output) if output is not None else "",
-        charts=fmt == "html",
-    )
-    text = render(memo, fmt, template_dir or overrides.template_dir)
+
+    def text_for(path: Path | None) -> str:
+        memo = build_memo(
+            decision,
+            registry,
+            answers,
+            catalogue,
+            today=today,
+            status=status,
+            memo_path=str(path) if path is not None else "",
+            charts=fmt == "html",
+        )
+        return render(memo, fmt, template_dir or overrides.template_dir)
+
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(text_for(None), nl=False)
         return
-    write_atomic(output, text, force=force)
-    click.echo(f"wrote {output}", err=True)
+    if folder is None:
+        write_atomic(output, text_for(output), force=force)
+        click.echo(f"wrote {output}", err=True)
+        return
+    # The next record number is claimed by creating its file: when another writer takes the same
+    # number first, this one takes the next (never the same file, never one over another).
+    for _ in range(RECORD_TRIES):
+        output = next_record(folder, answers.title or "decision", suffix)
+        try:
+            write_atomic(output, text_for(output))
+        except WouldOverwrite:
+            continue
+        click.echo(f"wrote {output}", err=True)
+        return
+    raise AdvisorError(f"{folder}: no free record number after {RECORD_TRIES} tries")
 
 
 @click.command(name="diff")

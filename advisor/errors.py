@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,9 +13,44 @@ _LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
 
 def _one_line(text: str) -> str:
-    return "".join(
-        repr(c)[1:-1] if c in _LINE_BREAKS or "\ud800" <= c <= "\udfff" else c for c in text
-    )
+    """The text on one line and harmless in a terminal: line breaks, control characters (an
+    escape sequence could clear the screen or write the clipboard) and lone surrogates are shown
+    as escapes."""
+    return "".join(repr(c)[1:-1] if _unprintable(c) else c for c in text)
+
+
+def _unprintable(c: str) -> bool:
+    code = ord(c)
+    return c in _LINE_BREAKS or code < 0x20 or 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF
+
+
+FOLD_AFTER = 3  # problems with the same message shown before the rest are counted in one line
+FOLD_FROM = 6  # how many problems with one message it takes to fold them
+
+
+def _rendered(path: str | Path | None, problems: list[Problem]) -> list[str]:
+    """Each problem on its line, except that many with the same message (100,000 aliases of one
+    bad value, 10,000 unknown keys) are shown a few times, then counted with their lines."""
+    counts = Counter(p.message for p in problems)
+    seen: Counter[str] = Counter()
+    out: list[str] = []
+    for p in problems:
+        if counts[p.message] < FOLD_FROM:
+            out.append(p.render(path))
+            continue
+        seen[p.message] += 1
+        if seen[p.message] <= FOLD_AFTER:
+            out.append(p.render(path))
+        if seen[p.message] == FOLD_AFTER:
+            rest = [q for q in problems if q.message == p.message][FOLD_AFTER:]
+            lines = [q.line for q in rest if q.line is not None]
+            span = f" (lines {min(lines)} to {max(lines)})" if lines else ""
+            where = str(path) if path is not None else "<input>"
+            out.append(
+                f"{where}: and {len(rest):,} more with the same message{span}: "
+                f"{_one_line(rest[0].field)} ..."
+            )
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,4 +81,4 @@ class InputError(AdvisorError):
     def __init__(self, path: str | Path | None, problems: list[Problem]):
         self.path = path
         self.problems = problems
-        super().__init__("\n".join(p.render(path) for p in problems))
+        super().__init__("\n".join(_rendered(path, problems)))

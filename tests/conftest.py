@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -56,6 +56,34 @@ def _pip_offline(*args: str) -> None:
 def pip_offline() -> Callable[..., None]:
     """pip, offline and into temporary folders only (see ``_pip_offline``)."""
     return _pip_offline
+
+
+@pytest.fixture
+def distribution(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[[str, str, str, str], None]]:
+    """Install a plugin as a distribution for one test: ``(name, module, entry point, source)``
+    writes the module and its dist-info (with an ``advisor`` entry point) into a temporary folder
+    on the path, and chooses it with ADVISOR_PLUGINS; the module is forgotten afterwards."""
+    import sys
+
+    made: list[str] = []
+
+    def install(name: str, module: str, target: str, source: str) -> None:
+        (tmp_path / f"{module}.py").write_text(source, encoding="utf-8")
+        info = tmp_path / f"{name.replace('-', '_')}-1.0.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n", encoding="utf-8"
+        )
+        (info / "entry_points.txt").write_text(f"[advisor]\n{target}\n", encoding="utf-8")
+        monkeypatch.syspath_prepend(str(tmp_path))
+        monkeypatch.setenv("ADVISOR_PLUGINS", name)
+        made.append(module)
+
+    yield install
+    for module in made:
+        sys.modules.pop(module, None)
 
 
 @pytest.fixture(scope="session")

@@ -144,29 +144,16 @@ NEEDS_API = textwrap.dedent(
 
 
 def test_an_installed_plugin_for_another_hook_api_is_named_and_not_used(
-    cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Callable[..., Result], distribution: Callable[[str, str, str, str], None]
 ) -> None:
-    (tmp_path / "advisor_test_future.py").write_text(NEEDS_API, encoding="utf-8")
-    info = tmp_path / "future_plugin-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: future-plugin\nVersion: 1.0\n", encoding="utf-8"
-    )
-    (info / "entry_points.txt").write_text(
-        "[advisor]\nfuture = advisor_test_future\n", encoding="utf-8"
-    )
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setenv("ADVISOR_PLUGINS", "future-plugin")
-    try:
-        data = json.loads(cli("plugins", "--format", "json").stdout)
-        (fault,) = data["errors"]
-        assert fault["plugin"] == "future-plugin:future"
-        assert "needs hook API 99; this advisor provides hook API 1" in fault["message"]
-        done = cli("recommend", "--example", "first-pilot", "--format", "json")
-        assert done.exit_code == 0, done.output
-        assert "future" not in json.loads(done.stdout)["options"]
-    finally:
-        sys.modules.pop("advisor_test_future", None)
+    distribution("future-plugin", "advisor_test_future", "future = advisor_test_future", NEEDS_API)
+    data = json.loads(cli("plugins", "--format", "json").stdout)
+    (fault,) = data["errors"]
+    assert fault["plugin"] == "future-plugin:future"
+    assert "needs hook API 99; this advisor provides hook API 1" in fault["message"]
+    done = cli("recommend", "--example", "first-pilot", "--format", "json")
+    assert done.exit_code == 0, done.output
+    assert "future" not in json.loads(done.stdout)["options"]
 
 
 def test_code_is_not_loaded_from_an_answers_file_or_the_current_folder(

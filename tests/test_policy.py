@@ -620,8 +620,8 @@ GOOD_RULE = (
         ),
         pytest.param(
             "rules:\n" + GOOD_RULE.replace("veto: api", "points: [self_host, 2]"),
-            "bad.yaml:5: ACME001.points: expected option: non-zero number pairs, e.g. "
-            "{self_host: 2}",
+            "bad.yaml:5: ACME001.points: expected option: non-zero number pairs from -100 to "
+            "100, e.g. {self_host: 2}",
             id="points a list",
         ),
         pytest.param(

@@ -324,7 +324,7 @@ def _problem(err: Any, document: Any, registry: Registry) -> Problem:
         if not (isinstance(p, str) and p.startswith(("function-", "literal[")))
     ]
     # Drop pydantic's type tags (e.g. 'list[...]') from the location; keep keys and indexes.
-    loc = [p for p in loc if isinstance(p, int) or p in _keys_along(document, loc)]
+    loc = _real_loc(document, loc)
     line = yamlio.line_of(document, loc)
     kind = err["type"]
     message = err["msg"].removeprefix("Value error, ")
@@ -358,18 +358,19 @@ def _problem(err: Any, document: Any, registry: Registry) -> Problem:
     return Problem(field, message, line)
 
 
-def _keys_along(document: Any, loc: list[Any]) -> set[Any]:
-    keys: set[Any] = set()
+def _real_loc(document: Any, loc: list[Any]) -> list[Any]:
+    """The keys and indexes of ``loc`` that are in the document, each looked up where it stands
+    (in time linear in the path, not in the document: 10,000 unknown keys cost 10,000 steps)."""
+    out: list[Any] = []
     node = document
     for part in loc:
-        if isinstance(node, Mapping):
-            keys.update(node.keys())
+        if isinstance(part, int):
+            out.append(part)
+            node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+        elif isinstance(node, Mapping) and part in node:
+            out.append(part)
             node = node.get(part)
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-        else:
-            break
-    return keys
+    return out
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:

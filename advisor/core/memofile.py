@@ -118,7 +118,9 @@ def _scalar(value: Any) -> str:
     if isinstance(value, int | float):
         return repr(value)
     text = str(value)
-    if _PLAIN.match(text) and text.lower() not in _RESERVED:
+    if (
+        _PLAIN.fullmatch(text) and text.lower() not in _RESERVED
+    ):  # fullmatch: "true\n" is not a word
         return text
     # A JSON string is a YAML double-quoted scalar; then escape what must not appear raw.
     quoted = json.dumps(text, ensure_ascii=False)
@@ -159,7 +161,9 @@ def dump_yaml(data: Mapping[str, Any]) -> str:
 
 def dump_json(data: Mapping[str, Any]) -> str:
     """The same data as JSON for an HTML memo's script element, safe to embed as it is."""
-    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    from advisor.core.numbers import json_safe
+
+    text = json.dumps(json_safe(data), indent=2, ensure_ascii=False, default=str, allow_nan=False)
     for char, escape in _UNSAFE.items():
         text = text.replace(char, escape)
     # Line and paragraph separators are valid JSON but end a line in a script; characters YAML

@@ -142,3 +142,16 @@ def count(value: float | None, unit: str = "") -> str:
         return "-"
     shown = f"{value:,.0f}"
     return f"{shown} {unit}" if unit else shown
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with every number JSON can hold: an infinite or NaN float becomes None (JSON's
+    null, as an unbounded range end already reads), so that the output is strict JSON that any
+    reader accepts, never a bare ``Infinity`` or ``NaN``."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value

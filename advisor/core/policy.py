@@ -96,6 +96,11 @@ def _check(
     return check
 
 
+POINTS_LIMIT = (
+    100  # a policy rule's points, either way; what must win whatever else is said is a veto
+)
+
+
 def _rule(item: Any, at: list[Any], path: Path, document: Any) -> tuple[Rule | None, list[Problem]]:
     problems: list[Problem] = []
 
@@ -127,6 +132,14 @@ def _rule(item: Any, at: list[Any], path: Path, document: Any) -> tuple[Rule | N
     except ConditionError as exc:
         column = f" (at column {exc.column})" if exc.column else ""
         problem(f"{where}.when", f"{exc}{column}", "when")
+    if condition is not None and not condition.reads:
+        problem(
+            f"{where}.when",
+            "the condition names no question, so it would hold for every team; "
+            'compare an answer, e.g. privacy.data_class == "regulated"',
+            "when",
+        )
+        condition = None
     chosen: dict[str, list[str]] = {"veto": [], "hold": []}
     for key in chosen:
         if key in item:
@@ -145,13 +158,15 @@ def _rule(item: Any, at: list[Any], path: Path, document: Any) -> tuple[Rule | N
             and isinstance(v, int | float)
             and not isinstance(v, bool)
             and v != 0
+            and abs(v) <= POINTS_LIMIT  # before any float(): a 310-digit int has none
             and math.isfinite(v)
             for k, v in given.items()
         )
         if not valid:
             problem(
                 f"{where}.points",
-                "expected option: non-zero number pairs, e.g. {self_host: 2}",
+                "expected option: non-zero number pairs from "
+                f"-{POINTS_LIMIT} to {POINTS_LIMIT}, e.g. {{self_host: 2}}",
                 "points",
             )
         else:

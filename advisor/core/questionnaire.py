@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from functools import cached_property
 from importlib.resources.abc import Traversable
+from itertools import islice
 from pathlib import Path
 from typing import Any, Literal
 
@@ -233,7 +235,12 @@ class Question(BaseModel):
                     raise ValueError(f"{_show(value)} is not allowed; expected {self.allowed()}")
                 number = int(number)
         else:
-            number = float(number)
+            try:
+                number = float(number)
+            except OverflowError:  # a whole number with hundreds of digits
+                raise ValueError(
+                    f"{_show(value)} is out of range; expected {self.allowed()}"
+                ) from None
         low, high = self.minimum, self.maximum
         too_low = low is not None and (number <= low if self.exclusive_minimum else number < low)
         if too_low or (high is not None and number > high):
@@ -360,17 +367,41 @@ _VALUE_SOURCES = {"hosted_models": _hosted_model, "open_models": _open_model}
 
 
 def _fmt(number: float) -> str:
-    return str(int(number)) if float(number).is_integer() else str(number)
+    """A bound as people read it: ``0``, ``0.01``, ``1,000,000``."""
+    return f"{int(number):,}" if float(number).is_integer() else str(number)
 
 
 def _show(value: Any) -> str:
-    text = (
-        repr(value)
-        if isinstance(value, str)
-        else str(value).lower()
-        if isinstance(value, bool)
-        else str(value)
-    )
+    """A value in an error message, cut to 60 characters; a nested value (a YAML alias may
+    stand for a tree of millions of nodes) is shown from its first few items, never expanded."""
+    if isinstance(value, str):
+        text = repr(value[:80])
+    elif isinstance(value, bool):
+        text = str(value).lower()
+    else:
+        text = _brief(value, 0)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _brief(value: Any, depth: int) -> str:
+    """At most three items of a mapping or a list at each of two levels, then ``...``."""
+    if isinstance(value, Mapping):
+        if depth >= 2:
+            return "{...}"
+        shown = [
+            f"{_brief(k, depth + 1)}: {_brief(v, depth + 1)}" for k, v in islice(value.items(), 3)
+        ]
+        more = ", ..." if len(value) > 3 else ""
+        return "{" + ", ".join(shown) + more + "}"
+    if isinstance(value, list | tuple):
+        if depth >= 2:
+            return "[...]"
+        shown = [_brief(v, depth + 1) for v in islice(value, 3)]
+        more = ", ..." if len(value) > 3 else ""
+        return "[" + ", ".join(shown) + more + "]"
+    if isinstance(value, str):
+        return repr(value[:40])
+    text = str(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 

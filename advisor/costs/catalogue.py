@@ -4,6 +4,7 @@ model prices from genai-prices, and the overrides a user gives in a config file 
 from __future__ import annotations
 
 import contextlib
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -216,6 +217,9 @@ class Catalogue:
             old = figures.get(key)
             if old is None and not key.startswith(PRICE_PREFIX) and not allow_new:
                 raise KeyError(f"no figure {key!r} in the catalogue{_near(key, figures)}")
+            problem = _not_sensible(value, old)
+            if problem:
+                raise FigureError(key, problem)
             figures[key] = Figure(
                 key=key,
                 value=value,
@@ -368,6 +372,38 @@ def _kept(store: dict[Any, Any], key: Any, compute: Callable[[], Any], limit: in
 
 def _key(model: str) -> str:
     return model.replace("-", "_").replace(".", "_")
+
+
+SENSIBLE_FACTOR = 1000.0  # an override may be this many times the shipped figure, either way
+
+
+class FigureError(KeyError):
+    """A figure given a value it cannot take: which figure, and what it allows."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+        self.message = message
+
+
+def _not_sensible(value: float, old: Figure | None) -> str:
+    """Why ``value`` cannot stand for the figure ``key`` ("" when it can): every figure is a
+    positive finite number (a price, a rate, a size, a time); one the catalogue ships may move a
+    thousandfold either way, no further, and a share stays at most 1."""
+    if not math.isfinite(value) or value <= 0:
+        return f"{value:g} is not allowed; expected a positive finite number"
+    if old is None or old.value is None or old.value <= 0:
+        return ""
+    low, high = old.value / SENSIBLE_FACTOR, old.value * SENSIBLE_FACTOR
+    if (old.unit or "").startswith("share"):
+        high = min(high, 1.0)
+    if not low <= value <= high:
+        return (
+            f"{value:g} is out of range; expected {low:.3g} to {high:.3g} "
+            f"(the shipped {old.value:g} {old.unit}, at most {SENSIBLE_FACTOR:,.0f} times "
+            "higher or lower)"
+        )
+    return ""
 
 
 def _near(key: str, known: Iterable[str]) -> str:

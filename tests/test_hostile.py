@@ -1,0 +1,293 @@
+"""Input that the loader used to accept and the engine then choked on: numbers beyond any sensible
+range, non-finite figures, arithmetic that overflowed. Each is refused at load with the file, line,
+field and what is allowed (exit 2, no traceback), or handled, and the JSON stays strict."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from advisor import Registry
+
+HUGE = "9" * 309  # a whole number no float holds
+
+
+def _strict(text: str) -> object:
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"{constant} in the JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize(
+    ("qid", "written"),
+    [
+        ("pmf.labeled_examples", "1e300"),
+        ("scale.requests_per_month", HUGE),
+        ("scale.output_tokens_per_request", "1e15"),
+        ("cost.open_model_size_b", "1e307"),
+        ("scale.latency_p95_ms", ".inf"),
+        ("scale.peak_to_average", ".nan"),
+        ("cost.ml_engineers", "-1"),
+    ],
+)
+def test_a_number_beyond_its_range_is_refused_with_its_line(
+    cli: Callable[..., Result], registry: Registry, tmp_path: Path, qid: str, written: str
+) -> None:
+    section, key = qid.split(".")
+    path = tmp_path / "answers.yaml"
+    path.write_text(
+        f"answers:\n  pmf:\n    stage: scaling\n  {section}:\n    {key}: {written}\n",
+        encoding="utf-8",
+    )
+    if section == "pmf":
+        path.write_text(f"answers:\n  pmf:\n    stage: scaling\n    {key}: {written}\n", "utf-8")
+    for command in ("recommend", "memo", "flips"):
+        done = cli(command, str(path))
+        assert done.exit_code == 2, (command, done.output)
+        assert "Traceback" not in done.output
+        line = 5 if section != "pmf" else 4
+        assert f"{path}:{line}: {qid}: " in done.output, done.output
+        assert registry.questions[qid].allowed() in done.output
+
+
+def test_the_largest_answers_allowed_are_worked_out_quickly(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    """Every bound at once: a trillion calls a month of a million tokens each, on the largest and
+    the smallest model; the decision comes back (timed in bench/, not here) and its JSON is strict."""
+    for size in ("0.01", "100000", "70"):
+        path = tmp_path / f"edge-{size}.yaml"
+        path.write_text(
+            "answers:\n  pmf: {stage: scaling, labeled_examples: 1000000000}\n"
+            "  scale: {requests_per_month: 1000000000000, input_tokens_per_request: 10000000,"
+            " output_tokens_per_request: 1000000, latency_p95_ms: 1, peak_to_average: 1000}\n"
+            f"  cost: {{open_model_size_b: {size}, ml_engineers: 100000}}\n",
+            encoding="utf-8",
+        )
+        done = cli("recommend", str(path), "--format", "json")
+        assert done.exit_code == 0, done.output
+        _strict(done.stdout)
+
+
+@pytest.mark.parametrize("written", ["0", ".inf", ".nan", "-3", "100000", "1e400"])
+def test_a_config_figure_beyond_sense_is_refused_with_its_line(
+    cli: Callable[..., Result], tmp_path: Path, written: str
+) -> None:
+    config = tmp_path / "advisor.yaml"
+    config.write_text(f"figures:\n  trend.essay_halving_months: {written}\n", encoding="utf-8")
+    done = cli("recommend", "--example", "support-bot", "--config", str(config))
+    assert done.exit_code == 2, done.output
+    assert "Traceback" not in done.output
+    assert f"{config}:2: figures.trend.essay_halving_months: " in done.output, done.output
+
+
+def test_a_set_figure_beyond_sense_is_refused(cli: Callable[..., Result]) -> None:
+    done = cli("recommend", "--example", "support-bot", "--set", "gpu.h100.hourly_usd=-1")
+    assert done.exit_code == 2, done.output
+    assert "gpu.h100.hourly_usd: -1 is not allowed; expected a positive finite number" in (
+        done.output
+    )
+    fine = cli("recommend", "--example", "support-bot", "--set", "gpu.h100.hourly_usd=3.1")
+    assert fine.exit_code == 0, fine.output
+
+
+INFINITE_POINTS = '''
+from advisor import hookimpl, points, rule
+
+
+@rule("INF001", "Infinite", source="a test", reads=["pmf.stage"], fires_when="always")
+def infinite(facts):
+    """Points no JSON number can hold."""
+    yield points("api", float("inf"), "infinitely good")
+
+
+class Plugin:
+    @hookimpl
+    def advisor_rules(self, register):
+        register(infinite)
+
+
+plugin = Plugin()
+'''
+
+
+def test_json_output_is_strict_whatever_a_plugin_scores(
+    cli: Callable[..., Result], distribution: Callable[[str, str, str, str], None]
+) -> None:
+    """A plugin's infinite points reach the JSON as null, never as a bare Infinity that strict
+    readers refuse."""
+    distribution(
+        "infinite-plugin",
+        "advisor_test_infinite",
+        "infinite = advisor_test_infinite:plugin",
+        INFINITE_POINTS,
+    )
+    for command in ("recommend", "explain", "flips"):
+        done = cli(command, "--example", "support-bot", "--format", "json")
+        assert done.exit_code == 0, done.output
+        _strict(done.stdout)
+
+
+@pytest.mark.parametrize(
+    ("given", "field", "says"),
+    [
+        ('    when: "true"\n    points: {api: 1}\n', "ACME009.when", "names no question"),
+        ("    when: '1'\n    points: {api: 1}\n", "ACME009.when", "names no question"),
+        (
+            f"    when: 'pmf.stage == \"scaling\"'\n    points: {{api: {'9' * 310}}}\n",
+            "ACME009.points",
+            "from -100 to 100",
+        ),
+    ],
+)
+def test_a_policy_rule_that_cannot_work_is_refused_with_its_line(
+    cli: Callable[..., Result], tmp_path: Path, given: str, field: str, says: str
+) -> None:
+    pack = tmp_path / "pack.yaml"
+    pack.write_text(
+        f"rules:\n  - code: ACME009\n    title: T\n{given}    because: b\n", encoding="utf-8"
+    )
+    done = cli("recommend", "--example", "support-bot", "--policy", str(pack))
+    assert done.exit_code == 2, done.output
+    assert "Traceback" not in done.output
+    line = 4 if field.endswith("when") else 5
+    assert f"{pack}:{line}: {field}: " in done.output and says in done.output
+
+
+def test_ten_thousand_unknown_keys_are_counted_not_listed(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    path = tmp_path / "answers.yaml"
+    keys = "".join(f"    k{i}: 1\n" for i in range(10_000))
+    path.write_text(f"answers:\n  pmf:\n    stage: scaling\n{keys}", encoding="utf-8")
+    done = cli("recommend", str(path))
+    assert done.exit_code == 2, done.output
+    lines = done.output.strip().splitlines()
+    assert len(lines) == 4, lines[:6]
+    assert lines[0].startswith(f"{path}:4: pmf.k0: unknown question")
+    assert lines[-1] == (
+        f"{path}: and 9,997 more with the same message (lines 7 to 10003): pmf.k3 ..."
+    )
+
+
+def test_an_alias_bomb_is_refused_without_being_expanded(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    """Nine levels of nine aliases stand for 387 million strings in 528 bytes; the message shows
+    the first few items and the run ends at once (it used to take minutes and gigabytes)."""
+    levels = ["  a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    levels += [f"  a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]
+    path = tmp_path / "bomb.yaml"
+    path.write_text(
+        "x-anchors:\n" + "\n".join(levels) + "\nanswers:\n  pmf:\n    stage: *a8\n",
+        encoding="utf-8",
+    )
+    done = cli("recommend", str(path))
+    assert done.exit_code == 2, done.output
+    assert f"{path}:13: pmf.stage: [[[...]" in done.output
+    assert max(len(line) for line in done.output.splitlines()) < 300
+
+
+def test_control_characters_a_user_wrote_do_not_reach_the_terminal(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    """An escape sequence in a key (here one that would clear the screen) is shown escaped."""
+    path = tmp_path / "answers.yaml"
+    path.write_text('answers:\n  pmf:\n    "k\\e[2J": 1\n', encoding="utf-8")
+    done = cli("recommend", str(path))
+    assert done.exit_code == 2, done.output
+    assert "\x1b" not in done.output and "k\\x1b[2J" in done.output
+
+
+def _writers(command: list[str], count: int, cwd: Path) -> list[int]:
+    """``count`` copies of an `advisor` command started at once; their exit codes."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "ADVISOR_PLUGINS": ""}
+    started = [
+        subprocess.Popen(
+            [sys.executable, "-c", "from advisor.cli import main; main()", *command],
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(count)
+    ]
+    return [p.wait(timeout=300) for p in started]
+
+
+def test_concurrent_writers_into_the_decision_log_each_get_their_own_record(
+    tmp_path: Path,
+) -> None:
+    """Four memos written into docs/decisions/ at once, three rounds: twelve records, numbered
+    1 to 12, none lost, none written over another."""
+    folder = tmp_path / "docs" / "decisions"
+    folder.mkdir(parents=True)
+    for _ in range(3):
+        codes = _writers(["memo", "--example", "support-bot", "-o", f"{folder}/"], 4, tmp_path)
+        assert codes == [0, 0, 0, 0]
+    names = sorted(p.name for p in folder.iterdir())
+    assert [n[:4] for n in names] == [f"{i:04d}" for i in range(1, 13)], names
+    assert not [p for p in folder.iterdir() if p.name.startswith(".")]  # no temporary files left
+
+
+def test_concurrent_writers_of_one_file_never_overwrite_each_other(tmp_path: Path) -> None:
+    target = tmp_path / "memo.md"
+    codes = _writers(["memo", "--example", "support-bot", "-o", str(target)], 4, tmp_path)
+    assert sorted(codes) == [0, 2, 2, 2]  # one wrote it; the others were told it exists
+    assert target.read_text(encoding="utf-8").startswith("---")
+    assert [p.name for p in tmp_path.iterdir()] == ["memo.md"]
+
+
+@pytest.mark.parametrize("kind", ["file-as-folder", "symlink"])
+def test_a_path_of_the_wrong_kind_is_a_clear_error(
+    cli: Callable[..., Result], tmp_path: Path, kind: str
+) -> None:
+    existing = tmp_path / "notes.md"
+    existing.write_text("ours\n", encoding="utf-8")
+    if kind == "file-as-folder":
+        target, says = f"{existing}/", "is a file, not a folder"
+    else:
+        link = tmp_path / "link.md"
+        link.symlink_to(tmp_path / "nowhere.md")  # dangling: it points at nothing yet
+        target, says = str(link), "is a symbolic link; not overwritten"
+    done = cli("memo", "--example", "support-bot", "-o", target)
+    assert done.exit_code == 2, done.output
+    assert "Traceback" not in done.output and says in done.output
+    assert existing.read_text(encoding="utf-8") == "ours\n"
+    assert not (tmp_path / "nowhere.md").exists()
+
+
+@pytest.mark.skipif(not Path("/sys").is_dir(), reason="needs Linux's /sys, which nobody may write")
+def test_a_folder_that_cannot_be_written_is_a_clear_error(cli: Callable[..., Result]) -> None:
+    """A folder the system refuses (read-only, even for root) is named, with the reason."""
+    done = cli("memo", "--example", "support-bot", "-o", "/sys/advisor-memo.md")
+    assert done.exit_code == 2, done.output
+    assert "Traceback" not in done.output
+    assert "/sys/advisor-memo.md: cannot write in /sys" in done.output
+
+
+def test_temporary_files_a_killed_write_left_are_removed_by_the_next(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    import os
+    import time
+
+    target = tmp_path / "memo.md"
+    stale = tmp_path / ".memo.md.abc123.tmp"  # what a write killed mid-way leaves
+    stale.write_text("half a memo", encoding="utf-8")
+    old = time.time() - 3600
+    os.utime(stale, (old, old))
+    fresh = tmp_path / ".memo.md.def456.tmp"  # another writer's, still at work
+    fresh.write_text("in progress", encoding="utf-8")
+    done = cli("memo", "--example", "support-bot", "-o", str(target))
+    assert done.exit_code == 0, done.output
+    assert target.is_file() and not stale.exists() and fresh.exists()
