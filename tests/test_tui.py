@@ -407,11 +407,11 @@ def test_numbers_are_read_as_people_type_them(registry: Any, tmp_path: Path) -> 
 
     async def scenario(pilot: Pilot[None]) -> None:
         await _start(pilot, "blank")
-        await _section(pilot, "scale")
-        for qid, forms in (  # a whole number, and a number
+        for qid, forms in (  # a whole number, and a number (at most 100,000)
             ("scale.requests_per_month", list(typed)),
-            ("scale.peak_to_average", ["1.5k"]),
+            ("cost.open_model_size_b", ["1.5k"]),
         ):
+            await _section(pilot, qid.split(".")[0])
             control = _control(app, qid)
             for text in forms:
                 value = typed[text]
