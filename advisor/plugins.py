@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from advisor import hookspecs
+from advisor.core.guard import Misbehaved, guarded, printed_message
 from advisor.core.memoparts import MemoSection
 from advisor.core.questionnaire import Question, Section, load_section
 from advisor.core.rules import RULED_OUT, STAGES, Fact, Option, Rule, ruled_out_fact
@@ -180,17 +181,29 @@ def _load_entry_points(
         if pm.has_plugin(name):
             loaded.faults.append(PluginFault(name, "load", "two entry points share this name"))
             continue
+        said: list[str] = []
         try:
-            module = ep.load()
+            # Importing it runs its module's code: with hands tied, like its hooks.
+            module = guarded(ep.load, printed=said.append)
             why = _compatible(module)
             if why:
                 loaded.faults.append(PluginFault(name, "load", why))
                 continue
             pm.register(module, name=name)
         except Exception as exc:  # a broken plugin must not take the rest down
-            loaded.faults.append(PluginFault(name, "load", f"{type(exc).__name__}: {exc}"))
+            loaded.faults.append(PluginFault(name, "load", _failure(exc)))
             continue
+        finally:
+            if said:
+                loaded.faults.append(PluginFault(name, "load", printed_message("".join(said))))
         loaded.info[name] = info
+
+
+def _failure(exc: Exception) -> str:
+    """What a plugin's failing call says: the exception, or what it did that it must not."""
+    if isinstance(exc, Misbehaved):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
 
 
 def load_faults(pm: pluggy.PluginManager) -> list[PluginFault]:
@@ -230,15 +243,19 @@ class Registry:
         seen: dict[str, str] = {}
         for plugin_name, function in self.memo_hooks:
             given: list[Any] = []
+            said: list[str] = []
             try:
-                function(context=context, register=given.append)
+                guarded(function, context=context, register=given.append, printed=said.append)
             except Exception as exc:
-                faults.append(
-                    PluginFault(
-                        plugin_name, "advisor_memo_sections", f"{type(exc).__name__}: {exc}"
-                    )
-                )
+                faults.append(PluginFault(plugin_name, "advisor_memo_sections", _failure(exc)))
                 continue
+            finally:
+                if said:
+                    faults.append(
+                        PluginFault(
+                            plugin_name, "advisor_memo_sections", printed_message("".join(said))
+                        )
+                    )
             for item in given:
                 if not isinstance(item, MemoSection):
                     faults.append(
@@ -348,11 +365,16 @@ def build_registry(pm: pluggy.PluginManager | None = None) -> Registry:
                 _items.append((_name, item))
 
             started = time.perf_counter()
+            said: list[str] = []
             try:
-                impl.function(**{arg: register for arg in impl.argnames})
+                arguments: dict[str, Any] = {arg: register for arg in impl.argnames}
+                guarded(impl.function, printed=said.append, **arguments)
             except Exception as exc:
-                faults.append(PluginFault(plugin_name, hook, f"{type(exc).__name__}: {exc}"))
+                faults.append(PluginFault(plugin_name, hook, _failure(exc)))
                 continue
+            finally:
+                if said:
+                    faults.append(PluginFault(plugin_name, hook, printed_message("".join(said))))
             took = time.perf_counter() - started
             if took > SLOW_SECONDS:
                 faults.append(PluginFault.slow(plugin_name, hook, f"{took:.1f} s"))

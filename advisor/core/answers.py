@@ -25,6 +25,10 @@ from advisor.plugins import Registry
 
 TOP_KEYS = ("title", "why", "expect", "answers", "$schema")
 MAX_FLOW_DEPTH = 64  # an answers file needs a handful of levels; deeper is refused before parsing
+# An answers file is a few kilobytes, a memo (HTML with its chart) a few hundred: far larger is not
+# one, and is refused before it is read rather than parsed for minutes.
+MAX_ANSWERS_BYTES = 1_000_000
+MAX_MEMO_BYTES = 10_000_000
 
 
 class Expect(BaseModel):
@@ -194,8 +198,20 @@ def load_answers(path: str | Path, registry: Registry) -> AnswersFile:
     """Read an answers file (YAML or JSON) or a memo (Markdown or HTML, its front matter); errors
     name the file, line, question and what is allowed."""
     path = Path(path)
+    memo = memofile.is_memo(path)
+    limit = MAX_MEMO_BYTES if memo else MAX_ANSWERS_BYTES
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0  # read_text names what is wrong with the path
+    if size > limit:
+        kind = "a memo" if memo else "an answers file"
+        raise InputError(
+            path,
+            [Problem("", f"{size:,} bytes is too large for {kind} (at most {limit:,} bytes)")],
+        )
     text = yamlio.read_text(path)
-    if memofile.is_memo(path):
+    if memo:
         return read_memo(text, registry, path)
     return parse_answers(text, registry, path)
 
@@ -215,18 +231,18 @@ def parse_answers(text: str, registry: Registry, path: Path | None = None) -> An
     _check_depth(text, path)
     try:
         document = yamlio.load_round_trip(text, path)
-    except InputError:
-        if path is not None and path.suffix.lower() == ".json":
-            try:
-                document = json.loads(text, object_pairs_hook=_unique_keys)
-            except json.JSONDecodeError as exc:
-                raise InputError(
-                    path, [Problem("", f"not valid JSON: {exc.msg}", exc.lineno)]
-                ) from None
-            except (ValueError, RecursionError) as exc:  # a repeated key; nesting too deep
-                raise InputError(path, [Problem("", f"not valid JSON: {exc}")]) from None
-        else:
+    except InputError as yaml_error:
+        if path is None or path.suffix.lower() != ".json":
             raise
+        try:
+            document = json.loads(text, object_pairs_hook=_unique_keys)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                path, [Problem("", f"not valid JSON: {exc.msg}", exc.lineno)]
+            ) from None
+        except (ValueError, RecursionError):
+            # A repeated key (the YAML reader's message has its line), or nesting too deep.
+            raise yaml_error from None
     yamlio.join_surrogates(document, path)
     return validate_document(document, registry, path)
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from advisor.core.rules import RULED_OUT, Fact, Finding, Rule
+from advisor.core.guard import Misbehaved, frozen, guarded, printed_message, shielded, ticking
+from advisor.core.rules import KINDS, POINTS_LIMIT, RULED_OUT, Fact, Finding, Rule
 from advisor.plugins import PluginFault, Registry
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ class FactView:
         "_facts",
         "_faults",
         "_nested",
+        "_stopped",
         "_timed",
         "_values",
         "fact_seconds",
@@ -39,9 +41,12 @@ class FactView:
         facts: Mapping[str, Fact],
         catalogue: Callable[[], Any] | None = None,
         timed: bool = False,
+        stopped: dict[str, str] | None = None,
     ):
-        self._values = values
+        # Rules and facts get read-only answers, so that one cannot change what another reads.
+        self._values = {k: frozen(v) for k, v in values.items()}
         self._facts = facts
+        self._stopped = {} if stopped is None else stopped  # facts stopped at their time limit
         self._catalogue = catalogue
         self._cache: dict[str, Any] = {}
         self._faults: list[PluginFault] = []
@@ -57,6 +62,7 @@ class FactView:
             raise LookupError("this evaluation has no cost catalogue")
         return self._catalogue()
 
+    @shielded
     def __getitem__(self, key: str) -> Any:
         values = self._values
         if key in values:
@@ -68,19 +74,34 @@ class FactView:
         if fact is None:
             raise KeyError(f"no question or fact named {key!r}")
         if key in self._computing:
-            raise RecursionError(f"fact {key!r} depends on itself")
+            raise FactCycle(key)
+        if key in self._stopped:
+            self._faults.append(PluginFault(fact.plugin, key, self._stopped[key]))
+            cache[key] = None
+            return None
         self._computing.add(key)
         if self._timed:
             outer, self._nested = self._nested, 0.0
             started = time.perf_counter()
+        said: list[str] = []
         try:
-            value = fact.compute(self)
-        except RecursionError:
-            raise
+            value = frozen(guarded(fact.compute, self, printed=said.append))
+        except FactCycle as exc:
+            if exc.fact != key:
+                raise  # the fact that reads itself is the one to name
+            self._faults.append(PluginFault(fact.plugin, key, str(exc)))
+            value = None
+        except Misbehaved as exc:
+            if exc.kind == "time":
+                self._stopped[key] = str(exc)
+            self._faults.append(PluginFault(fact.plugin, key, str(exc)))
+            value = None
         except Exception as exc:
             self._faults.append(PluginFault(fact.plugin, key, f"{type(exc).__name__}: {exc}"))
             value = None
         finally:
+            if said:
+                self._faults.append(PluginFault(fact.plugin, key, printed_message("".join(said))))
             self._computing.discard(key)
             if self._timed:
                 took = time.perf_counter() - started
@@ -88,14 +109,45 @@ class FactView:
                 self._nested = outer + took
                 if len(self._computing) == 0:
                     self.fact_seconds += took
-                if own > SLOW_RULE_SECONDS:
+                if own > SLOW_RULE_SECONDS and key not in self._stopped:
                     self._faults.append(PluginFault.slow(fact.plugin, key, f"{own * 1000:.0f} ms"))
         cache[key] = value
         return value
 
+    @shielded
     def get(self, key: str, default: Any = None) -> Any:
         value = self[key]
         return default if value is None else value
+
+
+class FactCycle(Exception):
+    """A fact that reads itself, directly or through other facts."""
+
+    def __init__(self, fact: str):
+        super().__init__(f"fact {fact!r} reads itself, directly or through the facts it reads")
+        self.fact = fact
+
+
+def _checked(found: list[Finding], options: Mapping[str, Any]) -> list[Finding]:
+    """A rule's findings, each checked for what the engine relies on: a known kind, an option the
+    registry has, and points that are a finite number within the limit."""
+    for f in found:
+        if f.kind not in KINDS:
+            raise ValueError(f"finding of unknown kind {f.kind!r}; known: {', '.join(KINDS)}")
+        if f.option is not None and (not isinstance(f.option, str) or f.option not in options):
+            raise ValueError(f"finding names unknown option {f.option!r}")
+        if not isinstance(f.because, str):
+            raise ValueError("a finding's reason ('because') must be text")
+        if f.kind == "points":
+            amount = f.points
+            if isinstance(amount, bool) or not isinstance(amount, int | float):
+                raise ValueError(f"points must be a number, not {amount!r}")
+            if not abs(amount) <= POINTS_LIMIT:  # NaN included; no float() of a huge int
+                raise ValueError(
+                    f"points must be finite and from -{POINTS_LIMIT} to {POINTS_LIMIT}, "
+                    f"not {amount!r:.40}"
+                )
+    return found
 
 
 @dataclass(frozen=True)
@@ -254,6 +306,17 @@ def evaluate(
     each answer (and of prices) that would flip the recommendation, dates the revisit, and judges
     the confidence from how far the nearest flip is. Without it, only the decision itself.
     """
+    with ticking():  # the clock that stops a rule or fact at its limit, armed once
+        return _evaluate(registry, answers, explore, catalogue, today)
+
+
+def _evaluate(
+    registry: Registry,
+    answers: Mapping[str, Any],
+    explore: bool,
+    catalogue: Catalogue | None,
+    today: date | None,
+) -> Decision:
     from advisor.core.confidence import judge
 
     resolved = resolve(registry, answers)
@@ -324,7 +387,8 @@ def _decide(
     rule that reads none of those, directly or through facts, keeps its findings from ``base``
     instead of running again: how the flips try hundreds of changes fast.
     """
-    view = FactView(resolved.values, registry.facts, catalogue, timed)
+    stopped: dict[str, str] = registry._cache.setdefault("stopped", {})
+    view = FactView(resolved.values, registry.facts, catalogue, timed, stopped)
     options = {oid: OptionResult(oid, o.label) for oid, o in registry.options.items()}
     results: list[RuleResult] = []
     faults: list[PluginFault] = []
@@ -340,22 +404,32 @@ def _decide(
             results.append(kept)
             _apply(item, kept.findings, options)
             continue
+        if item.code in stopped:  # it ran past its time limit before: not run again
+            faults.append(PluginFault(item.plugin, item.code, stopped[item.code]))
+            results.append(RuleResult(item, [], stopped[item.code]))
+            continue
+        said: list[str] = []
         try:
             started = clock() if timed else 0.0
             in_facts = view.fact_seconds
-            found = item.run(view)
+            found = _checked(guarded(item.run, view, printed=said.append), options)
             # A rule is timed on its own work: facts it read first are timed as facts.
             if timed and clock() - started - (view.fact_seconds - in_facts) > SLOW_RULE_SECONDS:
                 took = (clock() - started - (view.fact_seconds - in_facts)) * 1000
                 faults.append(PluginFault.slow(item.plugin, item.code, f"{took:.0f} ms"))
-            for f in found:
-                if f.option is not None and f.option not in options:
-                    raise ValueError(f"finding names unknown option {f.option!r}")
         except Exception as exc:  # one broken rule must not stop the evaluation
-            message = f"{type(exc).__name__}: {exc}"
+            if isinstance(exc, Misbehaved):
+                message = str(exc)
+                if exc.kind == "time":
+                    stopped[item.code] = message
+            else:
+                message = f"{type(exc).__name__}: {exc}"
             faults.append(PluginFault(item.plugin, item.code, message))
             results.append(RuleResult(item, [], message))
             continue
+        finally:
+            if said:
+                faults.append(PluginFault(item.plugin, item.code, printed_message("".join(said))))
         results.append(RuleResult(item, found))
         _apply(item, found, options)
     if not constraints_done:

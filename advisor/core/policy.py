@@ -30,6 +30,7 @@ from advisor.core.questionnaire import Section
 from advisor.core.rules import (
     CODE_PATTERN,
     OPTION_PATTERN,
+    POINTS_LIMIT,
     Finding,
     Rule,
     hold,
@@ -94,11 +95,6 @@ def _check(
             yield note(None, said)
 
     return check
-
-
-POINTS_LIMIT = (
-    100  # a policy rule's points, either way; what must win whatever else is said is a veto
-)
 
 
 def _rule(item: Any, at: list[Any], path: Path, document: Any) -> tuple[Rule | None, list[Problem]]:

@@ -16,6 +16,10 @@ FACT_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 # constraints rule options out, gates hold back options whose preconditions are not met,
 # economics weighs the bills by how much they differ, preferences weigh what remains.
 STAGES = ("constraint", "gate", "economics", "preference")
+KINDS = ("points", "veto", "hold", "note")  # what a finding can be
+# A finding's points, either way: more than any rule needs, since what must win whatever else is
+# said is a veto. Plugins' rules and policy packs are held to it alike.
+POINTS_LIMIT = 100
 Stage = Literal["constraint", "gate", "economics", "preference"]
 
 
@@ -65,8 +69,16 @@ class Finding:
 
 def points(option: str, amount: float, because: str) -> Finding:
     """Points for ``option`` (negative: against it)."""
-    if isinstance(amount, bool) or not isinstance(amount, int | float) or amount == 0:
-        raise ValueError(f"points must be a non-zero number, not {amount!r}")
+    if (
+        isinstance(amount, bool)
+        or not isinstance(amount, int | float)
+        or amount == 0
+        or not abs(amount) <= POINTS_LIMIT  # NaN and infinity included
+    ):
+        raise ValueError(
+            f"points must be a non-zero finite number from -{POINTS_LIMIT} to {POINTS_LIMIT}, "
+            f"not {amount!r:.40}"
+        )
     return Finding(option, "points", because, amount)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 
 from advisor.errors import InputError, Problem
 
@@ -37,9 +38,17 @@ def read_text(path: Path) -> str:
         raise InputError(path, [Problem("", exc.strerror or str(exc))]) from None
 
 
-def _syntax_error(path: str | Path | None, exc: YAMLError) -> InputError:
+def _syntax_error(path: str | Path | None, exc: YAMLError, source: str = "") -> InputError:
     line = None
-    if isinstance(exc, MarkedYAMLError):
+    if isinstance(exc, ReaderError):
+        # A character YAML does not allow (NUL, ESC, other control characters): the reader knows
+        # its position in the text, not its line.
+        line = source.count("\n", 0, exc.position) + 1 if source else None
+        code = (
+            exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or " ")
+        )
+        text = f"the character U+{code:04X} is not allowed in YAML or JSON text ({exc.reason})"
+    elif isinstance(exc, MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         if mark is not None:
             line = mark.line + 1
@@ -54,7 +63,7 @@ def load_round_trip(text: str, path: str | Path | None = None) -> Any:
     try:
         return _round_trip().load(io.StringIO(text))
     except YAMLError as exc:
-        raise _syntax_error(path, exc) from None
+        raise _syntax_error(path, exc, text) from None
     except (ValueError, TypeError, RecursionError) as exc:
         raise InputError(path, [Problem("", f"not valid YAML or JSON: {exc}")]) from None
 
@@ -64,7 +73,7 @@ def load_fast(text: str, path: str | Path | None = None) -> Any:
     try:
         return _fast().load(text)
     except YAMLError as exc:
-        raise _syntax_error(path, exc) from None
+        raise _syntax_error(path, exc, text) from None
 
 
 def line_of(root: Any, loc: Sequence[str | int]) -> int | None:

@@ -1,0 +1,290 @@
+"""Running code the advisor did not write (plugins' hooks, rules and facts, users' templates) with
+its hands tied: a time limit, standard output kept, and no way to end the process.
+
+``guarded(fn, *args)`` calls ``fn`` and gives back what it returns. What a well-behaved function
+never does is turned into :class:`Misbehaved`, an ordinary exception the caller reports as that
+plugin's fault while the rest keep working:
+
+* running past its time limit (``limit`` seconds, :data:`SECONDS` unless told): the call is
+  interrupted where it is, a loop included;
+* ``sys.exit()``, ``exit()``, ``os._exit()``, or a ``KeyboardInterrupt`` it raised itself (a
+  Ctrl-C the user pressed still stops the command);
+* text printed to standard output is kept off it (where it would corrupt ``--format json``) and
+  handed to ``printed``, so the caller can name the plugin that printed.
+
+The time limit uses ``SIGALRM`` ticks, so it holds on the main thread of a POSIX system; elsewhere
+(another thread, Windows) calls run without one. ``ADVISOR_PLUGIN_SECONDS`` sets the limit.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from types import CodeType
+from typing import Any, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_SECONDS = 5.0  # far beyond what any rule, fact or hook needs (they take milliseconds)
+LIMIT_ENV = "ADVISOR_PLUGIN_SECONDS"
+_LATER: list[Callable[..., Any]] = []
+
+
+def shielded_later(func: F) -> F:
+    """`shielded`, for functions defined before it is."""
+    _LATER.append(func)
+    return func
+
+
+_TICK = 0.05  # how often, while guarded code runs, the clock is looked at
+
+
+@shielded_later
+def seconds() -> float:
+    """The time limit for one call: ``ADVISOR_PLUGIN_SECONDS`` when set to a positive number."""
+    text = os.environ.get(LIMIT_ENV, "")
+    try:
+        value = float(text)
+    except ValueError:
+        return DEFAULT_SECONDS
+    return value if 0 < value < 1e6 else DEFAULT_SECONDS
+
+
+class Misbehaved(Exception):
+    """What guarded code did that it must not: the message says what, for the plugin's fault;
+    ``kind`` is "time", "exit", "interrupt" or "recursion"."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+class _Overrun(BaseException):
+    """Raised into guarded code that ran past its limit. A BaseException, so that code catching
+    ``Exception`` around its own loop cannot swallow it (and it is raised again each tick)."""
+
+    def __init__(self, frame: _Frame):
+        super().__init__("time limit")
+        self.frame = frame
+
+
+class _Exited(BaseException):
+    """Raised in place of ``os._exit`` while guarded code runs."""
+
+    def __init__(self, code: Any):
+        super().__init__(code)
+        self.code = code
+
+
+class _Frame:
+    __slots__ = ("deadline", "limit")
+
+    @shielded_later
+    def __init__(self, limit: float):
+        self.limit = limit
+        self.deadline = time.monotonic() + limit
+
+
+_stack: list[_Frame] = []
+_saved: dict[str, Any] = {}
+_user_interrupted = False
+_SHIELDED: set[CodeType] = set()
+
+
+def shielded(func: F) -> F:
+    """Mark a function of the advisor's own that guarded code calls back into (or that runs
+    between guarded calls, keeping books): a tick never interrupts it halfway, it waits for the
+    plugin's own code to run again."""
+    _SHIELDED.add(func.__code__)
+    return func
+
+
+def _on_tick(signum: int, frame: Any) -> None:
+    if frame is not None and frame.f_code in _SHIELDED:
+        return
+    now = time.monotonic()
+    for item in _stack:  # the outermost first: a rule past its limit is named, not its fact
+        if now > item.deadline:
+            raise _Overrun(item)
+
+
+def _on_interrupt(signum: int, frame: Any) -> None:
+    global _user_interrupted
+    _user_interrupted = True
+    raise KeyboardInterrupt
+
+
+@shielded
+def _can_tick() -> bool:
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+@shielded
+def _arm() -> None:
+    if not _can_tick():
+        return
+    try:
+        _saved["alarm"] = signal.signal(signal.SIGALRM, _on_tick)
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            _saved["interrupt"] = signal.signal(signal.SIGINT, _on_interrupt)
+        signal.setitimer(signal.ITIMER_REAL, _TICK, _TICK)
+    except (ValueError, OSError):  # not the main interpreter, or no timer here
+        _saved.clear()
+
+
+@shielded
+def _disarm() -> None:
+    if "alarm" not in _saved:
+        return
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    signal.signal(signal.SIGALRM, _saved.pop("alarm"))
+    if "interrupt" in _saved:
+        signal.signal(signal.SIGINT, _saved.pop("interrupt"))
+
+
+def _refuse_exit(code: Any = 0) -> None:
+    raise _Exited(code)
+
+
+class ticking:
+    """Keep the clock armed around many guarded calls (an evaluation runs hundreds of rules),
+    so that each call only notes its deadline instead of arming and disarming the timer."""
+
+    __slots__ = ("frame",)
+
+    @shielded_later
+    def __enter__(self) -> None:
+        global _user_interrupted
+        self.frame = _Frame(float("inf"))
+        if not _stack:
+            _user_interrupted = False
+            _arm()
+        _stack.append(self.frame)
+
+    @shielded_later
+    def __exit__(self, *exc: object) -> None:
+        _stack.remove(self.frame)
+        if not _stack:
+            _disarm()
+
+
+@shielded
+def guarded(
+    fn: Callable[..., Any],
+    *args: Any,
+    limit: float | None = None,
+    printed: Callable[[str], None] | None = None,
+    **kwargs: Any,
+) -> Any:
+    """``fn(*args, **kwargs)`` with its hands tied (see the module's description)."""
+    global _user_interrupted
+    frame = _Frame(seconds() if limit is None else limit)
+    if not _stack:
+        _user_interrupted = False
+        _arm()
+    _stack.append(frame)
+    out, err = sys.stdout, sys.stderr
+    kept = io.StringIO()
+    real_exit = os._exit
+    sys.stdout = kept
+    os._exit = _refuse_exit  # type: ignore[assignment]
+    try:
+        return fn(*args, **kwargs)
+    except _Overrun as exc:
+        if exc.frame is not frame:
+            raise
+        raise Misbehaved(
+            "time",
+            f"stopped after {frame.limit:g} s, the limit for one call (does it loop forever?); "
+            f"set {LIMIT_ENV} to allow longer",
+        ) from None
+    except SystemExit as exc:
+        raise Misbehaved(
+            "exit", f"called sys.exit({exc.code!r}), which a plugin must not do"
+        ) from None
+    except _Exited as exc:
+        raise Misbehaved(
+            "exit", f"called os._exit({exc.code!r}), which a plugin must not do"
+        ) from None
+    except KeyboardInterrupt:
+        if _user_interrupted:
+            raise
+        raise Misbehaved(
+            "interrupt", "raised KeyboardInterrupt, which a plugin must not do"
+        ) from None
+    except RecursionError as exc:
+        raise Misbehaved("recursion", f"RecursionError: {exc}") from None
+    finally:
+        sys.stdout, sys.stderr = out, err
+        os._exit = real_exit
+        _stack.pop()
+        if not _stack:
+            _disarm()
+        text = kept.getvalue()
+        if text and printed is not None:
+            printed(text)
+
+
+for _func in _LATER:
+    shielded(_func)
+
+
+def printed_message(text: str) -> str:
+    """How a plugin's fault reads when it printed ``text``."""
+    shown = " ".join(text.split())
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return f"printed to standard output ({len(text):,} characters, kept out of it): {shown!r}"
+
+
+class FrozenList(list[Any]):
+    """A list that cannot be changed: what rules and facts see for an answer or fact that is a
+    list, so that one rule cannot change what another reads. It compares, prints and writes to
+    JSON as the list it holds."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("facts and answers are read-only: copy this list (list(...)) to change it")
+
+    append = extend = insert = remove = pop = clear = sort = reverse = _refuse
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(self))
+
+
+class FrozenDict(dict[Any, Any]):
+    """A dict that cannot be changed (see FrozenList)."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("facts and answers are read-only: copy this dict (dict(...)) to change it")
+
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+
+
+def frozen(value: Any) -> Any:
+    """``value`` with every list, dict and set in it made read-only (new containers; ``value`` is
+    left as it is). Anything else is given as it is: numbers, text, tuples of those, and objects,
+    which a fact should make immutable itself (frozen dataclasses)."""
+    if isinstance(value, str | int | float | bool | FrozenList | FrozenDict | frozenset) or (
+        value is None
+    ):
+        return value
+    if isinstance(value, list):
+        return FrozenList(frozen(v) for v in value)
+    if isinstance(value, tuple) and type(value) is tuple:
+        return tuple(frozen(v) for v in value)
+    if isinstance(value, dict):
+        return FrozenDict((k, frozen(v)) for k, v in value.items())
+    if isinstance(value, set):
+        return frozenset(value)
+    return value
