@@ -291,3 +291,116 @@ def test_temporary_files_a_killed_write_left_are_removed_by_the_next(
     done = cli("memo", "--example", "support-bot", "-o", str(target))
     assert done.exit_code == 0, done.output
     assert target.is_file() and not stale.exists() and fresh.exists()
+
+
+# Answers files that cannot be read: each refused with the line of the fault ----------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "line", "says"),
+    [
+        ("nul.yaml", b"answers:\n  pmf:\n    stage: idea\x00\n", 3, "U+0000 is not allowed"),
+        ("esc.yaml", b'title: a\nwhy: "b\x1b[2J"\n', 2, "U+001B is not allowed"),
+        ("bytes.yaml", b"answers:\n  pmf:\n    stage: id\xffea\n", 3, "not UTF-8 text: byte 0xFF"),
+        (
+            "twice.json",
+            b'{"answers": {"pmf": {"stage": "idea",\n "stage": "scaling"}}}',
+            2,
+            'duplicate key "stage"',
+        ),
+        ("deep.json", b'{"answers":\n' + b"[" * 70 + b"]" * 70 + b"}", 2, "nested more than"),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_refused_with_the_line_at_fault(
+    cli: Callable[..., Result], tmp_path: Path, name: str, content: bytes, line: int, says: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    done = cli("recommend", str(path))
+    assert done.exit_code == 2, done.output
+    assert done.output.startswith(f"{path}:{line}: "), done.output
+    assert says in done.output and "\x1b" not in done.output
+
+
+def test_a_file_far_larger_than_any_answers_file_is_refused_unread(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    from advisor.core.answers import MAX_ANSWERS_BYTES
+
+    path = tmp_path / "huge.yaml"
+    path.write_text("answers:\n#" + "#" * MAX_ANSWERS_BYTES, encoding="utf-8")
+    done = cli("recommend", str(path))
+    assert done.exit_code == 2, done.output
+    assert f"{path}: {MAX_ANSWERS_BYTES + 10:,} bytes is too large for an answers file" in (
+        done.output
+    )
+
+
+def test_a_condition_longer_than_any_rule_needs_is_refused_with_its_line(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    """The tokenizer reads a condition in one pass (a 2.3 MB one took 30 s, now under 2); one past
+    MAX_CONDITION_CHARS is refused before it is read."""
+    from advisor.core.conditions import MAX_CONDITION_CHARS, parse_condition
+
+    long = " or ".join(['pmf.stage == "idea"'] * (MAX_CONDITION_CHARS // 24))
+    assert parse_condition(long).reads == ("pmf.stage",)
+    pack = tmp_path / "pack.yaml"
+    condition = " or ".join(['pmf.stage == "idea"'] * 100_000)
+    pack.write_text(
+        f"rules:\n  - code: ACME001\n    title: T\n    when: '{condition}'\n"
+        "    points: {api: 1}\n    because: b\n",
+        encoding="utf-8",
+    )
+    done = cli("recommend", "--example", "support-bot", "--policy", str(pack))
+    assert done.exit_code == 2, done.output
+    assert f"{pack}:4: ACME001.when: " in done.output and "longer than any rule" in done.output
+
+
+# User templates within a budget -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("template", "line", "says"),
+    [
+        (
+            "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+            None,
+            "took more than 0.5 s",
+        ),
+        (
+            "{% for i in range(99999) %}{{ 'x' * 999999 }}{% endfor %}",
+            None,
+            "the memo is longer than",
+        ),
+        ("line one\n{{ 'a' * 10**10 }}", 2, "would build 10,000,000,000 characters"),
+        ("{{ 10 ** 100000000 }}", 1, "a number too large to write"),
+        ("{{ range(10**9) | length }}", 1, "Range too big"),
+        ("{% macro m(n) %}{{ m(n + 1) }}{% endmacro %}{{ m(1) }}", None, "calls itself"),
+        ("{{ 'a'.ljust(10**10) }}", 1, "would build"),
+        ("{{ '{:>10000000000}'.format('a') }}", 1, "would build"),
+        ("{{ '%10000000000s' % 'a' }}", 1, "would build"),
+    ],
+)
+def test_a_user_template_past_its_budget_is_a_clear_error(
+    cli: Callable[..., Result],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    template: str,
+    line: int | None,
+    says: str,
+) -> None:
+    import advisor.memo.render
+
+    if "took more than" in says:
+        monkeypatch.setattr(advisor.memo.render, "TEMPLATE_SECONDS", 0.5)
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "memo.md.j2").write_text(template, encoding="utf-8")
+    out = tmp_path / "memo.md"
+    done = cli("memo", "--example", "support-bot", "--template-dir", str(folder), "-o", str(out))
+    assert done.exit_code == 2, done.output
+    where = f"{folder / 'memo.md.j2'}:{line}: " if line else f"{folder / 'memo.md.j2'}: "
+    assert done.output.startswith(where), done.output
+    assert "template too costly: " in done.output and says in done.output
+    assert not out.exists()

@@ -33,7 +33,9 @@ def read_text(path: Path) -> str:
     except IsADirectoryError:
         raise InputError(path, [Problem("", "is a folder, not a file")]) from None
     except UnicodeDecodeError as exc:
-        raise InputError(path, [Problem("", f"not UTF-8 text ({exc.reason})")]) from None
+        line = exc.object[: exc.start].count(b"\n") + 1
+        message = f"not UTF-8 text: byte 0x{exc.object[exc.start]:02X} ({exc.reason})"
+        raise InputError(path, [Problem("", message, line)]) from None
     except OSError as exc:
         raise InputError(path, [Problem("", exc.strerror or str(exc))]) from None
 
