@@ -7,8 +7,11 @@ never a traceback.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
+import re
+import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -207,6 +210,8 @@ def _check(cli: Callable[..., Result], path: Path) -> None:
         assert lines, "exit 2 without a message"
         for line in lines:
             assert line.startswith(str(path)), f"stderr line without the file's name: {line!r}"
+            rest = line[len(str(path)) :]
+            assert re.match(r":\d+: ", rest) or rest.startswith(": and "), f"no line: {line!r}"
         assert not result.stdout
     else:
         data = json.loads(result.stdout)
@@ -303,3 +308,28 @@ def test_a_valid_document_written_either_way_recommends(
         outputs.append(data["options"])
     assert outputs[0] == outputs[1]
     assert not math.isnan(outputs[0]["api"]["score"])
+
+
+def _bench_fuzz() -> Any:
+    """bench/fuzz.py, the mutation fuzzer whose full run (10,000 files) is a benchmark."""
+    path = Path(__file__).resolve().parent.parent / "bench" / "fuzz.py"
+    spec = importlib.util.spec_from_file_location("bench_fuzz", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_mutated_cases_are_recommended_or_refused_with_a_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    """A seeded share of the benchmark's mutations (bench/fuzz.py runs 10,000): each file gives a
+    recommendation or is refused with a line for every problem, and never a traceback."""
+    monkeypatch.setenv("ADVISOR_PLUGINS", "")
+    fuzz = _bench_fuzz()
+    tally = fuzz.run(seed, 80, slow=float("inf"), folder=tmp_path)
+    assert tally.runs == 80
+    assert tally.tracebacks == [] and tally.unlocated == []
+    assert tally.recommended >= 5 and tally.refused >= 40  # both ways are exercised

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -218,7 +219,7 @@ def load_answers(path: str | Path, registry: Registry) -> AnswersFile:
 
 def read_memo(text: str, registry: Registry, path: Path | None = None) -> AnswersFile:
     """The answers a memo carries in its front matter, so that a memo can be re-run."""
-    _check_depth(text, path)
+    _check_depth(text, path, block=False)  # a memo's body is Markdown or HTML, not YAML
     front = memofile.memo_data(text, path)
     document = memofile.answers_document(front)
     yamlio.join_surrogates(document, path)
@@ -247,9 +248,11 @@ def parse_answers(text: str, registry: Registry, path: Path | None = None) -> An
     return validate_document(document, registry, path)
 
 
-def _check_depth(text: str, path: Path | None) -> None:
+def _check_depth(text: str, path: Path | None, block: bool = True) -> None:
     """Refuse brackets nested deeper than any answers file needs; the YAML reader takes time that
     grows with the square of the depth, so a hostile file would otherwise stall it."""
+    if block:
+        _check_block_depth(text, path)
     if text.count("[") + text.count("{") <= MAX_FLOW_DEPTH:
         return
     depth, line = 0, 1
@@ -265,6 +268,30 @@ def _check_depth(text: str, path: Path | None) -> None:
             depth = max(0, depth - 1)
         elif char == "\n":
             line += 1
+
+
+_DASHES = re.compile(r"(?:[-?:](?:[ \t]+|$))+")
+
+
+def _check_block_depth(text: str, path: Path | None) -> None:
+    """The same limit for block nesting: each deeper indentation, and each ``- `` that opens a
+    sequence on the line, is a level (the YAML reader recurses once for each)."""
+    if text.count("\n") + text.count("- ") <= MAX_FLOW_DEPTH:
+        return
+    indents: list[int] = []
+    for number, row in enumerate(text.split("\n"), 1):
+        body = row.lstrip(" ")
+        if not body.strip() or body.startswith("#"):
+            continue
+        indent = len(row) - len(body)
+        while indents and indents[-1] >= indent:
+            indents.pop()
+        indents.append(indent)
+        dashes = _DASHES.match(body)
+        opened = dashes.group().count("-") + dashes.group().count("?") if dashes else 0
+        if len(indents) + opened > MAX_FLOW_DEPTH:
+            message = f"nested more than {MAX_FLOW_DEPTH} levels deep"
+            raise InputError(path, [Problem("", message, number)])
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

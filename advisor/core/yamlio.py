@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.composer import ReusedAnchorWarning
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
 
@@ -63,7 +65,9 @@ def _syntax_error(path: str | Path | None, exc: YAMLError, source: str = "") -> 
 def load_round_trip(text: str, path: str | Path | None = None) -> Any:
     """Parse YAML 1.2 (JSON included) keeping positions; syntax errors become an InputError."""
     try:
-        return _round_trip().load(io.StringIO(text))
+        with warnings.catch_warnings():  # a reused anchor is allowed; ruamel.yaml would warn
+            warnings.simplefilter("ignore", ReusedAnchorWarning)
+            return _round_trip().load(io.StringIO(text))
     except YAMLError as exc:
         raise _syntax_error(path, exc, text) from None
     except (ValueError, TypeError, RecursionError) as exc:
