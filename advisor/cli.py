@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from advisor.errors import AdvisorError, InputError
+from advisor.terminal import echo
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -30,10 +31,10 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except InputError as exc:
-            click.echo(str(exc), err=True)  # file:line: field: message, one problem a line
+            echo(str(exc), err=True)  # file:line: field: message, one problem a line
             sys.exit(exc.exit_code)
         except AdvisorError as exc:
-            click.echo(f"advisor: {exc}", err=True)
+            echo(f"advisor: {exc}", err=True)
             sys.exit(exc.exit_code)
 
 
@@ -70,14 +71,15 @@ def _registry(warn: bool = True) -> Registry:
     _ = registry.catalogue  # read now, so that its plugins' problems are reported with the rest
     if warn:
         for fault in registry.faults:
-            click.echo(f"advisor: warning: {fault.render()}", err=True)
+            echo(f"advisor: warning: {fault.render()}", err=True)
     return registry
 
 
 def _console() -> Console:
-    from rich.console import Console
+    from advisor.terminal import console
 
-    return Console(highlight=False)
+    made: Console = console(highlight=False)
+    return made
 
 
 def _examples() -> dict[str, Any]:
@@ -114,7 +116,7 @@ def _emit_json(data: Any) -> None:
     from advisor.core.numbers import json_safe
 
     safe = json_safe(data)
-    click.echo(json.dumps(safe, indent=2, ensure_ascii=False, default=str, allow_nan=False))
+    echo(json.dumps(safe, indent=2, ensure_ascii=False, default=str, allow_nan=False), json=True)
 
 
 file_argument = click.argument(
@@ -285,7 +287,7 @@ def main(ctx: click.Context, disabled: tuple[str, ...]) -> None:
 
         run_tui(None, None, (), None)
         return
-    click.echo(ctx.get_help())
+    echo(ctx.get_help())
 
 
 def _decide_and_show(
@@ -386,7 +388,7 @@ def check(paths: tuple[Path, ...], sets: tuple[str, ...], config: Path | None) -
         except InputError as exc:
             broken += 1
             click.secho("ERROR ", fg="red", nl=False)
-            click.echo(str(exc).replace("\n", "\n      "))
+            echo(str(exc).replace("\n", "\n      "))
             continue
         result = check_case(answers, registry, catalogue)
         if result.status == "skip":
@@ -398,11 +400,11 @@ def check(paths: tuple[Path, ...], sets: tuple[str, ...], config: Path | None) -
         else:
             failed += 1
             click.secho("FAIL  ", fg="red", nl=False)
-        click.echo(f"{path}: {result.message}")
+        echo(f"{path}: {result.message}")
     summary = f"{passed} passed, {failed + broken} failed"
     if skipped:
         summary += f", {skipped} skipped"
-    click.echo(summary)
+    echo(summary)
     if broken:
         sys.exit(2)
     if failed:
@@ -442,7 +444,7 @@ def plugins(fmt: str, verbose: bool, reference: bool) -> None:
     if reference:
         from advisor.core.catalogue import hooks_markdown
 
-        click.echo(hooks_markdown(), nl=False)
+        echo(hooks_markdown(), nl=False)
         return
     registry = _registry(warn=False)
     if fmt == "json":
@@ -479,7 +481,7 @@ def rules(fmt: str) -> None:
     if fmt == "markdown":
         from advisor.core.catalogue import rules_markdown
 
-        click.echo(rules_markdown(registry), nl=False)
+        echo(rules_markdown(registry), nl=False)
         return
     if fmt == "json":
         _emit_json(
@@ -519,12 +521,12 @@ def schema(output: Path | None, force: bool) -> None:
 
     text = json.dumps(json_schema(_registry()), indent=2) + "\n"
     if output is None:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
         return
     from advisor.core.files import write_atomic
 
     write_atomic(output, text, force=force)
-    click.echo(f"wrote {output}", err=True)
+    echo(f"wrote {output}", err=True)
 
 
 @main.command()
@@ -544,14 +546,14 @@ def init(file: Path | None, title: str, force: bool) -> None:
     registry = _registry()
     text = answers_skeleton(registry, title)
     if file is None:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
         return
     write_atomic(file, text, force=force)
-    click.echo(f"wrote {file}", err=True)
+    echo(f"wrote {file}", err=True)
     schema_path = file.parent / SCHEMA_FILE
     if not schema_path.exists():
         write_atomic(schema_path, json.dumps(json_schema(registry), indent=2) + "\n")
-        click.echo(f"wrote {schema_path}", err=True)
+        echo(f"wrote {schema_path}", err=True)
 
 
 @main.command()
@@ -561,7 +563,7 @@ def examples() -> None:
 
     for name, entry in _examples().items():
         data = yamlio.load_fast(entry.read_text(encoding="utf-8"), name) or {}
-        click.echo(f"{name}: {data.get('title', '')}")
+        echo(f"{name}: {data.get('title', '')}")
 
 
 @main.command()

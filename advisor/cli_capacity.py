@@ -9,6 +9,7 @@ import click
 
 from advisor.cli import _catalogue, _emit_json, _overrides, _registry, config_option, format_option
 from advisor.errors import AdvisorError
+from advisor.terminal import echo
 
 if TYPE_CHECKING:
     from advisor.costs.capacity import Capacity
@@ -105,7 +106,7 @@ def capacity_command(
     if fmt == "json":
         _emit_json(found.as_json())
         return
-    click.echo(_wrapped(describe(found)))
+    echo(_wrapped(describe(found)))
 
 
 def _wrapped(text: str) -> str:

@@ -27,6 +27,7 @@ from advisor.core import dates
 from advisor.core.decision_log import DECISIONS_DIR, next_record
 from advisor.core.files import WouldOverwrite
 from advisor.errors import AdvisorError
+from advisor.terminal import echo
 
 
 def _date(text: str | None) -> date:
@@ -132,11 +133,11 @@ def memo_command(
         return render(memo, fmt, template_dir or overrides.template_dir)
 
     if output is None:
-        click.echo(text_for(None), nl=False)
+        echo(text_for(None), nl=False)
         return
     if folder is None:
         write_atomic(output, text_for(output), force=force)
-        click.echo(f"wrote {output}", err=True)
+        echo(f"wrote {output}", err=True)
         return
     # The next record number is claimed by creating its file: when another writer takes the same
     # number first, this one takes the next (never the same file, never one over another).
@@ -146,7 +147,7 @@ def memo_command(
             write_atomic(output, text_for(output))
         except WouldOverwrite:
             continue
-        click.echo(f"wrote {output}", err=True)
+        echo(f"wrote {output}", err=True)
         return
     raise AdvisorError(f"{folder}: no free record number after {RECORD_TRIES} tries")
 
@@ -189,34 +190,34 @@ def diff_command(old: Path, new: Path, fmt: str, config: Path | None) -> None:
 
 
 def _show_diff(found: Any, old: Path, new: Path) -> None:
-    click.echo(f"--- {old}\n+++ {new}")
+    echo(f"--- {old}\n+++ {new}")
     if not found.changed:
-        click.echo("No change: the same answers and the same conclusions.")
+        echo("No change: the same answers and the same conclusions.")
     elif not (found.answers or found.conclusions or found.rules_added or found.rules_removed):
-        click.echo(
+        echo(
             "Answers and today's results unchanged, but a memo recorded a recommendation that a "
             "re-run no longer gives (below)."
         )
     if found.answers:
         click.secho(f"Answers changed ({len(found.answers)}):", bold=True)
         for question, was, now in found.answers:
-            click.echo(f"  {question}: {was} -> {now}")
+            echo(f"  {question}: {was} -> {now}")
     if found.conclusions:
         click.secho("Conclusions changed:", bold=True)
         for what, was, now in found.conclusions:
-            click.echo(f"  {what}: {was} -> {now}")
+            echo(f"  {what}: {was} -> {now}")
     if found.rules_added:
         click.secho("Rules that fire now and did not:", bold=True)
         for line in found.rules_added:
-            click.echo(f"  + {line}")
+            echo(f"  + {line}")
     if found.rules_removed:
         click.secho("Rules that no longer fire:", bold=True)
         for line in found.rules_removed:
-            click.echo(f"  - {line}")
+            echo(f"  - {line}")
     if found.reruns:
         click.secho("Memos re-run:", bold=True)
         for line in found.reruns:
-            click.echo(f"  {line}")
+            echo(f"  {line}")
 
 
 @click.command(name="log")

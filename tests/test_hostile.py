@@ -204,6 +204,38 @@ def test_control_characters_a_user_wrote_do_not_reach_the_terminal(
     assert "\x1b" not in done.output and "k\\x1b[2J" in done.output
 
 
+TITLE = "Evil \x1b]52;c;aGVsbG8=\x07 title \x1b[2J \u202eevil\x9b"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["recommend"], ["explain"], ["memo"], ["log"], ["recommend", "--format", "json"]],
+)
+def test_escape_sequences_in_a_title_are_shown_not_acted_on(
+    cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    """A title that would write the clipboard, clear the screen and reverse the line reaches the
+    terminal as escapes from every command that prints it; JSON reads back the title as written."""
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "answers.yaml"
+    title = TITLE.encode("unicode_escape").decode().replace("\\x", "\\x")
+    path.write_text(f'title: "{title}"\nanswers:\n  pmf:\n    stage: idea\n', encoding="utf-8")
+    if command == ["log"]:
+        (tmp_path / "docs" / "decisions").mkdir(parents=True)
+        made = cli("memo", str(path), "-o", "docs/decisions/")
+        assert made.exit_code == 0, made.output
+        done = cli("log")
+    else:
+        done = cli(command[0], str(path), *command[1:])
+    assert done.exit_code == 0, done.output
+    for active in ("\x1b", "\x07", "\u202e", "\x9b"):
+        assert active not in done.stdout, (active, done.stdout[:300])
+    if "json" in command:
+        assert json.loads(done.stdout)["input"]["title"] == TITLE
+    else:
+        assert "\\x1b" in done.stdout and "\\u202eevil" in done.stdout  # shown, as escapes
+
+
 def _writers(command: list[str], count: int, cwd: Path) -> list[int]:
     """``count`` copies of an `advisor` command started at once; their exit codes."""
     import os
@@ -346,7 +378,7 @@ def test_a_condition_longer_than_any_rule_needs_is_refused_with_its_line(
     long = " or ".join(['pmf.stage == "idea"'] * (MAX_CONDITION_CHARS // 24))
     assert parse_condition(long).reads == ("pmf.stage",)
     pack = tmp_path / "pack.yaml"
-    condition = " or ".join(['pmf.stage == "idea"'] * 100_000)
+    condition = " or ".join(['pmf.stage == "idea"'] * 1_000)
     pack.write_text(
         f"rules:\n  - code: ACME001\n    title: T\n    when: '{condition}'\n"
         "    points: {api: 1}\n    because: b\n",
@@ -404,3 +436,19 @@ def test_a_user_template_past_its_budget_is_a_clear_error(
     assert done.output.startswith(where), done.output
     assert "template too costly: " in done.output and says in done.output
     assert not out.exists()
+
+
+@pytest.mark.parametrize("kind", ["--policy", "--config"])
+def test_a_policy_pack_or_config_file_is_read_within_the_same_limits(
+    cli: Callable[..., Result], tmp_path: Path, kind: str
+) -> None:
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("rules:\n" + "[" * 70 + "]" * 70 + "\n", encoding="utf-8")
+    done = cli("recommend", "--example", "support-bot", kind, str(deep))
+    assert done.exit_code == 2, done.output
+    assert done.output.startswith(f"{deep}:2: brackets nested more than 64 levels deep")
+    huge = tmp_path / "huge.yaml"
+    huge.write_text("#" * 1_000_001, encoding="utf-8")
+    done = cli("recommend", "--example", "support-bot", kind, str(huge))
+    assert done.exit_code == 2, done.output
+    assert "1,000,001 bytes is too large for a" in done.output

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +24,6 @@ from advisor.errors import InputError, Problem
 from advisor.plugins import Registry
 
 TOP_KEYS = ("title", "why", "expect", "answers", "$schema")
-MAX_FLOW_DEPTH = 64  # an answers file needs a handful of levels; deeper is refused before parsing
 # An answers file is a few kilobytes, a memo (HTML with its chart) a few hundred: far larger is not
 # one, and is refused before it is read rather than parsed for minutes.
 MAX_ANSWERS_BYTES = 1_000_000
@@ -200,18 +198,10 @@ def load_answers(path: str | Path, registry: Registry) -> AnswersFile:
     name the file, line, question and what is allowed."""
     path = Path(path)
     memo = memofile.is_memo(path)
-    limit = MAX_MEMO_BYTES if memo else MAX_ANSWERS_BYTES
-    try:
-        size = path.stat().st_size
-    except OSError:
-        size = 0  # read_text names what is wrong with the path
-    if size > limit:
-        kind = "a memo" if memo else "an answers file"
-        raise InputError(
-            path,
-            [Problem("", f"{size:,} bytes is too large for {kind} (at most {limit:,} bytes)")],
-        )
-    text = yamlio.read_text(path)
+    if memo:
+        text = yamlio.read_text(path, MAX_MEMO_BYTES, "a memo")
+    else:
+        text = yamlio.read_text(path, MAX_ANSWERS_BYTES, "an answers file")
     if memo:
         return read_memo(text, registry, path)
     return parse_answers(text, registry, path)
@@ -219,7 +209,7 @@ def load_answers(path: str | Path, registry: Registry) -> AnswersFile:
 
 def read_memo(text: str, registry: Registry, path: Path | None = None) -> AnswersFile:
     """The answers a memo carries in its front matter, so that a memo can be re-run."""
-    _check_depth(text, path, block=False)  # a memo's body is Markdown or HTML, not YAML
+    yamlio.check_nesting(text, path, block=False)  # a memo's body is Markdown or HTML, not YAML
     front = memofile.memo_data(text, path)
     document = memofile.answers_document(front)
     yamlio.join_surrogates(document, path)
@@ -229,7 +219,7 @@ def read_memo(text: str, registry: Registry, path: Path | None = None) -> Answer
 
 
 def parse_answers(text: str, registry: Registry, path: Path | None = None) -> AnswersFile:
-    _check_depth(text, path)
+    yamlio.check_nesting(text, path)
     try:
         document = yamlio.load_round_trip(text, path)
     except InputError as yaml_error:
@@ -246,52 +236,6 @@ def parse_answers(text: str, registry: Registry, path: Path | None = None) -> An
             raise yaml_error from None
     yamlio.join_surrogates(document, path)
     return validate_document(document, registry, path)
-
-
-def _check_depth(text: str, path: Path | None, block: bool = True) -> None:
-    """Refuse brackets nested deeper than any answers file needs; the YAML reader takes time that
-    grows with the square of the depth, so a hostile file would otherwise stall it."""
-    if block:
-        _check_block_depth(text, path)
-    if text.count("[") + text.count("{") <= MAX_FLOW_DEPTH:
-        return
-    depth, line = 0, 1
-    for char in text:
-        if char in "[{":
-            depth += 1
-            if depth > MAX_FLOW_DEPTH:
-                raise InputError(
-                    path,
-                    [Problem("", f"brackets nested more than {MAX_FLOW_DEPTH} levels deep", line)],
-                )
-        elif char in "]}":
-            depth = max(0, depth - 1)
-        elif char == "\n":
-            line += 1
-
-
-_DASHES = re.compile(r"(?:[-?:](?:[ \t]+|$))+")
-
-
-def _check_block_depth(text: str, path: Path | None) -> None:
-    """The same limit for block nesting: each deeper indentation, and each ``- `` that opens a
-    sequence on the line, is a level (the YAML reader recurses once for each)."""
-    if text.count("\n") + text.count("- ") <= MAX_FLOW_DEPTH:
-        return
-    indents: list[int] = []
-    for number, row in enumerate(text.split("\n"), 1):
-        body = row.lstrip(" ")
-        if not body.strip() or body.startswith("#"):
-            continue
-        indent = len(row) - len(body)
-        while indents and indents[-1] >= indent:
-            indents.pop()
-        indents.append(indent)
-        dashes = _DASHES.match(body)
-        opened = dashes.group().count("-") + dashes.group().count("?") if dashes else 0
-        if len(indents) + opened > MAX_FLOW_DEPTH:
-            message = f"nested more than {MAX_FLOW_DEPTH} levels deep"
-            raise InputError(path, [Problem("", message, number)])
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -124,10 +124,10 @@ def _document(path: Path) -> Any:
         stat = path.stat()
         key = (path.resolve(), stat.st_mtime_ns, stat.st_size)
     except OSError:
-        return yamlio.load_round_trip(yamlio.read_text(path), path)  # reports the problem
+        return yamlio.load_user(path, "a config file")  # reports the problem
     if key not in _READ:
         _READ.clear()
-        _READ[key] = yamlio.load_round_trip(yamlio.read_text(path), path)
+        _READ[key] = yamlio.load_user(path, "a config file")
     return _READ[key]
 
 

@@ -202,7 +202,7 @@ def load_policy(path: Any) -> Policy:
     reported with its line, none is guessed."""
     if isinstance(path, str):
         path = Path(path)
-    document = yamlio.load_round_trip(yamlio.read_text(path), path)
+    document = yamlio.load_user(path, "a policy pack")
     if not isinstance(document, dict):
         raise InputError(path, [Problem("", "expected a mapping with rules: (and questions:)", 1)])
     problems = yamlio.unknown_keys(document, TOP_KEYS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,7 +28,19 @@ def _fast() -> YAML:
     return YAML(typ="safe")
 
 
-def read_text(path: Path) -> str:
+MAX_DEPTH = 64  # a file of ours needs a handful of levels; deeper is refused before parsing
+MAX_BYTES = 1_000_000  # an answers file, a policy pack or a config file is a few kilobytes
+
+
+def read_text(path: Path, limit: int = MAX_BYTES, kind: str = "this file") -> str:
+    """A user's file as text; one larger than ``limit`` bytes is refused before it is read."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0  # reading it names what is wrong with the path
+    if size > limit:
+        message = f"{size:,} bytes is too large for {kind} (at most {limit:,} bytes)"
+        raise InputError(path, [Problem("", message)])
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -72,6 +85,60 @@ def load_round_trip(text: str, path: str | Path | None = None) -> Any:
         raise _syntax_error(path, exc, text) from None
     except (ValueError, TypeError, RecursionError) as exc:
         raise InputError(path, [Problem("", f"not valid YAML or JSON: {exc}")]) from None
+
+
+def check_nesting(text: str, path: Path | None, block: bool = True) -> None:
+    """Refuse brackets nested deeper than any file of ours needs; the YAML reader takes time that
+    grows with the square of the depth, so a hostile file would otherwise stall it."""
+    if block:
+        _check_block_nesting(text, path)
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return
+    depth, line = 0, 1
+    for char in text:
+        if char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise InputError(
+                    path,
+                    [Problem("", f"brackets nested more than {MAX_DEPTH} levels deep", line)],
+                )
+        elif char in "]}":
+            depth = max(0, depth - 1)
+        elif char == "\n":
+            line += 1
+
+
+_DASHES = re.compile(r"(?:[-?:](?:[ \t]+|$))+")
+
+
+def _check_block_nesting(text: str, path: Path | None) -> None:
+    """The same limit for block nesting: each deeper indentation, and each ``- `` that opens a
+    sequence on the line, is a level (the YAML reader recurses once for each)."""
+    if text.count("\n") + text.count("- ") <= MAX_DEPTH:
+        return
+    indents: list[int] = []
+    for number, row in enumerate(text.split("\n"), 1):
+        body = row.lstrip(" ")
+        if not body.strip() or body.startswith("#"):
+            continue
+        indent = len(row) - len(body)
+        while indents and indents[-1] >= indent:
+            indents.pop()
+        indents.append(indent)
+        dashes = _DASHES.match(body)
+        opened = dashes.group().count("-") + dashes.group().count("?") if dashes else 0
+        if len(indents) + opened > MAX_DEPTH:
+            message = f"nested more than {MAX_DEPTH} levels deep"
+            raise InputError(path, [Problem("", message, number)])
+
+
+def load_user(path: Path, kind: str) -> Any:
+    """A policy pack or config file: read within the size limit, nesting checked, then parsed
+    keeping positions."""
+    text = read_text(path, MAX_BYTES, kind)
+    check_nesting(text, path)
+    return load_round_trip(text, path)
 
 
 def load_fast(text: str, path: str | Path | None = None) -> Any:
