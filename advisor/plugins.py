@@ -279,6 +279,17 @@ class Registry:
                     sections.append(dataclasses.replace(item, plugin=plugin_name))
         return sections, faults
 
+    def trusted(self) -> frozenset[str]:
+        """The advisor's own plugins (the built-ins), whose rules and facts run unguarded: their
+        tests hold them to what the guard enforces on the others (advisor/core/guard.py), and an
+        evaluation with the built-ins alone pays nothing for it."""
+        found = self._cache.get("trusted")
+        if found is None:
+            found = self._cache["trusted"] = frozenset(
+                p.name for p in self.plugins if p.origin == "built-in"
+            ) | {"advisor"}
+        return found
+
     def question(self, qid: str) -> Question:
         return self.questions[qid]
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from advisor.core.guard import Misbehaved, frozen, guarded, printed_message, shielded, ticking
+from advisor.core.guard import Misbehaved, call, frozen, printed_message, shielded, ticking
 from advisor.core.rules import KINDS, POINTS_LIMIT, RULED_OUT, Fact, Finding, Rule
 from advisor.plugins import PluginFault, Registry
 
@@ -31,6 +31,7 @@ class FactView:
         "_nested",
         "_stopped",
         "_timed",
+        "_trusted",
         "_values",
         "fact_seconds",
     )
@@ -42,11 +43,12 @@ class FactView:
         catalogue: Callable[[], Any] | None = None,
         timed: bool = False,
         stopped: dict[str, str] | None = None,
+        trusted: frozenset[str] = frozenset(),
     ):
-        # Rules and facts get read-only answers, so that one cannot change what another reads.
-        self._values = {k: frozen(v) for k, v in values.items()}
+        self._values = values
         self._facts = facts
         self._stopped = {} if stopped is None else stopped  # facts stopped at their time limit
+        self._trusted = trusted  # plugins whose facts run unguarded (the built-ins)
         self._catalogue = catalogue
         self._cache: dict[str, Any] = {}
         self._faults: list[PluginFault] = []
@@ -66,7 +68,9 @@ class FactView:
     def __getitem__(self, key: str) -> Any:
         values = self._values
         if key in values:
-            return values[key]
+            value = values[key]
+            # Rules and facts get read-only answers, so that one cannot change what another reads.
+            return frozen(value) if type(value) in _CONTAINERS else value
         cache = self._cache
         if key in cache:
             return cache[key]
@@ -85,7 +89,12 @@ class FactView:
             started = time.perf_counter()
         said: list[str] = []
         try:
-            value = frozen(guarded(fact.compute, self, printed=said.append))
+            if fact.plugin in self._trusted:
+                value = fact.compute(self)
+            else:
+                value = call(fact.compute, self, said)
+            if type(value) in _CONTAINERS:
+                value = frozen(value)
         except FactCycle as exc:
             if exc.fact != key:
                 raise  # the fact that reads itself is the one to name
@@ -128,10 +137,13 @@ class FactCycle(Exception):
         self.fact = fact
 
 
+_CONTAINERS = frozenset({list, dict, set})  # what frozen() changes (subclasses aside)
+
+
 def _checked(found: list[Finding], options: Mapping[str, Any]) -> list[Finding]:
     """A rule's findings, each checked for what the engine relies on: a known kind, an option the
     registry has, and points that are a finite number within the limit."""
-    for f in found:
+    for f in found:  # most rules find nothing: the loop is the whole cost then
         if f.kind not in KINDS:
             raise ValueError(f"finding of unknown kind {f.kind!r}; known: {', '.join(KINDS)}")
         if f.option is not None and (not isinstance(f.option, str) or f.option not in options):
@@ -387,8 +399,22 @@ def _decide(
     rule that reads none of those, directly or through facts, keeps its findings from ``base``
     instead of running again: how the flips try hundreds of changes fast.
     """
+    with ticking():  # armed once for all its rules (flips and sweeps call it hundreds of times)
+        return _run_rules(registry, resolved, catalogue, timed, base, changed)
+
+
+def _run_rules(
+    registry: Registry,
+    resolved: Resolved,
+    catalogue: Callable[[], Catalogue] | None,
+    timed: bool,
+    base: Decision | None,
+    changed: frozenset[str],
+) -> Decision:
     stopped: dict[str, str] = registry._cache.setdefault("stopped", {})
-    view = FactView(resolved.values, registry.facts, catalogue, timed, stopped)
+    trusted = registry.trusted()
+    said: list[str] = []  # what the rule just run printed
+    view = FactView(resolved.values, registry.facts, catalogue, timed, stopped, trusted)
     options = {oid: OptionResult(oid, o.label) for oid, o in registry.options.items()}
     results: list[RuleResult] = []
     faults: list[PluginFault] = []
@@ -408,11 +434,12 @@ def _decide(
             faults.append(PluginFault(item.plugin, item.code, stopped[item.code]))
             results.append(RuleResult(item, [], stopped[item.code]))
             continue
-        said: list[str] = []
         try:
             started = clock() if timed else 0.0
             in_facts = view.fact_seconds
-            found = _checked(guarded(item.run, view, printed=said.append), options)
+            found = item.run(view) if item.plugin in trusted else call(item.run, view, said)
+            if found:
+                _checked(found, options)
             # A rule is timed on its own work: facts it read first are timed as facts.
             if timed and clock() - started - (view.fact_seconds - in_facts) > SLOW_RULE_SECONDS:
                 took = (clock() - started - (view.fact_seconds - in_facts)) * 1000
@@ -430,6 +457,7 @@ def _decide(
         finally:
             if said:
                 faults.append(PluginFault(item.plugin, item.code, printed_message("".join(said))))
+                said.clear()
         results.append(RuleResult(item, found))
         _apply(item, found, options)
     if not constraints_done:

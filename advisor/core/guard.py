@@ -5,7 +5,7 @@ its hands tied: a time limit, standard output kept, and no way to end the proces
 never does is turned into :class:`Misbehaved`, an ordinary exception the caller reports as that
 plugin's fault while the rest keep working:
 
-* running past its time limit (``limit`` seconds, :data:`SECONDS` unless told): the call is
+* running past its time limit (``limit`` seconds, :func:`seconds` unless told): the call is
   interrupted where it is, a loop included;
 * ``sys.exit()``, ``exit()``, ``os._exit()``, or a ``KeyboardInterrupt`` it raised itself (a
   Ctrl-C the user pressed still stops the command);
@@ -18,7 +18,6 @@ The time limit uses ``SIGALRM`` ticks, so it holds on the main thread of a POSIX
 
 from __future__ import annotations
 
-import io
 import os
 import signal
 import sys
@@ -68,9 +67,9 @@ class _Overrun(BaseException):
     """Raised into guarded code that ran past its limit. A BaseException, so that code catching
     ``Exception`` around its own loop cannot swallow it (and it is raised again each tick)."""
 
-    def __init__(self, frame: _Frame):
+    def __init__(self, depth: int):
         super().__init__("time limit")
-        self.frame = frame
+        self.depth = depth  # which guarded call, counted from the outermost, is past its limit
 
 
 class _Exited(BaseException):
@@ -81,17 +80,32 @@ class _Exited(BaseException):
         self.code = code
 
 
-class _Frame:
-    __slots__ = ("deadline", "limit")
+class _Sink:
+    """Standard output while guarded code runs: what is written is kept, for the call that wrote
+    it to be named (each call notes how much was kept when it began)."""
 
-    @shielded_later
-    def __init__(self, limit: float):
-        self.limit = limit
-        self.deadline = time.monotonic() + limit
+    __slots__ = ("parts",)
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.parts.append(str(text))
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
 
 
-_stack: list[_Frame] = []
+# The deadlines (time.monotonic()) of the guarded calls under way, the outermost first; while the
+# list is not empty, the clock ticks, standard output is the sink and os._exit refuses.
+_deadlines: list[float] = []
 _saved: dict[str, Any] = {}
+_sink = _Sink()
+_limit = [DEFAULT_SECONDS]  # the limit for a call, read from the environment when armed
 _user_interrupted = False
 _SHIELDED: set[CodeType] = set()
 
@@ -105,15 +119,16 @@ def shielded(func: F) -> F:
 
 
 def _on_tick(signum: int, frame: Any) -> None:
-    if frame is not None and frame.f_code in _SHIELDED:
+    if not _deadlines or (frame is not None and frame.f_code in _SHIELDED):
         return
     now = time.monotonic()
-    for item in _stack:  # the outermost first: a rule past its limit is named, not its fact
-        if now > item.deadline:
-            raise _Overrun(item)
+    for depth, deadline in enumerate(_deadlines):  # the outermost first: the rule is named,
+        if now > deadline:  # not the fact it was reading when its time ran out
+            raise _Overrun(depth)
 
 
 def _on_interrupt(signum: int, frame: Any) -> None:
+    """Ctrl-C: as Python's own handler, noting that it was the user's."""
     global _user_interrupted
     _user_interrupted = True
     raise KeyboardInterrupt
@@ -126,25 +141,39 @@ def _can_tick() -> bool:
 
 @shielded
 def _arm() -> None:
+    """Before the outermost guarded call: the clock, the sink, os._exit refused. The signal
+    handlers are installed once and stay (each does nothing while no guarded call is under way,
+    or does what the default would); only the timer is started and stopped."""
+    global _user_interrupted
+    _user_interrupted = False
+    _limit[0] = seconds()
+    _saved["armed"] = True
+    _saved["stdout"] = sys.stdout
+    _saved["exit"] = os._exit
+    sys.stdout = _sink  # type: ignore[assignment,unused-ignore]
+    os._exit = _refuse_exit  # type: ignore[assignment]
     if not _can_tick():
         return
     try:
-        _saved["alarm"] = signal.signal(signal.SIGALRM, _on_tick)
+        if signal.getsignal(signal.SIGALRM) is not _on_tick:
+            signal.signal(signal.SIGALRM, _on_tick)
         if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-            _saved["interrupt"] = signal.signal(signal.SIGINT, _on_interrupt)
+            signal.signal(signal.SIGINT, _on_interrupt)
         signal.setitimer(signal.ITIMER_REAL, _TICK, _TICK)
+        _saved["ticking"] = True
     except (ValueError, OSError):  # not the main interpreter, or no timer here
-        _saved.clear()
+        pass
 
 
 @shielded
 def _disarm() -> None:
-    if "alarm" not in _saved:
-        return
-    signal.setitimer(signal.ITIMER_REAL, 0)
-    signal.signal(signal.SIGALRM, _saved.pop("alarm"))
-    if "interrupt" in _saved:
-        signal.signal(signal.SIGINT, _saved.pop("interrupt"))
+    """After the outermost guarded call: everything as it was."""
+    _saved.pop("armed", None)
+    if _saved.pop("ticking", False):
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    sys.stdout = _saved.pop("stdout", sys.stdout)
+    os._exit = _saved.pop("exit", os._exit)
+    _sink.parts.clear()
 
 
 def _refuse_exit(code: Any = 0) -> None:
@@ -153,24 +182,46 @@ def _refuse_exit(code: Any = 0) -> None:
 
 class ticking:
     """Keep the clock armed around many guarded calls (an evaluation runs hundreds of rules),
-    so that each call only notes its deadline instead of arming and disarming the timer."""
+    so that each call only notes its deadline instead of arming and disarming the timer. It is
+    armed by the first guarded call inside, so a stretch with none costs nothing."""
 
-    __slots__ = ("frame",)
+    __slots__ = ("depth",)
 
     @shielded_later
     def __enter__(self) -> None:
-        global _user_interrupted
-        self.frame = _Frame(float("inf"))
-        if not _stack:
-            _user_interrupted = False
-            _arm()
-        _stack.append(self.frame)
+        self.depth = len(_deadlines)
+        _deadlines.append(float("inf"))
 
     @shielded_later
     def __exit__(self, *exc: object) -> None:
-        _stack.remove(self.frame)
-        if not _stack:
+        del _deadlines[self.depth :]
+        if not _deadlines and "armed" in _saved:
             _disarm()
+
+
+def _misbehaved(exc: BaseException, depth: int, allowed: float) -> BaseException:
+    """What a guarded call's exception becomes: Misbehaved, or ``exc`` itself when it is not the
+    call's own doing (another call's time ran out; the user pressed Ctrl-C)."""
+    if isinstance(exc, _Overrun):
+        if exc.depth != depth:
+            return exc
+        return Misbehaved(
+            "time",
+            f"stopped after {allowed:g} s, the limit for one call (does it loop forever?); "
+            f"set {LIMIT_ENV} to allow longer",
+        )
+    if isinstance(exc, SystemExit):
+        return Misbehaved("exit", f"called sys.exit({exc.code!r}), which a plugin must not do")
+    if isinstance(exc, _Exited):
+        return Misbehaved("exit", f"called os._exit({exc.code!r}), which a plugin must not do")
+    if isinstance(exc, KeyboardInterrupt):
+        if _user_interrupted:
+            return exc
+        return Misbehaved("interrupt", "raised KeyboardInterrupt, which a plugin must not do")
+    return Misbehaved("recursion", f"RecursionError: {exc}")
+
+
+_CAUGHT = (_Overrun, SystemExit, _Exited, KeyboardInterrupt, RecursionError)
 
 
 @shielded
@@ -182,52 +233,54 @@ def guarded(
     **kwargs: Any,
 ) -> Any:
     """``fn(*args, **kwargs)`` with its hands tied (see the module's description)."""
-    global _user_interrupted
-    frame = _Frame(seconds() if limit is None else limit)
-    if not _stack:
-        _user_interrupted = False
+    if "armed" not in _saved:
         _arm()
-    _stack.append(frame)
-    out, err = sys.stdout, sys.stderr
-    kept = io.StringIO()
-    real_exit = os._exit
-    sys.stdout = kept
-    os._exit = _refuse_exit  # type: ignore[assignment]
+    depth = len(_deadlines)
+    allowed = _limit[0] if limit is None else limit
+    _deadlines.append(time.monotonic() + allowed)
+    parts = _sink.parts
+    mark = len(parts)
     try:
         return fn(*args, **kwargs)
-    except _Overrun as exc:
-        if exc.frame is not frame:
-            raise
-        raise Misbehaved(
-            "time",
-            f"stopped after {frame.limit:g} s, the limit for one call (does it loop forever?); "
-            f"set {LIMIT_ENV} to allow longer",
-        ) from None
-    except SystemExit as exc:
-        raise Misbehaved(
-            "exit", f"called sys.exit({exc.code!r}), which a plugin must not do"
-        ) from None
-    except _Exited as exc:
-        raise Misbehaved(
-            "exit", f"called os._exit({exc.code!r}), which a plugin must not do"
-        ) from None
-    except KeyboardInterrupt:
-        if _user_interrupted:
-            raise
-        raise Misbehaved(
-            "interrupt", "raised KeyboardInterrupt, which a plugin must not do"
-        ) from None
-    except RecursionError as exc:
-        raise Misbehaved("recursion", f"RecursionError: {exc}") from None
+    except _CAUGHT as exc:
+        raise _misbehaved(exc, depth, allowed) from None
     finally:
-        sys.stdout, sys.stderr = out, err
-        os._exit = real_exit
-        _stack.pop()
-        if not _stack:
+        del _deadlines[depth:]
+        text = ""
+        if len(parts) > mark:
+            text = "".join(parts[mark:])
+            del parts[mark:]
+        if not _deadlines:
             _disarm()
-        text = kept.getvalue()
         if text and printed is not None:
             printed(text)
+
+
+@shielded
+def call(fn: Callable[[Any], Any], arg: Any, said: list[str]) -> Any:
+    """``guarded(fn, arg)`` for the engine's hot loop (a rule or a fact, hundreds of times an
+    evaluation): the same, with what it printed added to ``said``."""
+    if "armed" not in _saved:
+        _arm()
+    depth = len(_deadlines)
+    allowed = _limit[0]
+    _deadlines.append(_monotonic() + allowed)
+    parts = _sink.parts
+    mark = len(parts)
+    try:
+        return fn(arg)
+    except _CAUGHT as exc:
+        raise _misbehaved(exc, depth, allowed) from None
+    finally:
+        del _deadlines[depth:]
+        if len(parts) > mark:
+            said.append("".join(parts[mark:]))
+            del parts[mark:]
+        if not _deadlines:
+            _disarm()
+
+
+_monotonic = time.monotonic
 
 
 for _func in _LATER:
