@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from advisor.core.answers import AnswersFile, load_answers, parse_answers
-from advisor.core.engine import Decision, FactView, evaluate
+from advisor.core.engine import Decision, FactView
+from advisor.core.evaluation import evaluate
 from advisor.core.memoparts import MemoContext, MemoSection
 from advisor.core.questionnaire import Choice, Question, Section, load_section
+from advisor.core.registry import PluginFault, Registry
 from advisor.core.rules import (
     Example,
     Fact,
@@ -22,15 +24,8 @@ from advisor.core.rules import (
 )
 from advisor.errors import AdvisorError, InputError, Problem
 from advisor.hookspecs import hookimpl
-from advisor.plugins import (
-    HOOK_API,
-    PluginFault,
-    Registry,
-    build_registry,
-    get_plugin_manager,
-)
-
-__version__ = "0.1.0"
+from advisor.plugins import HOOK_API, build_registry, get_plugin_manager
+from advisor.version import __version__
 
 
 def __getattr__(name: str) -> object:

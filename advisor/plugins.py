@@ -1,4 +1,5 @@
-"""The plugin manager and the registry of what plugins contribute, with per-plugin failure reports."""
+"""Finding and loading plugins: the plugin manager, entry points, and calling each plugin's hooks
+one plugin at a time to fill in the registry (advisor/core/registry.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import importlib.metadata
 import os
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from advisor import hookspecs
-from advisor.core.guard import Misbehaved, guarded, printed_message
-from advisor.core.memoparts import MemoSection
-from advisor.core.questionnaire import Question, Section, load_section
+from advisor.core.guard import guarded, printed_message
+from advisor.core.questionnaire import Question, Section, load_section, provide_values
+from advisor.core.registry import PluginFault, PluginInfo, Registry, failure
 from advisor.core.rules import RULED_OUT, STAGES, Fact, Option, Rule, ruled_out_fact
 from advisor.errors import InputError
 
 if TYPE_CHECKING:
-    from advisor.costs.catalogue import Catalogue
+    pass
 
 ENTRY_POINT_GROUP = "advisor"
 HOOK_API = 1  # the version of the hook contract; a plugin may declare ADVISOR_HOOK_API it needs
@@ -35,46 +35,6 @@ HOOKS = (
     "advisor_rules",
     "advisor_catalogue",
 )
-
-
-@dataclass
-class PluginFault:
-    """Something a plugin got wrong; reported by name while the rest keep working."""
-
-    plugin: str
-    where: str  # "load", a hook name, a rule code or a fact name
-    message: str
-
-    def render(self) -> str:
-        return f"plugin {self.plugin} ({self.where}): {self.message}"
-
-    @classmethod
-    def slow(cls, plugin: str, where: str, took: str) -> PluginFault:
-        """A hook, fact or rule that took longer than it should (``took``: "1.2 s", "60 ms")."""
-        return cls(plugin, where, f"{SLOW_PREFIX}took {took} (used all the same)")
-
-    @property
-    def timing(self) -> bool:
-        """A note on how long the plugin took on this machine, not on what it decided: shown
-        where it runs, kept out of records (a memo) that must read the same on every machine."""
-        return self.message.startswith(SLOW_PREFIX)
-
-
-SLOW_PREFIX = "slow: "  # how PluginFault.slow begins its message
-
-
-@dataclass
-class PluginInfo:
-    """One plugin as `advisor plugins` shows it."""
-
-    name: str
-    module: str
-    distribution: str | None = None
-    version: str | None = None
-    origin: str = "registered"  # "built-in", "entry point" or "registered"
-    contributes: dict[str, list[str]] = field(default_factory=dict)
-    hooks: list[str] = field(default_factory=list)
-    disabled: str = ""  # why it was not loaded: "--disable-plugin", "ADVISOR_PLUGINS", ...
 
 
 class _Loaded:
@@ -96,9 +56,9 @@ def get_plugin_manager(
     """A new plugin manager: the installed entry-point plugins (built-ins included), ``plugins``,
     and the policy packs at ``policies`` (YAML rules, see advisor/core/policy.py).
 
-    Each entry point is loaded on its own, so one that fails to import is reported by name (see
-    ``load_faults``) and the rest still load. A policy pack that cannot be read is an InputError
-    naming its file and line: the user named it, so it is not skipped.
+    Each entry point is loaded on its own, so one that fails to import is reported by name (in
+    the registry's ``faults``) and the rest still load. A policy pack that cannot be read is an
+    InputError naming its file and line: the user named it, so it is not skipped.
 
     ``disabled`` names plugins not to load (built-in ones included, by their names in `advisor
     plugins`); ``only``, or else the ADVISOR_PLUGINS environment variable (names separated by
@@ -191,164 +151,12 @@ def _load_entry_points(
                 continue
             pm.register(module, name=name)
         except Exception as exc:  # a broken plugin must not take the rest down
-            loaded.faults.append(PluginFault(name, "load", _failure(exc)))
+            loaded.faults.append(PluginFault(name, "load", failure(exc)))
             continue
         finally:
             if said:
                 loaded.faults.append(PluginFault(name, "load", printed_message("".join(said))))
         loaded.info[name] = info
-
-
-def _failure(exc: Exception) -> str:
-    """What a plugin's failing call says: the exception, or what it did that it must not."""
-    if isinstance(exc, Misbehaved):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"
-
-
-def load_faults(pm: pluggy.PluginManager) -> list[PluginFault]:
-    return list(getattr(pm, "_advisor_loaded", _Loaded()).faults)
-
-
-@dataclass
-class Registry:
-    """Everything the plugins contribute, validated and stamped with the plugin that gave it."""
-
-    sections: list[Section]
-    questions: dict[str, Question]
-    options: dict[str, Option]
-    facts: dict[str, Fact]
-    rules: list[Rule]
-    plugins: list[PluginInfo]
-    faults: list[PluginFault]
-    catalogue_entries: list[tuple[str, Any]] = field(default_factory=list, repr=False)
-    memo_hooks: list[tuple[str, Callable[..., Any]]] = field(default_factory=list, repr=False)
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
-
-    @property
-    def catalogue(self) -> Catalogue:
-        """The cost catalogue, read from what plugins registered the first time it is asked for."""
-        built = self._cache.get("catalogue")
-        if built is None:
-            from advisor.costs.catalogue import build_catalogue
-
-            built = self._cache["catalogue"] = build_catalogue(self.catalogue_entries, self.faults)
-        return built
-
-    def memo_sections(self, context: Any) -> tuple[list[MemoSection], list[PluginFault]]:
-        """Every plugin's memo sections for one memo, one plugin at a time: a plugin that raises or
-        gives something else is reported and the others' sections are kept."""
-        sections: list[MemoSection] = []
-        faults: list[PluginFault] = []
-        seen: dict[str, str] = {}
-        for plugin_name, function in self.memo_hooks:
-            given: list[Any] = []
-            said: list[str] = []
-            try:
-                guarded(function, context=context, register=given.append, printed=said.append)
-            except Exception as exc:
-                faults.append(PluginFault(plugin_name, "advisor_memo_sections", _failure(exc)))
-                continue
-            finally:
-                if said:
-                    faults.append(
-                        PluginFault(
-                            plugin_name, "advisor_memo_sections", printed_message("".join(said))
-                        )
-                    )
-            for item in given:
-                if not isinstance(item, MemoSection):
-                    faults.append(
-                        PluginFault(
-                            plugin_name,
-                            "advisor_memo_sections",
-                            f"expected MemoSection, got {type(item).__name__}",
-                        )
-                    )
-                elif item.id in seen:
-                    faults.append(
-                        PluginFault(
-                            plugin_name,
-                            "advisor_memo_sections",
-                            f"memo section {item.id!r} is already given by plugin "
-                            f"{seen[item.id]}; ignored",
-                        )
-                    )
-                else:
-                    seen[item.id] = plugin_name
-                    sections.append(dataclasses.replace(item, plugin=plugin_name))
-        return sections, faults
-
-    def trusted(self) -> frozenset[str]:
-        """The advisor's own plugins (the built-ins), whose rules and facts run unguarded: their
-        tests hold them to what the guard enforces on the others (advisor/core/guard.py), and an
-        evaluation with the built-ins alone pays nothing for it."""
-        found = self._cache.get("trusted")
-        if found is None:
-            found = self._cache["trusted"] = frozenset(
-                p.name for p in self.plugins if p.origin == "built-in"
-            ) | {"advisor"}
-        return found
-
-    def question(self, qid: str) -> Question:
-        return self.questions[qid]
-
-    def section(self, sid: str) -> Section:
-        for section in self.sections:
-            if section.id == sid:
-                return section
-        raise KeyError(sid)
-
-    def rule(self, code: str) -> Rule:
-        for item in self.rules:
-            if item.code == code:
-                return item
-        raise KeyError(code)
-
-    def questions_read(self) -> frozenset[str]:
-        """The questions some rule reads, directly or through facts (worked out once)."""
-        read = self._cache.get("questions_read")
-        if read is None:
-            read = self._cache["questions_read"] = self.inputs_of(
-                r for rule in self.rules for r in rule.reads
-            )
-        return read
-
-    def rule_inputs(self) -> list[frozenset[str]]:
-        """For each rule, in order, every question and fact behind what it reads, following facts
-        to what they read (worked out once)."""
-        found = self._cache.get("rule_inputs")
-        if found is None:
-            found = self._cache["rule_inputs"] = [self._closure(r.reads) for r in self.rules]
-        return found
-
-    def _closure(self, reads: Iterable[str]) -> frozenset[str]:
-        out: set[str] = set()
-        stack = list(reads)
-        while stack:
-            key = stack.pop()
-            if key in out:
-                continue
-            out.add(key)
-            if key in self.facts:
-                stack.extend(self.facts[key].reads)
-        return frozenset(out)
-
-    def inputs_of(self, reads: Iterable[str]) -> frozenset[str]:
-        """The questions behind a list of reads, following facts to what they read."""
-        out: set[str] = set()
-        seen: set[str] = set()
-        stack = list(reads)
-        while stack:
-            key = stack.pop()
-            if key in seen:
-                continue
-            seen.add(key)
-            if key in self.questions:
-                out.add(key)
-            elif key in self.facts:
-                stack.extend(self.facts[key].reads)
-        return frozenset(out)
 
 
 def build_registry(pm: pluggy.PluginManager | None = None) -> Registry:
@@ -381,7 +189,7 @@ def build_registry(pm: pluggy.PluginManager | None = None) -> Registry:
                 arguments: dict[str, Any] = {arg: register for arg in impl.argnames}
                 guarded(impl.function, printed=said.append, **arguments)
             except Exception as exc:
-                faults.append(PluginFault(plugin_name, hook, _failure(exc)))
+                faults.append(PluginFault(plugin_name, hook, failure(exc)))
                 continue
             finally:
                 if said:
@@ -393,6 +201,10 @@ def build_registry(pm: pluggy.PluginManager | None = None) -> Registry:
             if plugin_name in infos:
                 infos[plugin_name].hooks.append(hook)
 
+    from advisor.costs.values import VALUE_SOURCES
+
+    for source, check in VALUE_SOURCES.items():
+        provide_values(source, check)
     _expand_policies(given, faults)
     sections = _collect_sections(given["advisor_sections"], faults)
     questions = {q.qid: q for s in sections for q in s.questions}
@@ -453,7 +265,10 @@ def build_registry(pm: pluggy.PluginManager | None = None) -> Registry:
             infos[impl.plugin_name].contributes.setdefault("memo", []).append("sections")
     order = {name: i for i, name in enumerate(n for n, _ in pm.list_name_plugin())}
     plugins = sorted(infos.values(), key=lambda p: order.get(p.name, len(order)))
+    from advisor.costs.catalogue import build_catalogue
+
     return Registry(
+        make_catalogue=build_catalogue,
         sections=sections,
         questions=questions,
         options=dict(sorted(options.items(), key=lambda kv: (kv[1].effort, kv[0]))),
@@ -665,10 +480,6 @@ def _check_reads(
 __all__ = [
     "ENTRY_POINT_GROUP",
     "HOOK_API",
-    "PluginFault",
-    "PluginInfo",
-    "Registry",
     "build_registry",
     "get_plugin_manager",
-    "load_faults",
 ]

@@ -69,7 +69,7 @@ def advisor_evaluate() -> Callable[..., Any]:
     """``advisor_evaluate({"pmf.stage": "idea"})`` or ``advisor_evaluate(path)``: a Decision."""
 
     def run(answers: Mapping[str, Any] | str | Path, registry: Any = None) -> Any:
-        from advisor.core.engine import evaluate
+        from advisor.core.evaluation import evaluate
 
         registry = registry or _build((), True, (), True)
         return evaluate(registry, _answers(answers, registry).values)
@@ -87,7 +87,7 @@ def advisor_memo() -> Callable[..., str]:
         registry: Any = None,
         date_: str = "2026-01-01",
     ) -> str:
-        from advisor.core.engine import evaluate
+        from advisor.core.evaluation import evaluate
         from advisor.memo.model import build_memo
         from advisor.memo.render import render
 

@@ -50,7 +50,7 @@ t.append(time.perf_counter())
 import json, sys
 import advisor.cli
 from advisor.core.answers import answers_model, load_answers
-from advisor.core.engine import evaluate
+from advisor.core.evaluation import evaluate
 from advisor.plugins import build_registry, get_plugin_manager
 t.append(time.perf_counter())
 pm = get_plugin_manager()
@@ -406,7 +406,7 @@ def bench_in_process(samples: int) -> tuple[list[Result], dict[str, Any]]:
         lambda: evaluate(big, values, explore=True),
     )
     from advisor.core.flips import flips
-    from advisor.core.sweep import sweep
+    from advisor.costs.sweep import sweep
 
     run(
         "flips",

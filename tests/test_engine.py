@@ -16,7 +16,8 @@ import pytest
 import advisor
 from advisor import Fact, Facts, Option, Registry, Rule, Section, hold, note, points, veto
 from advisor.core.answers import AnswersFile
-from advisor.core.engine import Unknown, evaluate
+from advisor.core.engine import Unknown
+from advisor.core.evaluation import evaluate
 from advisor.core.report import decision_json
 from advisor.core.rules import POINTS_LIMIT, STAGES
 

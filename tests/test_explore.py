@@ -11,8 +11,8 @@ import pytest
 from click.testing import Result
 
 from advisor import build_registry, evaluate, load_answers
-from advisor.core.sweep import parse_range, sweep
 from advisor.costs.model import api_cost, self_host_cost
+from advisor.costs.sweep import parse_range, sweep
 from advisor.errors import AdvisorError
 
 CASES = Path(__file__).parent / "cases"

@@ -22,8 +22,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CASE = ROOT / "tests" / "cases" / "eu-insurer-claims.yaml"
-LIMIT = "1"
-RUN = "from advisor.cli import main; main()"  # `advisor`, without its script in the environment  # seconds a rule, fact or hook may run here before it is stopped
+LIMIT = "1"  # seconds a rule, fact or hook may run here before it is stopped
+RUN = "from advisor.cli import main; main()"  # `advisor`, without its script in the environment
 
 # A rule's boilerplate: what a rule declares before its body.
 RULE = """

@@ -347,7 +347,7 @@ def test_no_rule_or_fact_reads_genai_prices_while_it_is_timed(
         reads.append(timing[0])
         return snapshot()
 
-    decide = engine._decide
+    decide = engine.decide
 
     def timed_decide(*args: Any, **kwargs: Any) -> Any:
         timing[0] = bool(kwargs.get("timed"))
@@ -357,7 +357,7 @@ def test_no_rule_or_fact_reads_genai_prices_while_it_is_timed(
             timing[0] = False
 
     monkeypatch.setattr(hosted, "_snapshot", counted)
-    monkeypatch.setattr(engine, "_decide", timed_decide)
+    monkeypatch.setattr(engine, "decide", timed_decide)
     registry = build_registry()  # a catalogue of its own: nothing priced yet
     values = {
         "pmf.stage": "scaling",

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from advisor import Decision, Registry, build_registry
 from advisor.core.answers import AnswersFile, validate_document
-from advisor.core.engine import evaluate
+from advisor.core.evaluation import evaluate
 from advisor.core.questionnaire import Question
 from advisor.core.report import decision_json
 

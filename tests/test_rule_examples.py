@@ -16,7 +16,7 @@ import pytest
 
 from advisor import Example, FactView, Registry, Rule, build_registry, get_plugin_manager
 from advisor.core.answers import load_answers, validate_document
-from advisor.core.engine import evaluate
+from advisor.core.evaluation import evaluate
 from advisor.core.rules import CODE_PATTERN, STAGES
 
 CASES = Path(__file__).parent / "cases"

@@ -36,7 +36,7 @@ from textual.widgets import (
     TabbedContent,
 )
 
-from advisor.cli import _examples
+from advisor.core.answers import builtin_examples as _examples
 from advisor.core.answers import load_answers, parse_answers
 from advisor.tui.app import DARK, LIGHT, AdvisorApp, make_app
 from advisor.tui.autosave import Autosave

@@ -45,7 +45,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select, TextArea
 
 from advisor import Registry
-from advisor.cli import _examples
+from advisor.core.answers import builtin_examples as _examples
 from advisor.core.answers import parse_answers
 from advisor.tui.app import AdvisorApp, make_app
 from advisor.tui.autosave import Autosave

@@ -20,8 +20,8 @@ from pydantic import (
 
 from advisor.core import memofile, yamlio
 from advisor.core.questionnaire import _FALSE, _TRUE, NUMBER_PATTERN, Question
+from advisor.core.registry import Registry
 from advisor.errors import InputError, Problem
-from advisor.plugins import Registry
 
 TOP_KEYS = ("title", "why", "expect", "answers", "$schema")
 # An answers file is a few kilobytes, a memo (HTML with its chart) a few hundred: far larger is not
@@ -191,6 +191,18 @@ def json_schema(registry: Registry) -> dict[str, Any]:
         if key in expect:
             expect[key]["items"] = {"type": "string", "enum": list(registry.options)}
     return schema
+
+
+def builtin_examples() -> dict[str, Any]:
+    """The answers files that ship with the advisor (``--example NAME``), by name."""
+    from importlib.resources import files
+
+    folder = files("advisor") / "examples"
+    return {
+        entry.name.rsplit(".", 1)[0]: entry
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name)
+        if entry.name.endswith(".yaml")
+    }
 
 
 def load_answers(path: str | Path, registry: Registry) -> AnswersFile:

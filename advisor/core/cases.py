@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from advisor.core.answers import AnswersFile
-from advisor.core.engine import Decision, evaluate
+from advisor.core.engine import Decision
+from advisor.core.evaluation import evaluate
 from advisor.core.numbers import points
 from advisor.core.report import expectation_met, has_expectation
 
 if TYPE_CHECKING:
-    from advisor.plugins import Registry
+    from advisor.core.registry import Registry
 
 
 @dataclass

@@ -17,8 +17,8 @@ from advisor.core.flips import show_value
 
 if TYPE_CHECKING:
     from advisor.core.answers import AnswersFile
+    from advisor.core.registry import Registry
     from advisor.costs.catalogue import Catalogue
-    from advisor.plugins import Registry
 
 
 @dataclass
@@ -64,7 +64,7 @@ class Diff:
 
 
 def side(name: str, answers: AnswersFile, registry: Registry, catalogue: Catalogue) -> Side:
-    from advisor.core.engine import evaluate
+    from advisor.core.evaluation import evaluate
 
     decision = evaluate(registry, answers.values, catalogue=catalogue)
     found = decision.costs

@@ -21,10 +21,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from advisor.core import labels, numbers
-from advisor.core.engine import Decision, Resolved, _catalogue_of, _decide, resolve
+from advisor.core import engine, labels, numbers
+from advisor.core.engine import Decision, Resolved, catalogue_source, resolve
 from advisor.core.questionnaire import Question
-from advisor.plugins import Registry
+from advisor.core.registry import Registry
 
 PLAUSIBLE_UP = 1.25  # a plausible change of a number: 25% higher, or 20% lower (1 / 1.25)
 STEPS = (PLAUSIBLE_UP, 2.0, 4.0)  # the first steps outward, as factors; then x4 each step
@@ -111,9 +111,9 @@ def flips(
     """Every question's nearest flip, and each price factor's, nearest first (a question may give
     one each way). ``base`` is the decision for ``answers`` when the caller already has it."""
     resolved = base.resolved if base is not None else resolve(registry, answers)
-    source = _catalogue_of(registry, catalogue)
+    source = catalogue_source(registry, catalogue)
 
-    start = base if base is not None else _decide(registry, resolved, source)
+    start = base if base is not None else engine.decide(registry, resolved, source)
     current = start.recommendation
 
     facts = frozenset(registry.facts)  # prices reach the rules through facts (the bills)
@@ -122,14 +122,14 @@ def flips(
         if qid in PRICES:
             cat = source()
             scaled = cat.scaled(api=value) if qid == "prices.api" else cat.scaled(gpu=value)
-            return _decide(
+            return engine.decide(
                 registry, resolved, lambda: scaled, base=start, changed=facts
             ).recommendation
         values = dict(resolved.values)
         values[qid] = value
         trial = Resolved(values, resolved.answered, resolved.assumed, resolved.unknown, ())
         changed = frozenset((qid,))
-        return _decide(registry, trial, source, base=start, changed=changed).recommendation
+        return engine.decide(registry, trial, source, base=start, changed=changed).recommendation
 
     read = registry.questions_read()
     found: list[Flip] = []

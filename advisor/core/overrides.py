@@ -18,8 +18,8 @@ from advisor.errors import InputError, Problem
 
 if TYPE_CHECKING:
     from advisor.core.answers import AnswersFile
+    from advisor.core.registry import Registry
     from advisor.costs.catalogue import Catalogue
-    from advisor.plugins import Registry
 
 CONFIG_ENV = "ADVISOR_CONFIG"
 CONFIG_KEYS = ("figures", "currency", "template_dir", "policies", "disable_plugins")
@@ -45,14 +45,12 @@ class Overrides:
 
     def apply_catalogue(self, catalogue: Catalogue) -> Catalogue:
         """The catalogue with the config file's figures, then `--set` figures, in place."""
-        from advisor.costs.catalogue import Currency
-
         if self.config_figures:
             catalogue = catalogue.overridden(self.config_figures, f"config {self.config_path}")
         if self.figures:
             catalogue = catalogue.overridden(self.figures, "--set")
         if self.currency is not None:
-            catalogue.currency = Currency.model_validate(self.currency)
+            catalogue.set_currency(self.currency)
         return catalogue
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from importlib.resources.abc import Traversable
 from itertools import islice
@@ -209,7 +209,13 @@ class Question(BaseModel):
         ):
             return "yes" if value.strip().lower() in _TRUE else "no"
         elif isinstance(value, str) and self.values_from is not None:
-            return _VALUE_SOURCES[self.values_from](value.strip())
+            check = _VALUE_SOURCES.get(self.values_from)
+            if check is None:
+                raise ValueError(
+                    f"{_show(value)} is not allowed; expected one of "
+                    f"{', '.join(self.choice_values)} ({self.values_from} are not loaded)"
+                )
+            return check(value.strip())
         elif isinstance(value, str):
             near = _near(value, self.choice_values)
             hint = f" (did you mean {near}?)" if near else ""
@@ -343,27 +349,15 @@ def load_section(source: Path | Traversable, origin: str | None = None) -> Secti
         raise InputError(name, problems) from None
 
 
-def _hosted_model(value: str) -> str:
-    from advisor.costs import hosted
-
-    try:
-        hosted.resolve(value)
-    except hosted.UnknownModel as exc:
-        raise ValueError(str(exc)) from None
-    return value
+# The checks of the values_from sources (any model genai-prices prices, any architecture in the
+# catalogue): the cost model's, given by the loader when it builds a registry (provide_values), so
+# that the questionnaire does not import the cost model above it.
+_VALUE_SOURCES: dict[str, Callable[[str], str]] = {}
 
 
-def _open_model(value: str) -> str:
-    from advisor.costs import capacity
-
-    try:
-        capacity.architecture(value)
-    except KeyError as exc:
-        raise ValueError(str(exc.args[0])) from None
-    return value
-
-
-_VALUE_SOURCES = {"hosted_models": _hosted_model, "open_models": _open_model}
+def provide_values(source: str, check: Callable[[str], str]) -> None:
+    """The check of a ``values_from`` source: the value as kept, or ValueError saying why not."""
+    _VALUE_SOURCES[source] = check
 
 
 def _fmt(number: float) -> str:

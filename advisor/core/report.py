@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from advisor.core.answers import AnswersFile
 from advisor.core.engine import Decision, RuleResult
 from advisor.core.flips import Flip
+from advisor.core.registry import Registry
 from advisor.core.rules import Finding, Rule
-from advisor.plugins import Registry
 
 if TYPE_CHECKING:
     from advisor.costs.catalogue import Catalogue
@@ -25,7 +25,7 @@ def current_versions(registry: Registry, catalogue: Catalogue) -> dict[str, Any]
     """The versions a memo records: the advisor, plugins not built in, and the price data."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from advisor import __version__
+    from advisor.version import __version__
 
     try:
         prices = f"genai-prices {version('genai-prices')}"
@@ -302,7 +302,7 @@ def decision_json(
     answers: AnswersFile,
     catalogue: Catalogue | None = None,
 ) -> dict[str, Any]:
-    from advisor import __version__
+    from advisor.version import __version__
 
     options: dict[str, Any] = {}
     for oid, opt in decision.options.items():

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.composer import ReusedAnchorWarning
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -149,6 +150,23 @@ def load_fast(text: str, path: str | Path | None = None) -> Any:
         raise _syntax_error(path, exc, text) from None
 
 
+def validated(model: type[BaseModel], text: str, name: str) -> Any:
+    """A data file the project ships (YAML), read fast and checked against ``model``; each
+    problem names the file, its line and the field."""
+    data = load_fast(text, name)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        root = load_round_trip(text, name)
+        problems = []
+        for err in exc.errors():
+            loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
+            field_name = ".".join(str(p) for p in loc) or "(file)"
+            message = err["msg"].removeprefix("Value error, ")
+            problems.append(Problem(field_name, message, line_of(root, loc)))
+        raise InputError(name, problems) from None
+
+
 def line_of(root: Any, loc: Sequence[str | int]) -> int | None:
     """The 1-based line of the deepest node along ``loc`` that a round-trip load knows about."""
     node = root
@@ -222,9 +240,3 @@ def join_surrogates(root: Any, path: str | Path | None = None) -> None:
                     field = ".".join(str(p) for p in here)
                     message = "a \\u escape for half a UTF-16 surrogate pair is not a character"
                     raise InputError(path, [Problem(field, message, line_of(root, here))]) from None
-
-
-def dump_round_trip(data: Any) -> str:
-    stream = io.StringIO()
-    _round_trip().dump(data, stream)
-    return stream.getvalue()

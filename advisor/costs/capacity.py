@@ -44,13 +44,15 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from advisor.core import yamlio
-from advisor.costs.catalogue import Catalogue
 from advisor.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from advisor.costs.catalogue import Catalogue
 
 HOURS_PER_MONTH = 730.0  # 8,760 hours a year / 12, as the bills count
 GPU_COUNTS = (1, 2, 4, 8)  # GPUs per replica the sizing tries: one server's tensor-parallel groups
@@ -324,19 +326,11 @@ ARCHITECTURES_FILE = "architectures.yaml"
 MEASUREMENTS_FILE = "measurements.yaml"
 
 
-def _validate(model: type[BaseModel], text: str, name: str) -> Any:
-    """A structured file read and checked; each problem names the file, its line and the field
-    (the way the catalogue's own files are checked)."""
-    from advisor.costs.catalogue import _validate as validate
-
-    return validate(model, text, name)
-
-
 def load_architectures(source: Path | Any | None = None) -> _Library:
     """The models and GPU names of an architecture file (the built-in one by default); a malformed
     file fails with an InputError naming file, line and field."""
     source = source or files("advisor.costs") / "data" / ARCHITECTURES_FILE
-    parsed: _ArchitectureFile = _validate(
+    parsed: _ArchitectureFile = yamlio.validated(
         _ArchitectureFile, source.read_text(encoding="utf-8"), str(source)
     )
     models = {
@@ -1499,7 +1493,7 @@ def load_measurements(source: Path | Any | None = None) -> list[Measurement]:
     source = source or files("advisor.costs") / "data" / MEASUREMENTS_FILE
     text = source.read_text(encoding="utf-8")
     name = str(source)
-    parsed: _MeasurementFile = _validate(_MeasurementFile, text, name)
+    parsed: _MeasurementFile = yamlio.validated(_MeasurementFile, text, name)
     known = architectures()
     out: list[Measurement] = []
     problems: list[tuple[list[str | int], str]] = []

@@ -13,12 +13,12 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from advisor.core import numbers, yamlio
 from advisor.costs import hosted
 from advisor.costs.hosted import Aliases
-from advisor.errors import InputError, Problem
+from advisor.errors import InputError
 
 KEY_PATTERN = r"^[a-z0-9_]+(\.[a-z0-9_]+)+$"
 DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
@@ -139,25 +139,10 @@ class Currency(BaseModel):
     per_usd: float = Field(default=1.0, gt=0)
 
 
-def _validate(model: type[BaseModel], text: str, name: str) -> Any:
-    data = yamlio.load_fast(text, name)
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        root = yamlio.load_round_trip(text, name)
-        problems = []
-        for err in exc.errors():
-            loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
-            field_name = ".".join(str(p) for p in loc) or "(file)"
-            message = err["msg"].removeprefix("Value error, ")
-            problems.append(Problem(field_name, message, yamlio.line_of(root, loc)))
-        raise InputError(name, problems) from None
-
-
 def load_figures(source: Path | Traversable, origin: str | None = None) -> list[Figure]:
     """The figures of one catalogue file; a malformed one fails with file, line and field."""
     name = origin or str(source)
-    parsed: _File = _validate(_File, source.read_text(encoding="utf-8"), name)
+    parsed: _File = yamlio.validated(_File, source.read_text(encoding="utf-8"), name)
     return [
         Figure(key=key, origin=name, **body.model_dump()) for key, body in parsed.figures.items()
     ]
@@ -238,6 +223,10 @@ class Catalogue:
         return Catalogue(
             self.figures, self.aliases, price_date, self.currency, _shared=self._shared
         )
+
+    def set_currency(self, data: Any) -> None:
+        """Show prices in another currency (``{code, per_usd, ...}`` as the config file gives it)."""
+        self.currency = Currency.model_validate(data)
 
     def warm(self, models: Iterable[str] = (), open_model: str | None = None) -> None:
         """Read what later lookups need (the hosted models' prices, those of the endpoints that
@@ -424,7 +413,7 @@ def build_catalogue(given: list[tuple[str, Any]], faults: list[Any]) -> Catalogu
     A key given twice is reported naming both plugins and the first kept, unless the later figure
     says ``replaces: true``.
     """
-    from advisor.plugins import PluginFault
+    from advisor.core.registry import PluginFault
 
     figures: dict[str, Figure] = {}
     for plugin, item in given:

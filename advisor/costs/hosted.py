@@ -27,6 +27,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from advisor.core import yamlio
+
 TIERS = ("frontier", "mid", "small")
 Tier = Literal["frontier", "mid", "small"]
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
@@ -62,10 +64,8 @@ class Aliases(BaseModel):
 
 def load_aliases(source: Traversable | Path | None = None) -> Aliases:
     """The friendly ids (models.yaml); a malformed file fails with file, line and field."""
-    from advisor.costs.catalogue import _validate
-
     source = source or files("advisor.costs") / "data" / "models.yaml"
-    aliases: Aliases = _validate(Aliases, source.read_text(encoding="utf-8"), str(source))
+    aliases: Aliases = yamlio.validated(Aliases, source.read_text(encoding="utf-8"), str(source))
     for name, alias in aliases.models.items():
         if alias.replacement is not None and alias.replacement not in aliases.models:
             raise ValueError(f"{source}: {name}'s replacement {alias.replacement!r} is not listed")

@@ -23,9 +23,9 @@ from advisor.core.numbers import money_short, points
 
 if TYPE_CHECKING:
     from advisor.core.engine import Decision
+    from advisor.core.registry import Registry
     from advisor.costs.catalogue import Catalogue
     from advisor.costs.model import Costs
-    from advisor.plugins import Registry
 
 WIDTH, HEIGHT = 640, 320
 LEFT, RIGHT, TOP, BOTTOM = 72, 28, 16, 44
@@ -184,7 +184,7 @@ def _overlaps(one: Box, other: Box) -> bool:
 def cost_chart(
     decision: Decision, catalogue: Catalogue, found: Costs, questions: Any = None
 ) -> tuple[CostChart | None, str]:
-    from advisor.core.sweep import bills_over
+    from advisor.costs.sweep import bills_over
 
     values = decision.resolved.values
     missing = sorted({m for bill in found.options.values() for m in bill.missing} - {VOLUME})

@@ -23,9 +23,9 @@ from advisor.core.rules import Finding, Rule
 if TYPE_CHECKING:
     from advisor.core.answers import AnswersFile
     from advisor.core.questionnaire import Question
+    from advisor.core.registry import Registry
     from advisor.costs.catalogue import Catalogue
     from advisor.costs.model import Costs
-    from advisor.plugins import Registry
 
 STATUSES = ("proposed", "accepted", "rejected", "deprecated", "superseded")
 DEFAULT_TITLE = "How to adopt a large language model"

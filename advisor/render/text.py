@@ -16,8 +16,8 @@ from advisor.core.answers import AnswersFile
 from advisor.core.engine import Decision
 from advisor.core.numbers import points
 from advisor.core.questionnaire import Question
+from advisor.core.registry import Registry
 from advisor.core.rules import STAGES
-from advisor.plugins import Registry
 
 BAR_WIDTH = 20
 

@@ -16,8 +16,8 @@ from advisor.tui.session import Session
 
 if TYPE_CHECKING:
     from advisor.core.answers import AnswersFile
+    from advisor.core.registry import Registry
     from advisor.costs.catalogue import Catalogue
-    from advisor.plugins import Registry
 
 DARK, LIGHT = "textual-dark", "textual-light"
 

@@ -21,7 +21,7 @@ from advisor.core.files import write_atomic
 
 if TYPE_CHECKING:
     from advisor.core.answers import AnswersFile
-    from advisor.plugins import Registry
+    from advisor.core.registry import Registry
     from advisor.tui.session import Session
 
 KEEP = 20  # sessions kept; the oldest beyond this are removed when a new one is written

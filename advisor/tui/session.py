@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 from advisor.core import dates
 from advisor.core.answers import AnswersFile, Expect
-from advisor.core.engine import Decision, evaluate
+from advisor.core.engine import Decision
+from advisor.core.evaluation import evaluate
 from advisor.core.files import write_atomic
 from advisor.core.questionnaire import Question
 
 if TYPE_CHECKING:
+    from advisor.core.registry import Registry
     from advisor.costs.catalogue import Catalogue
-    from advisor.plugins import Registry
     from advisor.tui.autosave import Autosave
 
 _SCALE = {"k": 1e3, "m": 1e6, "b": 1e9, "bn": 1e9, "t": 1e12}

@@ -231,7 +231,7 @@ class ResultsScreen(Screen[None]):
         return max(60, self.app.size.width - 4)
 
     def _chart(self) -> Text:
-        from advisor.core.sweep import Sweep, bills_over, spaced
+        from advisor.costs.sweep import Sweep, bills_over, spaced
         from advisor.render.plot import chart
 
         found = self.decision.costs
@@ -430,17 +430,17 @@ class ResultsScreen(Screen[None]):
 
     @on(Button.Pressed, "#wi-apply")
     def _apply(self) -> None:
-        from advisor.tui.screens.decision import DecisionScreen
-
         found = self._picked()
         if found is None:
             return
         qid, value = found
         self.session.answer(qid, value)
         self.app.pop_screen()
-        screen = self.app.screen
-        if isinstance(screen, DecisionScreen):
-            screen.set_answers()
+        # The decision screen below shows the answers: it refreshes them (the results screen is
+        # opened from it, and does not import it back).
+        refresh = getattr(self.app.screen, "set_answers", None)
+        if callable(refresh):
+            refresh()
         prompt = labels.question(self.session.registry.questions, qid)
         self.app.notify(f"{prompt}: changed", title="What if kept")
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from advisor.core.engine import Resolved, _catalogue_of, _decide, resolve
+from advisor.core import engine
+from advisor.core.engine import Resolved, catalogue_source, resolve
 from advisor.core.flips import threshold
+from advisor.core.registry import Registry
 from advisor.costs.model import BILLS, break_even
 from advisor.errors import AdvisorError
-from advisor.plugins import Registry
 
 VOLUME = "scale.requests_per_month"
 SAMPLE_EVERY = 10  # the recommendation is decided at every tenth point, then found by bisection
@@ -83,7 +84,7 @@ def sweep(
         raise AdvisorError("a sweep needs at least 2 points")
     xs = spaced(low, high, points, q.type == "int")
     resolved = resolve(registry, answers)
-    source = _catalogue_of(registry, catalogue)
+    source = catalogue_source(registry, catalogue)
     cat = source()
     bills = bills_over(resolved.values, question, xs, cat)
     out = Sweep(question, xs, bills, currency=cat.currency)
@@ -99,7 +100,7 @@ def sweep(
         values = dict(resolved.values)
         values[question] = x
         trial = Resolved(values, resolved.answered, resolved.assumed, resolved.unknown, ())
-        return _decide(registry, trial, source).recommendation
+        return engine.decide(registry, trial, source).recommendation
 
     sampled = list(range(0, len(xs), SAMPLE_EVERY))
     if sampled[-1] != len(xs) - 1:

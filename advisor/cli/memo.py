@@ -10,17 +10,17 @@ from typing import Any
 
 import click
 
-from advisor.cli import (
-    _catalogue,
-    _load,
-    _overrides,
-    _registry,
+from advisor.cli.common import (
     config_option,
     example_option,
     file_argument,
     format_option,
+    make_catalogue,
+    make_overrides,
+    make_registry,
     policy_option,
     prices_option,
+    read_answers,
     set_option,
 )
 from advisor.core import dates
@@ -95,7 +95,7 @@ def memo_command(
 ) -> None:
     """Write the decision memo for FILE (an answers file or an earlier memo): Markdown in the MADR
     layout, or a self-contained HTML page. The same answers, versions and date give the same bytes."""
-    from advisor.core.engine import evaluate
+    from advisor.core.evaluation import evaluate
     from advisor.core.files import write_atomic
     from advisor.memo.model import build_memo
     from advisor.memo.render import render
@@ -109,10 +109,10 @@ def memo_command(
             output.mkdir(parents=True, exist_ok=True)  # a folder named as one, made if it is new
         except OSError as exc:
             raise AdvisorError(f"{output}: cannot make the folder: {exc.strerror}") from None
-    registry = _registry()
-    overrides = _overrides(registry, sets, config)
-    answers = overrides.apply_answers(_load(registry, file, example))
-    catalogue = _catalogue(registry, overrides, answers)
+    registry = make_registry()
+    overrides = make_overrides(registry, sets, config)
+    answers = overrides.apply_answers(read_answers(registry, file, example))
+    catalogue = make_catalogue(registry, overrides, answers)
     if fmt is None:
         fmt = "html" if output is not None and output.suffix.lower() in (".html", ".htm") else "md"
     folder = output if output is not None and output.is_dir() else None
@@ -171,19 +171,19 @@ def diff_command(old: Path, new: Path, fmt: str, config: Path | None) -> None:
     from advisor.core.diff import compare, side
     from advisor.core.report import current_versions
 
-    registry = _registry()
-    overrides = _overrides(registry, (), config)
+    registry = make_registry()
+    overrides = make_overrides(registry, (), config)
     first, second = load_answers(old, registry), load_answers(new, registry)
-    catalogue = _catalogue(registry, overrides)  # today's, for the versions a re-run compares
-    before = side(str(old), first, registry, _catalogue(registry, overrides, first))
-    after = side(str(new), second, registry, _catalogue(registry, overrides, second))
+    catalogue = make_catalogue(registry, overrides)  # today's, for the versions a re-run compares
+    before = side(str(old), first, registry, make_catalogue(registry, overrides, first))
+    after = side(str(new), second, registry, make_catalogue(registry, overrides, second))
     if new.resolve() == old.resolve():
         after.recorded = None  # one file: its record is compared once
     found = compare(before, after, registry, current_versions(registry, catalogue))
     if fmt == "json":
-        from advisor.cli import _emit_json
+        from advisor.cli.common import emit_json
 
-        _emit_json(found.as_json())
+        emit_json(found.as_json())
     else:
         _show_diff(found, old, new)
     sys.exit(1 if found.changed else 0)
@@ -237,13 +237,13 @@ def log_command(folder: Path | None, when: str | None, fmt: str) -> None:
     today = _date(when)
     entries = decision_log(folder or DECISIONS_DIR, today)
     if fmt == "json":
-        from advisor.cli import _emit_json
+        from advisor.cli.common import emit_json
 
-        _emit_json([e.as_json() for e in entries])
+        emit_json([e.as_json() for e in entries])
         return
     from rich.table import Table
 
-    from advisor.cli import _console
+    from advisor.cli.common import make_console
 
     table = Table(box=None, pad_edge=False, header_style="bold")
     table.add_column("record", no_wrap=True)
@@ -268,7 +268,7 @@ def log_command(folder: Path | None, when: str | None, fmt: str) -> None:
             e.status or "-",
             revisit,
         )
-    console = _console()
+    console = make_console()
     console.print(table)
     overdue = sum(e.overdue for e in entries)
     console.print(

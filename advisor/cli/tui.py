@@ -6,33 +6,33 @@ from pathlib import Path
 
 import click
 
-from advisor.cli import (
-    _catalogue,
-    _examples,
-    _load,
-    _overrides,
-    _registry,
+from advisor.cli.common import (
     config_option,
     example_option,
     file_argument,
+    make_catalogue,
+    make_overrides,
+    make_registry,
     policy_option,
+    read_answers,
     set_option,
 )
+from advisor.core.answers import builtin_examples
 
 
 def run_tui(
     file: Path | None, example: str | None, sets: tuple[str, ...], config: Path | None
 ) -> None:
     """Open the app: on FILE or an example, else on the start screen (resume, examples, blank)."""
-    registry = _registry()
-    overrides = _overrides(registry, sets, config)
+    registry = make_registry()
+    overrides = make_overrides(registry, sets, config)
     answers = None
     if file is not None or example is not None:
-        answers = overrides.apply_answers(_load(registry, file, example))
-    catalogue = _catalogue(registry, overrides, answers)
+        answers = overrides.apply_answers(read_answers(registry, file, example))
+    catalogue = make_catalogue(registry, overrides, answers)
     from advisor.tui.app import make_app
 
-    make_app(registry, catalogue, answers=answers, examples=_examples()).run()
+    make_app(registry, catalogue, answers=answers, examples=builtin_examples()).run()
 
 
 @click.command(name="tui")

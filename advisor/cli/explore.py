@@ -7,19 +7,19 @@ from typing import Any
 
 import click
 
-from advisor.cli import (
-    _catalogue,
-    _console,
-    _emit_json,
-    _load,
-    _overrides,
-    _registry,
+from advisor.cli.common import (
     config_option,
+    emit_json,
     example_option,
     file_argument,
     format_option,
+    make_catalogue,
+    make_console,
+    make_overrides,
+    make_registry,
     policy_option,
     prices_option,
+    read_answers,
     set_option,
 )
 
@@ -36,17 +36,17 @@ def flips_command(
     file: Path | None, example: str | None, fmt: str, sets: tuple[str, ...], config: Path | None
 ) -> None:
     """What would flip the decision: each question's smallest change that alters it, nearest first."""
-    from advisor.core.engine import evaluate
+    from advisor.core.evaluation import evaluate
     from advisor.core.report import flip_json
 
-    registry = _registry()  # text output here does not list plugin problems: warn on stderr
-    overrides = _overrides(registry, sets, config)
-    answers = overrides.apply_answers(_load(registry, file, example))
-    catalogue = _catalogue(registry, overrides, answers)
+    registry = make_registry()  # text output here does not list plugin problems: warn on stderr
+    overrides = make_overrides(registry, sets, config)
+    answers = overrides.apply_answers(read_answers(registry, file, example))
+    catalogue = make_catalogue(registry, overrides, answers)
     decision = evaluate(registry, answers.values, catalogue=catalogue)
     found = decision.flips or []
     if fmt == "json":
-        _emit_json(
+        emit_json(
             {
                 "recommendation": decision.recommendation,
                 "flips": [flip_json(f) for f in found],
@@ -55,7 +55,7 @@ def flips_command(
         return
     from advisor.render import text
 
-    text.flips(_console(), decision, found, questions=registry.questions)
+    text.flips(make_console(), decision, found, questions=registry.questions)
 
 
 def _summary(decision: Any, catalogue: Any) -> dict[str, Any]:
@@ -84,16 +84,16 @@ def whatif(
     file: Path | None, example: str | None, fmt: str, sets: tuple[str, ...], config: Path | None
 ) -> None:
     """The result with the answers or figures in --set changed, beside the result without them."""
-    from advisor.core.engine import evaluate
+    from advisor.core.evaluation import evaluate
 
     if not sets:
         raise click.UsageError("give at least one --set KEY=VALUE to try")
-    registry = _registry()  # text output here does not list plugin problems: warn on stderr
-    plain = _overrides(registry, (), config)
-    changed = _overrides(registry, sets, config)
-    original = plain.apply_answers(_load(registry, file, example))
-    before_cat = _catalogue(registry, plain, original)
-    after_cat = _catalogue(registry, changed, original)
+    registry = make_registry()  # text output here does not list plugin problems: warn on stderr
+    plain = make_overrides(registry, (), config)
+    changed = make_overrides(registry, sets, config)
+    original = plain.apply_answers(read_answers(registry, file, example))
+    before_cat = make_catalogue(registry, plain, original)
+    after_cat = make_catalogue(registry, changed, original)
     before = evaluate(registry, original.values, catalogue=before_cat)
     after_values = {**original.values, **changed.answers}
     after = evaluate(registry, after_values, catalogue=after_cat)
@@ -106,11 +106,11 @@ def whatif(
         "scores": {o: now["scores"][o] - was["scores"][o] for o in was["scores"]},
     }
     if fmt == "json":
-        _emit_json({"changes": list(sets), "before": was, "after": now, "difference": difference})
+        emit_json({"changes": list(sets), "before": was, "after": now, "difference": difference})
         return
     from advisor.render import text
 
-    text.whatif(_console(), list(sets), was, now, difference, after_cat)
+    text.whatif(make_console(), list(sets), was, now, difference, after_cat)
 
 
 @click.command(name="sweep")
@@ -134,16 +134,16 @@ def sweep_command(
 ) -> None:
     """Each option's monthly bill as QUESTION runs from LOW to HIGH, with the break-even points
     and where the recommendation changes, plotted in the terminal."""
-    from advisor.core.sweep import parse_range, sweep
+    from advisor.costs.sweep import parse_range, sweep
 
-    registry = _registry()  # text output here does not list plugin problems: warn on stderr
-    overrides = _overrides(registry, sets, config)
-    answers = overrides.apply_answers(_load(registry, file, None))
-    catalogue = _catalogue(registry, overrides, answers)
+    registry = make_registry()  # text output here does not list plugin problems: warn on stderr
+    overrides = make_overrides(registry, sets, config)
+    answers = overrides.apply_answers(read_answers(registry, file, None))
+    catalogue = make_catalogue(registry, overrides, answers)
     low, high = parse_range(span)
     found = sweep(registry, answers.values, question, low, high, points, catalogue)
     if fmt == "json":
-        _emit_json(
+        emit_json(
             {
                 "question": found.question,
                 "points": found.points,
@@ -159,7 +159,7 @@ def sweep_command(
         return
     from advisor.render import plot
 
-    console = _console()
+    console = make_console()
     plot.chart(console, found)
     for at, a, b in found.cheapest_changes:
         console.print(f"  {b} becomes cheaper than {a} at {question} = {at:,.0f}")

@@ -7,7 +7,7 @@ import textwrap
 from typing import Any
 
 from advisor.core.questionnaire import Question
-from advisor.plugins import Registry
+from advisor.core.registry import Registry
 
 SCHEMA_FILE = "advisor-answers.schema.json"
 

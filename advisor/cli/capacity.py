@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from advisor.cli import _catalogue, _emit_json, _overrides, _registry, config_option, format_option
+from advisor.cli.common import (
+    config_option,
+    emit_json,
+    format_option,
+    make_catalogue,
+    make_overrides,
+    make_registry,
+)
 from advisor.errors import AdvisorError
 from advisor.terminal import echo
 
@@ -80,11 +87,11 @@ def capacity_command(
         arch = cap.architecture(model)
     except (cap.UnknownModel, cap.CapacityError) as exc:
         raise _BadOption("MODEL", str(exc)) from None
-    registry = _registry()
-    overrides = _overrides(registry, sets, config)
+    registry = make_registry()
+    overrides = make_overrides(registry, sets, config)
     if overrides.answers:
         raise click.UsageError("`capacity` takes catalogue figures in --set, not answers")
-    cat = _catalogue(registry, overrides)
+    cat = make_catalogue(registry, overrides)
     try:
         spec = cap.find_gpu(gpu, cat)
     except cap.UnknownGpu as exc:
@@ -104,7 +111,7 @@ def capacity_command(
         cat=cat,
     )
     if fmt == "json":
-        _emit_json(found.as_json())
+        emit_json(found.as_json())
         return
     echo(_wrapped(describe(found)))
 
