@@ -246,3 +246,19 @@ format_option = click.option(
     show_default=True,
     help="text for people, json for scripts (the contract in docs/output.md).",
 )
+
+
+def decision_inputs(func: Any) -> Any:
+    """The inputs of a command that decides on answers, in the order `--help` lists them: policy
+    packs, FILE or --example, the output format, --set, --config and --prices."""
+    for option in (
+        prices_option,
+        config_option,
+        set_option,
+        format_option,
+        example_option,
+        file_argument,
+        policy_option,
+    ):
+        func = option(func)
+    return func

@@ -12,16 +12,13 @@ import click
 from advisor.cli.common import (
     ANSWER_SUFFIXES,
     config_option,
+    decision_inputs,
     emit_json,
-    example_option,
-    file_argument,
-    format_option,
     make_catalogue,
     make_console,
     make_overrides,
     make_registry,
     policy_option,
-    prices_option,
     read_answers,
     set_option,
 )
@@ -59,13 +56,7 @@ def _decide_and_show(
 
 
 @click.command()
-@policy_option
-@file_argument
-@example_option
-@format_option
-@set_option
-@config_option
-@prices_option
+@decision_inputs
 def recommend(
     file: Path | None, example: str | None, fmt: str, sets: tuple[str, ...], config: Path | None
 ) -> None:
@@ -74,13 +65,7 @@ def recommend(
 
 
 @click.command()
-@policy_option
-@file_argument
-@example_option
-@format_option
-@set_option
-@config_option
-@prices_option
+@decision_inputs
 def explain(
     file: Path | None, example: str | None, fmt: str, sets: tuple[str, ...], config: Path | None
 ) -> None:

@@ -9,8 +9,8 @@ import click
 
 from advisor.cli.common import (
     config_option,
+    decision_inputs,
     emit_json,
-    example_option,
     file_argument,
     format_option,
     make_catalogue,
@@ -25,13 +25,7 @@ from advisor.cli.common import (
 
 
 @click.command(name="flips")
-@policy_option
-@file_argument
-@example_option
-@format_option
-@set_option
-@config_option
-@prices_option
+@decision_inputs
 def flips_command(
     file: Path | None, example: str | None, fmt: str, sets: tuple[str, ...], config: Path | None
 ) -> None:
@@ -73,13 +67,7 @@ def _summary(decision: Any, catalogue: Any) -> dict[str, Any]:
 
 
 @click.command()
-@policy_option
-@file_argument
-@example_option
-@format_option
-@set_option
-@config_option
-@prices_option
+@decision_inputs
 def whatif(
     file: Path | None, example: str | None, fmt: str, sets: tuple[str, ...], config: Path | None
 ) -> None:

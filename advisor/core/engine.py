@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from advisor.core.guard import Misbehaved, call, frozen, printed_message, shielded, ticking
 from advisor.core.registry import PluginFault, Registry
@@ -218,7 +218,7 @@ class OptionResult:
     holds: list[tuple[Rule, Finding]] = field(default_factory=list)
     reasons: list[tuple[Rule, Finding]] = field(default_factory=list)  # points and notes
     economics: float = 0  # the part of the score that the economics stage gave
-    fell_at: str = ""  # the stage (as rules name them) where it lost; "" for the recommendation
+    fell_at: Literal["", "constraint", "gate", "economics", "preference"] = ""  # "": recommended
     fell_because: str = ""
 
     @property
@@ -269,7 +269,7 @@ class Decision:
     faults: list[PluginFault]
     view: FactView | None = field(default=None, repr=False)
     unknowns: list[Unknown] = field(default_factory=list)
-    confidence: str = "low"
+    confidence: Literal["low", "medium", "high"] = "low"
     confidence_reason: str = ""
     costs: Any = None  # the cost model's bills (advisor.costs.model.Costs), or None
     cost_error: str | None = None  # why there are no bills, when there are none

@@ -25,7 +25,7 @@ import threading
 import time
 from collections.abc import Callable
 from types import CodeType
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -58,7 +58,7 @@ class Misbehaved(Exception):
     """What guarded code did that it must not: the message says what, for the plugin's fault;
     ``kind`` is "time", "exit", "interrupt" or "recursion"."""
 
-    def __init__(self, kind: str, message: str):
+    def __init__(self, kind: Literal["time", "exit", "interrupt", "recursion"], message: str):
         super().__init__(message)
         self.kind = kind
 

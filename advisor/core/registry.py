@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from advisor.core.guard import Misbehaved, guarded, printed_message
 from advisor.core.memoparts import MemoSection
@@ -52,7 +52,7 @@ class PluginInfo:
     module: str
     distribution: str | None = None
     version: str | None = None
-    origin: str = "registered"  # "built-in", "entry point" or "registered"
+    origin: Literal["built-in", "entry point", "registered"] = "registered"
     contributes: dict[str, list[str]] = field(default_factory=dict)
     hooks: list[str] = field(default_factory=list)
     disabled: str = ""  # why it was not loaded: "--disable-plugin", "ADVISOR_PLUGINS", ...

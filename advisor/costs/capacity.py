@@ -1046,7 +1046,7 @@ class Deployment:
     hourly_usd: float
     usd_per_month: float
     meets_latency: bool
-    sized_for: str  # "peak load" or "availability" (the floor of min_replicas)
+    sized_for: Literal["peak load", "availability"]  # availability: the floor of min_replicas
     figures: tuple[str, ...]
 
     @property

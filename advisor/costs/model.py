@@ -18,7 +18,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal
 
 from advisor.core import numbers
 from advisor.costs.catalogue import SPREAD_KEY, STALE_MONTHS, Catalogue, Figure, months_between
@@ -78,7 +78,9 @@ class OptionCost:
     utilisation: float | None = None
     p95_latency_ms: float | None = None
     missing: list[str] = field(default_factory=list)  # answers it needs that are not given
-    route: str = ""  # for fine_tune: "self-hosted" or "vendor" (the hosted model's own tuning)
+    route: Literal["", "self-hosted", "vendor"] = (
+        ""  # fine_tune: vendor is the hosted model's own tuning
+    )
     floor: bool = False  # an answer it needs is unknown: the bill is the least it could be
     assumed: dict[str, Any] = field(default_factory=dict)  # answers taken for the floor
     notes: list[str] = field(default_factory=list)  # what a reader must know about the bill

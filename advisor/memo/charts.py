@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from advisor.core import labels
 from advisor.core.numbers import money_short, points
@@ -57,10 +57,10 @@ class Series:
 class Mark:
     x: float
     label: str  # "" when no row had room for it (the line is drawn all the same)
-    kind: str  # "volume" or "break_even"
+    kind: Literal["volume", "break_even"]
     label_x: float
     label_y: float
-    anchor: str  # "start" (label right of the line) or "end" (left of it)
+    anchor: Literal["start", "end"]  # start: the label right of the line; end: left of it
 
 
 @dataclass(frozen=True)
@@ -263,11 +263,11 @@ def cost_chart(
     half = CHAR * len(y_title) / 2  # turned upwards: as tall as it is long
     taken.append((y_title_x - ASCENT, y_title_y - half, y_title_x + DESCENT, y_title_y + half))
 
-    def mark(x: float, text: str, kind: str) -> Mark:
+    def mark(x: float, text: str, kind: Literal["volume", "break_even"]) -> Mark:
         """A marked volume with its label on the first row where it overlaps no other label:
         right of the line, else left of it, else (a label wider than the room on either side)
         across the line, against the plot's nearer edge; left out where no row has room."""
-        places = [("start", x + 4), ("end", x - 4)]
+        places: list[tuple[Literal["start", "end"], float]] = [("start", x + 4), ("end", x - 4)]
         if x - left < right - x:
             places.append(("start", left + 2))
         else:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from advisor.core import labels, numbers
 from advisor.core.engine import Decision
@@ -56,7 +56,7 @@ class OptionView:
     vetoes: tuple[Reason, ...]
     notes: tuple[Reason, ...]
     holds: tuple[Reason, ...] = ()
-    stage: str = ""  # where it fell: constraint, gate, economics, preference; "" if chosen
+    stage: Literal["", "constraint", "gate", "economics", "preference"] = ""  # "": chosen
     standing: str = ""  # that stage and why, in words
     split: str = ""  # "economics +2, preferences +3"
 
@@ -67,7 +67,7 @@ class AnswerRow:
     section: str
     question: str  # the prompt, as people read it (advisor.core.labels.question)
     value: str  # the answer's label, "yes"/"no", a number with its unit
-    state: str  # "answered", "assumed (default)" or "unknown"
+    state: Literal["answered", "assumed (default)", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -273,7 +273,7 @@ def _option_views(decision: Decision, registry: Registry) -> tuple[OptionView, .
 def _row(registry: Registry, decision: Decision, qid: str, cat: Catalogue) -> AnswerRow:
     resolved = decision.resolved
     if qid in resolved.answered:
-        state = "answered"
+        state: Literal["answered", "assumed (default)", "unknown"] = "answered"
     elif qid in resolved.assumed:
         state = "assumed (default)"
     else:
