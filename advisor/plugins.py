@@ -6,8 +6,9 @@ from __future__ import annotations
 import dataclasses
 import importlib.metadata
 import os
+import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 ENTRY_POINT_GROUP = "advisor"
 HOOK_API = 1  # the version of the hook contract; a plugin may declare ADVISOR_HOOK_API it needs
 SELECT_ENV = "ADVISOR_PLUGINS"  # load only these third-party plugins ("" for none)
+TRACE_ENV = "ADVISOR_TRACE_PLUGINS"  # set (to anything) to trace every hook call on stderr
 SLOW_SECONDS = 0.5  # a plugin's hook that takes longer is reported as slow (and still used)
 HOOKS = (
     "advisor_sections",
@@ -68,6 +70,8 @@ def get_plugin_manager(
     """
     pm = pluggy.PluginManager("advisor")
     pm.add_hookspecs(hookspecs)
+    if os.environ.get(TRACE_ENV):
+        pm.add_hookcall_monitoring(_trace_before, _trace_after)
     loaded = _Loaded()
     pm._advisor_loaded = loaded  # type: ignore[attr-defined]
     if only is None and SELECT_ENV in os.environ:
@@ -171,10 +175,9 @@ def build_registry(pm: pluggy.PluginManager | None = None) -> Registry:
 
     given: dict[str, list[tuple[str, Any]]] = {hook: [] for hook in HOOKS}
     for hook in HOOKS:
-        caller = getattr(pm.hook, hook)
         # get_hookimpls() lists them in registration order (pluggy calls them in reverse); the
         # first plugin to give an id keeps it.
-        for impl in caller.get_hookimpls():
+        for impl, one in _one_by_one(pm, hook):
             plugin_name = impl.plugin_name
             items: list[tuple[str, Any]] = []
 
@@ -186,8 +189,7 @@ def build_registry(pm: pluggy.PluginManager | None = None) -> Registry:
             started = time.perf_counter()
             said: list[str] = []
             try:
-                arguments: dict[str, Any] = {arg: register for arg in impl.argnames}
-                guarded(impl.function, printed=said.append, **arguments)
+                guarded(one, printed=said.append, register=register)
             except Exception as exc:
                 faults.append(PluginFault(plugin_name, hook, failure(exc)))
                 continue
@@ -257,8 +259,8 @@ def build_registry(pm: pluggy.PluginManager | None = None) -> Registry:
         if plugin_name in infos:
             infos[plugin_name].contributes.setdefault("catalogue", []).append(label)
     memo_hooks = []
-    for impl in pm.hook.advisor_memo_sections.get_hookimpls():
-        memo_hooks.append((impl.plugin_name, impl.function))
+    for impl, one in _one_by_one(pm, "advisor_memo_sections"):
+        memo_hooks.append((impl.plugin_name, one))
         if impl.plugin_name in infos:
             infos[impl.plugin_name].hooks.append("advisor_memo_sections")
         if impl.plugin_name in infos:
@@ -279,6 +281,35 @@ def build_registry(pm: pluggy.PluginManager | None = None) -> Registry:
         catalogue_entries=given["advisor_catalogue"],
         memo_hooks=memo_hooks,
     )
+
+
+def _trace_before(hook: str, impls: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
+    """With ADVISOR_TRACE_PLUGINS set: each hook call, and the plugins it calls, on stderr."""
+    names = ", ".join(i.plugin_name for i in impls) or "no plugin"
+    sys.stderr.write(f"advisor: trace: {hook} -> {names}\n")
+
+
+def _trace_after(outcome: Any, hook: str, impls: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
+    failed = outcome.exception
+    how = f"raised {type(failed).__name__}: {failed}" if failed is not None else "done"
+    sys.stderr.write(f"advisor: trace: {hook} <- {how}\n")
+
+
+def _one_by_one(pm: pluggy.PluginManager, hook: str) -> list[tuple[Any, Any]]:
+    """Each plugin's implementation of ``hook`` with a hook caller of its own, in registration
+    order: pluggy calls it (with any wrapper implementations around it, and its tracing), and a
+    plugin that fails fails alone. A wrapper contributes by wrapping, not on its own."""
+    caller = getattr(pm.hook, hook)
+    impls = caller.get_hookimpls()
+    wrappers = {i.plugin_name for i in impls if i.wrapper or i.hookwrapper}
+    named = pm.list_name_plugin()
+    out = []
+    for impl in impls:
+        if impl.plugin_name in wrappers:
+            continue
+        others = [p for name, p in named if name != impl.plugin_name and name not in wrappers]
+        out.append((impl, pm.subset_hook_caller(hook, remove_plugins=others)))
+    return out
 
 
 def _expand_policies(given: dict[str, list[tuple[str, Any]]], faults: list[PluginFault]) -> None:

@@ -204,3 +204,44 @@ def test_the_tui_names_a_plugin_problem_and_works(tmp_path: Path) -> None:
             assert app.screen.id == "start"  # and the app goes on
 
     asyncio.run(scenario())
+
+
+class _Wrapping:
+    """A wrapper implementation of advisor_rules: pluggy runs it around each plugin's call."""
+
+    def __init__(self) -> None:
+        self.wrapped: list[str] = []
+
+    @hookimpl(wrapper=True)
+    def advisor_rules(self, register: Callable[[Any], None]) -> Any:
+        self.wrapped.append("call")
+        return (yield)
+
+
+class _Raising:
+    @hookimpl
+    def advisor_rules(self, register: Callable[[Any], None]) -> None:
+        raise RuntimeError("no rules today")
+
+
+def test_hooks_run_through_pluggy_one_plugin_at_a_time_with_wrappers_around_each() -> None:
+    wrapping = _Wrapping()
+    plain = build_registry(get_plugin_manager())
+    registry = build_registry(get_plugin_manager(plugins=[wrapping, _Raising()]))
+    # Each plugin that gives rules was called through the hook, the wrapper around it ...
+    givers = [p for p in plain.plugins if "advisor_rules" in p.hooks]
+    assert len(wrapping.wrapped) == len(givers) + 1  # the built-ins and _Raising
+    # ... and one that raises fails alone: every built-in rule is there.
+    assert [r.code for r in registry.rules] == [r.code for r in plain.rules]
+    assert any(f.plugin == "_Raising" and "no rules today" in f.message for f in registry.faults)
+
+
+def test_a_switch_traces_every_hook_call_on_standard_error(
+    cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ADVISOR_TRACE_PLUGINS", "1")
+    done = cli("recommend", "--example", "support-bot", "--format", "json")
+    assert done.exit_code == 0, done.output
+    assert "advisor: trace: advisor_rules -> pmf" in done.stderr
+    assert "advisor: trace: advisor_rules <- done" in done.stderr
+    assert json.loads(done.stdout)["recommendation"]  # the trace stays off standard output
