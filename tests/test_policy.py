@@ -1177,3 +1177,25 @@ def test_a_pathological_condition_is_refused_not_a_traceback(
     result = cli("recommend", str(EU), "--policy", "big.yaml")
     assert isinstance(result.exception, SystemExit | None), repr(result.exception)
     assert result.exit_code in (0, 2)
+
+
+@pytest.mark.parametrize(
+    ("examples", "says"),
+    [
+        ("[1, 2]", "expected {fires: [answers, ...], quiet: [answers, ...]}"),
+        ("{fires: {pmf.stage: idea}}", "expected {fires: [answers, ...]"),
+        ("{fires: [{stage: idea}]}", "'stage': expected a question as section.question"),
+    ],
+)
+def test_a_policy_rules_examples_are_checked_with_their_line(
+    cli: Callable[..., Result], tmp_path: Path, examples: str, says: str
+) -> None:
+    pack = tmp_path / "pack.yaml"
+    pack.write_text(
+        "rules:\n  - code: ACME001\n    title: T\n    when: 'pmf.stage == \"idea\"'\n"
+        f"    points: {{api: 1}}\n    because: b\n    examples: {examples}\n",
+        encoding="utf-8",
+    )
+    done = cli("recommend", "--example", "support-bot", "--policy", str(pack))
+    assert done.exit_code == 2, done.output
+    assert f"{pack}:7: ACME001.examples" in done.output and says in done.output

@@ -22,18 +22,26 @@ from advisor.core.rules import CODE_PATTERN, STAGES
 CASES = Path(__file__).parent / "cases"
 PRINCIPLES = frozenset(range(1, 13))  # DOMAIN.md numbers its principles 1 to 12
 
-# Built once at collection time so that each (rule, example) pair gets its own test id.
+POLICY = Path(__file__).parent / "policies" / "acme.yaml"  # a policy pack with its examples
+
+# Built once at collection time so that each (rule, example) pair gets its own test id: the
+# built-in rules, and the rules of a policy pack (YAML) with the built-ins, held to the same test.
 _REGISTRY = build_registry()
+_WITH_POLICY = build_registry(get_plugin_manager(policies=[POLICY]))
+_BUILT_IN = {r.code for r in _REGISTRY.rules}
 
 
 def _pairs() -> Iterator[Any]:
-    for item in _REGISTRY.rules:
-        counts = {True: 0, False: 0}
-        for example in item.examples:
-            index = counts[example.fires]
-            counts[example.fires] += 1
-            state = "fires" if example.fires else "quiet"
-            yield pytest.param(item.code, example, id=f"{item.code}-{state}-{index}")
+    for registry in (_REGISTRY, _WITH_POLICY):
+        for item in registry.rules:
+            if registry is _WITH_POLICY and item.code in _BUILT_IN:
+                continue
+            counts = {True: 0, False: 0}
+            for example in item.examples:
+                index = counts[example.fires]
+                counts[example.fires] += 1
+                state = "fires" if example.fires else "quiet"
+                yield pytest.param(registry, item.code, example, id=f"{item.code}-{state}-{index}")
 
 
 def nested(flat: Mapping[str, Any]) -> dict[str, Any]:
@@ -52,7 +60,7 @@ def example_values(registry: Registry, example: Example) -> dict[str, Any]:
     return loaded.values
 
 
-@pytest.mark.parametrize(("code", "example"), list(_pairs()))
+@pytest.mark.parametrize(("registry", "code", "example"), list(_pairs()))
 def test_rule_fires_exactly_as_its_example_says(
     registry: Registry, code: str, example: Example
 ) -> None:
@@ -72,8 +80,10 @@ def test_rule_fires_exactly_as_its_example_says(
 def test_every_example_was_collected(registry: Registry) -> None:
     # The parametrised test above was built from its own registry; make sure it saw every example.
     expected = sum(len(r.examples) for r in registry.rules)
-    assert len(list(_pairs())) == expected
-    assert expected > 0
+    in_policy = sum(len(r.examples) for r in _WITH_POLICY.rules if r.code not in _BUILT_IN)
+    assert len(list(_pairs())) == expected + in_policy
+    assert expected > 0 and in_policy == 5
+    assert not _WITH_POLICY.faults, _WITH_POLICY.faults
 
 
 @pytest.mark.parametrize("fires", [True, False], ids=["fires", "quiet"])

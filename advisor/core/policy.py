@@ -31,8 +31,10 @@ from advisor.core.rules import (
     CODE_PATTERN,
     OPTION_PATTERN,
     POINTS_LIMIT,
+    Example,
     Finding,
     Rule,
+    examples_from_data,
     hold,
     note,
     points,
@@ -52,6 +54,7 @@ RULE_KEYS = (
     "because",
     "source",
     "principles",
+    "examples",
 )
 TOP_KEYS = ("policy", "rules", "questions")
 
@@ -179,6 +182,7 @@ def _rule(item: Any, at: list[Any], path: Path, document: Any) -> tuple[Rule | N
     ):
         problem(f"{where}.principles", "expected a list of principle numbers 1 to 12", "principles")
         principles = []
+    examples = _examples(item.get("examples"), where, problem)
     if problems or condition is None or code is None:
         return None, problems
     because = item["because"].strip()
@@ -193,8 +197,37 @@ def _rule(item: Any, at: list[Any], path: Path, document: Any) -> tuple[Rule | N
         principles=tuple(principles),
         options=tuple(dict.fromkeys([*vetoes, *holds, *scores])),
         stage="constraint" if vetoes else "gate" if holds else "preference",
+        examples=examples,
     )
     return rule, problems
+
+
+def _examples(given: Any, where: str, problem: Callable[..., None]) -> tuple[Example, ...]:
+    """A rule's ``examples``: ``{fires: [answers, ...], quiet: [answers, ...]}``, each answers a
+    mapping of ``section.question: value`` (the form of plugins' examples, and checked by the
+    same test: the rule must fire on each of ``fires`` and stay quiet on each of ``quiet``)."""
+    if given is None:
+        return ()
+    shape = "expected {fires: [answers, ...], quiet: [answers, ...]}, each answers a mapping"
+    if not isinstance(given, dict) or not set(given) <= {"fires", "quiet"}:
+        problem(f"{where}.examples", shape, "examples")
+        return ()
+    for key, sets in given.items():
+        if not isinstance(sets, list) or not all(isinstance(answers, dict) for answers in sets):
+            problem(f"{where}.examples.{key}", shape, "examples", key)
+            return ()
+        for i, answers in enumerate(sets):
+            for name in answers:
+                if name != "_note" and (not isinstance(name, str) or "." not in name):
+                    problem(
+                        f"{where}.examples.{key}[{i}]",
+                        f"{name!r}: expected a question as section.question, e.g. pmf.stage",
+                        "examples",
+                        key,
+                        i,
+                    )
+                    return ()
+    return examples_from_data(given)
 
 
 def load_policy(path: Any) -> Policy:
