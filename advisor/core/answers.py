@@ -231,6 +231,9 @@ def read_memo(text: str, registry: Registry, path: Path | None = None) -> Answer
 
 
 def parse_answers(text: str, registry: Registry, path: Path | None = None) -> AnswersFile:
+    """An answers file's text (YAML, or JSON when ``path`` ends in .json and the YAML reader
+    refuses it) read and validated; errors name ``path``, the line, the question and what is
+    allowed."""
     yamlio.check_nesting(text, path)
     try:
         document = yamlio.load_round_trip(text, path)

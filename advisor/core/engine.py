@@ -173,6 +173,8 @@ class Resolved:
 
 
 def resolve(registry: Registry, answers: Mapping[str, Any]) -> Resolved:
+    """The answers with each question's default where one is not answered, and which questions
+    were answered, assumed (a default) or left unknown."""
     values: dict[str, Any] = {}
     answered, assumed, unknown = [], [], []
     for qid, q in registry.questions.items():
