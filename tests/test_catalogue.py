@@ -236,7 +236,7 @@ def test_a_bad_set_is_refused_with_what_is_allowed(
 def test_catalogue_takes_no_answers(cli: Callable[..., Result]) -> None:
     result = cli("catalogue", "--set", "pmf.stage=idea")
     assert result.exit_code == 2
-    assert "takes figures in --set, not answers" in result.output
+    assert "takes catalogue figures in --set, not answers" in result.output
 
 
 def test_config_file_overrides_figures_and_currency(

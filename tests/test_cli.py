@@ -91,7 +91,8 @@ def test_recommend_json_follows_the_contract(cli: Callable[..., Result]) -> None
     vetoes = {(r["id"], r["option"]) for r in data["rules"] if r["veto"]}
     assert ("PRIV001", "api") in vetoes
     assert ("FT001", "fine_tune") in vetoes
-    assert data["errors"] == []
+    # No plugin problem; a note that a rule was slow depends on how busy this machine is.
+    assert [e for e in data["errors"] if not e["message"].startswith("slow: ")] == []
 
 
 def test_recommend_json_scores_are_the_sum_of_the_points_that_fired(

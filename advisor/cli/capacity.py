@@ -11,9 +11,7 @@ from advisor.cli.common import (
     config_option,
     emit_json,
     format_option,
-    make_catalogue,
-    make_overrides,
-    make_registry,
+    inputs,
 )
 from advisor.errors import AdvisorError
 from advisor.terminal import echo
@@ -87,11 +85,7 @@ def capacity_command(
         arch = cap.architecture(model)
     except (cap.UnknownModel, cap.CapacityError) as exc:
         raise _BadOption("MODEL", str(exc)) from None
-    registry = make_registry()
-    overrides = make_overrides(registry, sets, config)
-    if overrides.answers:
-        raise click.UsageError("`capacity` takes catalogue figures in --set, not answers")
-    cat = make_catalogue(registry, overrides)
+    cat = inputs(sets=sets, config=config, answers=False, command="capacity").catalogue
     try:
         spec = cap.find_gpu(gpu, cat)
     except cap.UnknownGpu as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -262,3 +263,38 @@ def decision_inputs(func: Any) -> Any:
     ):
         func = option(func)
     return func
+
+
+@dataclass
+class Inputs:
+    """What a command works on, set up once: the registry, the overrides (the config file and
+    --set), the answers with --set answers in place (None for a command without answers), and the
+    catalogue in effect for them."""
+
+    registry: Registry
+    overrides: Overrides
+    answers: AnswersFile | None
+    catalogue: Catalogue
+
+
+def inputs(
+    file: Path | None = None,
+    example: str | None = None,
+    sets: tuple[str, ...] = (),
+    config: Path | None = None,
+    *,
+    answers: bool | None = True,
+    warn: bool = True,
+    command: str = "",
+) -> Inputs:
+    """The one set-up step of a command. ``answers``: True, FILE or --example must be given;
+    None, they may be; False, the command takes none, and --set may name figures only (the error
+    names ``command``). ``warn``: plugins' problems are printed on standard error."""
+    registry = make_registry(warn=warn)
+    overrides = make_overrides(registry, sets, config)
+    if answers is False and overrides.answers:
+        raise click.UsageError(f"`{command}` takes catalogue figures in --set, not answers")
+    given = None
+    if answers or (answers is None and (file is not None or example is not None)):
+        given = overrides.apply_answers(read_answers(registry, file, example))
+    return Inputs(registry, overrides, given, make_catalogue(registry, overrides, given))

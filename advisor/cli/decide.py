@@ -14,12 +14,12 @@ from advisor.cli.common import (
     config_option,
     decision_inputs,
     emit_json,
+    inputs,
     make_catalogue,
     make_console,
     make_overrides,
     make_registry,
     policy_option,
-    read_answers,
     set_option,
 )
 from advisor.errors import InputError
@@ -40,10 +40,10 @@ def _decide_and_show(
     """Evaluate an answers file; print the JSON contract, or the text view named ``show``."""
     from advisor.core.evaluation import evaluate
 
-    registry = make_registry(warn=fmt == "json")  # the text output lists plugin problems itself
-    overrides = make_overrides(registry, sets, config)
-    answers = overrides.apply_answers(read_answers(registry, file, example))
-    catalogue = make_catalogue(registry, overrides, answers)
+    # The text output lists plugin problems itself.
+    given = inputs(file, example, sets, config, warn=fmt == "json")
+    registry, answers, catalogue = given.registry, given.answers, given.catalogue
+    assert answers is not None
     decision = evaluate(registry, answers.values, catalogue=catalogue)
     if fmt == "json":
         from advisor.core.report import decision_json

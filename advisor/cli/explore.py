@@ -13,6 +13,7 @@ from advisor.cli.common import (
     emit_json,
     file_argument,
     format_option,
+    inputs,
     make_catalogue,
     make_console,
     make_overrides,
@@ -33,10 +34,9 @@ def flips_command(
     from advisor.core.evaluation import evaluate
     from advisor.core.report import flip_json
 
-    registry = make_registry()  # text output here does not list plugin problems: warn on stderr
-    overrides = make_overrides(registry, sets, config)
-    answers = overrides.apply_answers(read_answers(registry, file, example))
-    catalogue = make_catalogue(registry, overrides, answers)
+    given = inputs(file, example, sets, config)  # the text here lists no plugin problems
+    registry, answers, catalogue = given.registry, given.answers, given.catalogue
+    assert answers is not None
     decision = evaluate(registry, answers.values, catalogue=catalogue)
     found = decision.flips or []
     if fmt == "json":
@@ -124,10 +124,9 @@ def sweep_command(
     and where the recommendation changes, plotted in the terminal."""
     from advisor.costs.sweep import parse_range, sweep
 
-    registry = make_registry()  # text output here does not list plugin problems: warn on stderr
-    overrides = make_overrides(registry, sets, config)
-    answers = overrides.apply_answers(read_answers(registry, file, None))
-    catalogue = make_catalogue(registry, overrides, answers)
+    given = inputs(file, None, sets, config)  # the text here lists no plugin problems
+    registry, answers, catalogue = given.registry, given.answers, given.catalogue
+    assert answers is not None
     low, high = parse_range(span)
     found = sweep(registry, answers.values, question, low, high, points, catalogue)
     if fmt == "json":

@@ -12,9 +12,8 @@ import click
 from advisor.cli.common import (
     config_option,
     emit_json,
-    make_catalogue,
+    inputs,
     make_console,
-    make_overrides,
     make_registry,
     policy_option,
     set_option,
@@ -197,11 +196,8 @@ def catalogue_command(sets: tuple[str, ...], config: Path | None, stale: bool, f
     hosted models offered with their prices on the day."""
     from advisor.core.dates import today
 
-    registry = make_registry()
-    overrides = make_overrides(registry, sets, config)
-    if overrides.answers:
-        raise click.UsageError("`catalogue` takes figures in --set, not answers")
-    cat = make_catalogue(registry, overrides)
+    given = inputs(sets=sets, config=config, answers=False, command="catalogue")
+    cat = given.catalogue
     on = today().isoformat()
     figures = [f for f in cat.figures.values() if f.stale(on) or not stale]
     offered = [name for name, _ in hosted_shortlist(cat)]
@@ -247,11 +243,8 @@ def models(search: tuple[str, ...], sets: tuple[str, ...], config: Path | None, 
     such as "qwen 235b") every model genai-prices knows that matches, priced on the day."""
     from advisor.costs import hosted
 
-    registry = make_registry()
-    overrides = make_overrides(registry, sets, config)
-    if overrides.answers:
-        raise click.UsageError("`models` takes figures in --set, not answers")
-    cat = make_catalogue(registry, overrides)
+    given = inputs(sets=sets, config=config, answers=False, command="models")
+    cat = given.catalogue
     words = " ".join(search)
     names = (
         [m.ref for m in hosted.search(words, cat.aliases, limit=40)]

@@ -15,12 +15,12 @@ from advisor.cli.common import (
     example_option,
     file_argument,
     format_option,
+    inputs,
     make_catalogue,
     make_overrides,
     make_registry,
     policy_option,
     prices_option,
-    read_answers,
     set_option,
 )
 from advisor.core import dates
@@ -109,10 +109,9 @@ def memo_command(
             output.mkdir(parents=True, exist_ok=True)  # a folder named as one, made if it is new
         except OSError as exc:
             raise AdvisorError(f"{output}: cannot make the folder: {exc.strerror}") from None
-    registry = make_registry()
-    overrides = make_overrides(registry, sets, config)
-    answers = overrides.apply_answers(read_answers(registry, file, example))
-    catalogue = make_catalogue(registry, overrides, answers)
+    given = inputs(file, example, sets, config)
+    registry, answers, catalogue = given.registry, given.answers, given.catalogue
+    assert answers is not None
     if fmt is None:
         fmt = "html" if output is not None and output.suffix.lower() in (".html", ".htm") else "md"
     folder = output if output is not None and output.is_dir() else None
@@ -130,7 +129,7 @@ def memo_command(
             memo_path=str(path) if path is not None else "",
             charts=fmt == "html",
         )
-        return render(memo, fmt, template_dir or overrides.template_dir)
+        return render(memo, fmt, template_dir or given.overrides.template_dir)
 
     if output is None:
         echo(text_for(None), nl=False)

@@ -10,11 +10,8 @@ from advisor.cli.common import (
     config_option,
     example_option,
     file_argument,
-    make_catalogue,
-    make_overrides,
-    make_registry,
+    inputs,
     policy_option,
-    read_answers,
     set_option,
 )
 from advisor.core.answers import builtin_examples
@@ -24,12 +21,8 @@ def run_tui(
     file: Path | None, example: str | None, sets: tuple[str, ...], config: Path | None
 ) -> None:
     """Open the app: on FILE or an example, else on the start screen (resume, examples, blank)."""
-    registry = make_registry()
-    overrides = make_overrides(registry, sets, config)
-    answers = None
-    if file is not None or example is not None:
-        answers = overrides.apply_answers(read_answers(registry, file, example))
-    catalogue = make_catalogue(registry, overrides, answers)
+    given = inputs(file, example, sets, config, answers=None)
+    registry, answers, catalogue = given.registry, given.answers, given.catalogue
     from advisor.tui.app import make_app
 
     make_app(registry, catalogue, answers=answers, examples=builtin_examples()).run()
