@@ -63,7 +63,7 @@ answers = load_answers(sys.argv[1], registry)
 t.append(time.perf_counter())
 decision = evaluate(registry, answers.values)
 t.append(time.perf_counter())
-from advisor.core.report import decision_json
+from advisor.render.contract import decision_json
 json.dumps(decision_json(decision, registry, answers), indent=2, ensure_ascii=False, default=str)
 t.append(time.perf_counter())
 steps = [

@@ -18,8 +18,8 @@ from advisor import Fact, Facts, Option, Registry, Rule, Section, hold, note, po
 from advisor.core.answers import AnswersFile
 from advisor.core.engine import Unknown
 from advisor.core.evaluation import evaluate
-from advisor.core.report import decision_json
 from advisor.core.rules import POINTS_LIMIT, STAGES
+from advisor.render.contract import decision_json
 
 LIGHT, HEAVY, MIDDLE = "light", "heavy", "middle"
 

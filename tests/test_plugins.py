@@ -30,7 +30,7 @@ from advisor import (
     hookimpl,
     parse_answers,
 )
-from advisor.core.report import decision_json
+from advisor.render.contract import decision_json
 
 TESTS = Path(__file__).parent
 HOSPITAL = TESTS / "cases" / "hospital-discharge-notes.yaml"

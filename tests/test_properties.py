@@ -25,7 +25,7 @@ from advisor import Decision, Registry, build_registry
 from advisor.core.answers import AnswersFile, validate_document
 from advisor.core.evaluation import evaluate
 from advisor.core.questionnaire import Question
-from advisor.core.report import decision_json
+from advisor.render.contract import decision_json
 
 # Built once: hypothesis runs each test many times, and strategies need the questions up front.
 REGISTRY: Registry = build_registry()

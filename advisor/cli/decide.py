@@ -46,7 +46,7 @@ def _decide_and_show(
     assert answers is not None
     decision = evaluate(registry, answers.values, catalogue=catalogue)
     if fmt == "json":
-        from advisor.core.report import decision_json
+        from advisor.render.contract import decision_json
 
         emit_json(decision_json(decision, registry, answers, catalogue))
         return

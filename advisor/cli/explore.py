@@ -32,7 +32,7 @@ def flips_command(
 ) -> None:
     """What would flip the decision: each question's smallest change that alters it, nearest first."""
     from advisor.core.evaluation import evaluate
-    from advisor.core.report import flip_json
+    from advisor.render.contract import flip_json
 
     given = inputs(file, example, sets, config)  # the text here lists no plugin problems
     registry, answers, catalogue = given.registry, given.answers, given.catalogue

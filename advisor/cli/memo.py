@@ -168,7 +168,7 @@ def diff_command(old: Path, new: Path, fmt: str, config: Path | None) -> None:
 
     from advisor.core.answers import load_answers
     from advisor.core.diff import compare, side
-    from advisor.core.report import current_versions
+    from advisor.core.memofile import current_versions
 
     registry = make_registry()
     overrides = make_overrides(registry, (), config)

@@ -13,7 +13,6 @@ from advisor.core.answers import AnswersFile
 from advisor.core.engine import Decision
 from advisor.core.evaluation import evaluate
 from advisor.core.numbers import points
-from advisor.core.report import expectation_met, has_expectation
 
 if TYPE_CHECKING:
     from advisor.core.registry import Registry
@@ -26,6 +25,23 @@ class CaseResult:
     status: str  # "pass", "fail" or "skip"
     message: str
     decision: Decision | None = None
+
+
+def has_expectation(answers: AnswersFile) -> bool:
+    """Whether the file says what the recommendation must (or must not) be."""
+    return answers.expect is not None and bool(answers.expect.accept or answers.expect.reject)
+
+
+def expectation_met(decision: Decision, answers: AnswersFile) -> bool | None:
+    """Whether the recommendation satisfies the file's ``expect:``; None when it has none."""
+    expect = answers.expect
+    if not has_expectation(answers):
+        return None
+    assert expect is not None
+    rec = decision.recommendation
+    if expect.accept and rec not in expect.accept:
+        return False
+    return rec not in expect.reject
 
 
 def expected(answers: AnswersFile) -> str:

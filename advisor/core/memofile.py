@@ -13,10 +13,14 @@ import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor.core import yamlio
 from advisor.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from advisor.core.registry import Registry
+    from advisor.costs.catalogue import Catalogue
 
 MEMO_SUFFIXES = (".md", ".markdown", ".html", ".htm")
 ANSWER_KEYS = ("title", "why", "expect", "answers")
@@ -169,3 +173,26 @@ def dump_json(data: Mapping[str, Any]) -> str:
     # Line and paragraph separators are valid JSON but end a line in a script; characters YAML
     # calls unprintable would stop the reader that gives error messages their line numbers.
     return _NOT_YAML.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
+def current_versions(registry: Registry, catalogue: Catalogue) -> dict[str, Any]:
+    """The versions a memo records: the advisor, plugins not built in, and the price data."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from advisor.version import __version__
+
+    try:
+        prices = f"genai-prices {version('genai-prices')}"
+    except PackageNotFoundError:
+        prices = "genai-prices (not installed)"
+    plugins = {
+        p.name: p.version or "unversioned"
+        for p in registry.plugins
+        if p.origin != "built-in" and not p.disabled
+    }
+    return {
+        "advisor": __version__,
+        "plugins": plugins,
+        "prices": prices,
+        "price_date": catalogue.price_date,
+    }

@@ -541,7 +541,7 @@ def build_memo(
     """The memo for one decision, dated ``today`` (which also dates the revisit)."""
     from advisor.core.answers import answers_data
     from advisor.core.confidence import judge
-    from advisor.core.report import current_versions
+    from advisor.core.memofile import current_versions
     from advisor.core.revisit import revisit
 
     found, error = decision.costs, decision.cost_error

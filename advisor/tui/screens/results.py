@@ -389,7 +389,7 @@ class ResultsScreen(Screen[None]):
         from rich.table import Table
 
         from advisor.core.diff import Side, compare
-        from advisor.core.report import current_versions
+        from advisor.core.memofile import current_versions
 
         session = self.session
         changed = session.answers_file()

@@ -10,6 +10,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from advisor.core.answers import AnswersFile
+from advisor.core.cases import expectation_met
 from advisor.core.engine import Decision, RuleResult
 from advisor.core.flips import Flip
 from advisor.core.registry import Registry
@@ -19,29 +20,6 @@ if TYPE_CHECKING:
     from advisor.costs.catalogue import Catalogue
 
 SCHEMA_VERSION = 1
-
-
-def current_versions(registry: Registry, catalogue: Catalogue) -> dict[str, Any]:
-    """The versions a memo records: the advisor, plugins not built in, and the price data."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    from advisor.version import __version__
-
-    try:
-        prices = f"genai-prices {version('genai-prices')}"
-    except PackageNotFoundError:
-        prices = "genai-prices (not installed)"
-    plugins = {
-        p.name: p.version or "unversioned"
-        for p in registry.plugins
-        if p.origin != "built-in" and not p.disabled
-    }
-    return {
-        "advisor": __version__,
-        "plugins": plugins,
-        "prices": prices,
-        "price_date": catalogue.price_date,
-    }
 
 
 def _ages_json(found: Any) -> dict[str, Any]:
@@ -59,23 +37,6 @@ def _ages_json(found: Any) -> dict[str, Any]:
         "oldest": None if ages.oldest is None else one(ages.oldest),
         "stale": [one(item) for item in ages.stale],
     }
-
-
-def has_expectation(answers: AnswersFile) -> bool:
-    """Whether the file says what the recommendation must (or must not) be."""
-    return answers.expect is not None and bool(answers.expect.accept or answers.expect.reject)
-
-
-def expectation_met(decision: Decision, answers: AnswersFile) -> bool | None:
-    """Whether the recommendation satisfies the file's ``expect:``; None when it has none."""
-    expect = answers.expect
-    if not has_expectation(answers):
-        return None
-    assert expect is not None
-    rec = decision.recommendation
-    if expect.accept and rec not in expect.accept:
-        return False
-    return rec not in expect.reject
 
 
 def finding_json(item: Rule, finding: Finding) -> dict[str, Any]:
