@@ -48,18 +48,23 @@ def echo(message: Any = None, *, json: bool = False, **kwargs: Any) -> None:
     click.echo(message, **kwargs)
 
 
+_CONSOLE: list[Any] = []  # the safe Console class, made on first use (rich loads only then)
+
+
 def console(**options: Any) -> Any:
     """A rich Console whose printed text is made safe as :func:`echo` makes it: the styles it adds
     itself are kept, characters in the text that a terminal would act on are shown as escapes."""
-    from rich.console import Console
-    from rich.segment import Segment
+    if not _CONSOLE:
+        from rich.console import Console
+        from rich.segment import Segment
 
-    class SafeConsole(Console):
-        def _render_buffer(self, buffer: Any) -> str:
-            cleaned = (
-                s if s.control or not _ACTIVE.search(s.text) else Segment(safe(s.text), s.style)
-                for s in buffer
-            )
-            return super()._render_buffer(cleaned)
+        class SafeConsole(Console):
+            def _render_buffer(self, buffer: Any) -> str:
+                cleaned = (
+                    s if s.control or not _ACTIVE.search(s.text) else Segment(safe(s.text), s.style)
+                    for s in buffer
+                )
+                return super()._render_buffer(cleaned)
 
-    return SafeConsole(**options)
+        _CONSOLE.append(SafeConsole)
+    return _CONSOLE[0](**options)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from advisor.core.guard import Misbehaved, call, frozen, printed_message, shielded, ticking
 from advisor.core.registry import PluginFault, Registry
-from advisor.core.rules import KINDS, POINTS_LIMIT, RULED_OUT, Fact, Finding, Rule
+from advisor.core.rules import RULED_OUT, Fact, Finding, Rule
 
 if TYPE_CHECKING:
     from advisor.costs.catalogue import Catalogue
@@ -140,24 +140,11 @@ _CONTAINERS = frozenset({list, dict, set})  # what frozen() changes (subclasses 
 
 
 def _checked(found: list[Finding], options: Mapping[str, Any]) -> list[Finding]:
-    """A rule's findings, each checked for what the engine relies on: a known kind, an option the
-    registry has, and points that are a finite number within the limit."""
-    for f in found:  # most rules find nothing: the loop is the whole cost then
-        if f.kind not in KINDS:
-            raise ValueError(f"finding of unknown kind {f.kind!r}; known: {', '.join(KINDS)}")
-        if f.option is not None and (not isinstance(f.option, str) or f.option not in options):
+    """A rule's findings, each naming an option the registry has (a Finding checks the rest of
+    itself when it is made)."""
+    for f in found:
+        if f.option is not None and f.option not in options:
             raise ValueError(f"finding names unknown option {f.option!r}")
-        if not isinstance(f.because, str):
-            raise ValueError("a finding's reason ('because') must be text")
-        if f.kind == "points":
-            amount = f.points
-            if isinstance(amount, bool) or not isinstance(amount, int | float):
-                raise ValueError(f"points must be a number, not {amount!r}")
-            if not abs(amount) <= POINTS_LIMIT:  # NaN included; no float() of a huge int
-                raise ValueError(
-                    f"points must be finite and from -{POINTS_LIMIT} to {POINTS_LIMIT}, "
-                    f"not {amount!r:.40}"
-                )
     return found
 
 

@@ -31,19 +31,21 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_SECONDS = 5.0  # far beyond what any rule, fact or hook needs (they take milliseconds)
 LIMIT_ENV = "ADVISOR_PLUGIN_SECONDS"
-_LATER: list[Callable[..., Any]] = []
+_SHIELDED: set[CodeType] = set()
 
 
-def shielded_later(func: F) -> F:
-    """`shielded`, for functions defined before it is."""
-    _LATER.append(func)
+def shielded(func: F) -> F:
+    """Mark a function of the advisor's own that guarded code calls back into (or that runs
+    between guarded calls, keeping books): a tick never interrupts it halfway, it waits for the
+    plugin's own code to run again."""
+    _SHIELDED.add(func.__code__)
     return func
 
 
 _TICK = 0.05  # how often, while guarded code runs, the clock is looked at
 
 
-@shielded_later
+@shielded
 def seconds() -> float:
     """The time limit for one call: ``ADVISOR_PLUGIN_SECONDS`` when set to a positive number."""
     text = os.environ.get(LIMIT_ENV, "")
@@ -107,15 +109,6 @@ _saved: dict[str, Any] = {}
 _sink = _Sink()
 _limit = [DEFAULT_SECONDS]  # the limit for a call, read from the environment when armed
 _user_interrupted = False
-_SHIELDED: set[CodeType] = set()
-
-
-def shielded(func: F) -> F:
-    """Mark a function of the advisor's own that guarded code calls back into (or that runs
-    between guarded calls, keeping books): a tick never interrupts it halfway, it waits for the
-    plugin's own code to run again."""
-    _SHIELDED.add(func.__code__)
-    return func
 
 
 def _on_tick(signum: int, frame: Any) -> None:
@@ -187,12 +180,12 @@ class ticking:
 
     __slots__ = ("depth",)
 
-    @shielded_later
+    @shielded
     def __enter__(self) -> None:
         self.depth = len(_deadlines)
         _deadlines.append(float("inf"))
 
-    @shielded_later
+    @shielded
     def __exit__(self, *exc: object) -> None:
         del _deadlines[self.depth :]
         if not _deadlines and "armed" in _saved:
@@ -281,10 +274,6 @@ def call(fn: Callable[[Any], Any], arg: Any, said: list[str]) -> Any:
 
 
 _monotonic = time.monotonic
-
-
-for _func in _LATER:
-    shielded(_func)
 
 
 def printed_message(text: str) -> str:

@@ -197,16 +197,4 @@ class Registry:
 
     def inputs_of(self, reads: Iterable[str]) -> frozenset[str]:
         """The questions behind a list of reads, following facts to what they read."""
-        out: set[str] = set()
-        seen: set[str] = set()
-        stack = list(reads)
-        while stack:
-            key = stack.pop()
-            if key in seen:
-                continue
-            seen.add(key)
-            if key in self.questions:
-                out.add(key)
-            elif key in self.facts:
-                stack.extend(self.facts[key].reads)
-        return frozenset(out)
+        return frozenset(key for key in self._closure(reads) if key in self.questions)

@@ -61,24 +61,33 @@ class Finding:
     points: float = 0
 
     def __post_init__(self) -> None:
+        # What the engine relies on, checked where every finding is made (a plugin may build one
+        # without the helpers below); that the option exists is the engine's to check.
+        if self.kind not in KINDS:
+            raise ValueError(f"finding of unknown kind {self.kind!r}; known: {', '.join(KINDS)}")
         if not isinstance(self.because, str) or not self.because.strip():
             raise ValueError("a finding needs a reason ('because')")
         if self.option is None and self.kind != "note":
             raise ValueError("only a note may leave out the option")
+        if self.option is not None and not isinstance(self.option, str):
+            raise ValueError(f"a finding names its option by id, not {self.option!r:.40}")
+        if self.kind == "points":
+            amount = self.points
+            if (
+                isinstance(amount, bool)
+                or not isinstance(amount, int | float)
+                or amount == 0
+                or not abs(amount) <= POINTS_LIMIT  # NaN and infinity included; no float()
+            ):
+                raise ValueError(
+                    f"points must be finite, non-zero and from -{POINTS_LIMIT} to "
+                    f"{POINTS_LIMIT}, not {amount!r:.40}"
+                )
 
 
 def points(option: str, amount: float, because: str) -> Finding:
-    """Points for ``option`` (negative: against it)."""
-    if (
-        isinstance(amount, bool)
-        or not isinstance(amount, int | float)
-        or amount == 0
-        or not abs(amount) <= POINTS_LIMIT  # NaN and infinity included
-    ):
-        raise ValueError(
-            f"points must be a non-zero finite number from -{POINTS_LIMIT} to {POINTS_LIMIT}, "
-            f"not {amount!r:.40}"
-        )
+    """Points for ``option`` (negative: against it): a non-zero finite number within
+    POINTS_LIMIT either way."""
     return Finding(option, "points", because, amount)
 
 
