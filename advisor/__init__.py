@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from advisor.core.answers import AnswersFile, load_answers, parse_answers
-from advisor.core.engine import Decision, FactView
-from advisor.core.evaluation import evaluate
-from advisor.core.memoparts import MemoContext, MemoSection
-from advisor.core.questionnaire import Choice, Question, Section, load_section
-from advisor.core.registry import PluginFault, Registry
-from advisor.core.rules import (
+from advisor.core.answers.document import AnswersFile, load_answers, parse_answers
+from advisor.core.answers.questionnaire import Choice, Question, Section, load_section
+from advisor.core.decision.engine import Decision, FactView
+from advisor.core.decision.memoparts import MemoContext, MemoSection
+from advisor.core.decision.registry import PluginFault, Registry
+from advisor.core.decision.rules import (
     Example,
     Fact,
     Facts,
@@ -22,6 +21,7 @@ from advisor.core.rules import (
     rule,
     veto,
 )
+from advisor.core.evaluation import evaluate
 from advisor.errors import AdvisorError, InputError, Problem
 from advisor.hookspecs import hookimpl
 from advisor.plugins import HOOK_API, build_registry, get_plugin_manager

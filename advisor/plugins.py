@@ -1,5 +1,5 @@
 """Finding and loading plugins: the plugin manager, entry points, and calling each plugin's hooks
-one plugin at a time to fill in the registry (advisor/core/registry.py)."""
+one plugin at a time to fill in the registry (advisor/core/decision/registry.py)."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from advisor import hookspecs
-from advisor.core.guard import guarded, printed_message
-from advisor.core.questionnaire import Question, Section, load_section, provide_values
-from advisor.core.registry import PluginFault, PluginInfo, Registry, failure
-from advisor.core.rules import RULED_OUT, STAGES, Fact, Option, Rule, ruled_out_fact
+from advisor.core.answers.questionnaire import Question, Section, load_section, provide_values
+from advisor.core.base.guard import guarded, printed_message
+from advisor.core.decision.registry import PluginFault, PluginInfo, Registry, failure
+from advisor.core.decision.rules import RULED_OUT, STAGES, Fact, Option, Rule, ruled_out_fact
 from advisor.errors import InputError
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ def get_plugin_manager(
     only: Iterable[str] | None = None,
 ) -> pluggy.PluginManager:
     """A new plugin manager: the installed entry-point plugins (built-ins included), ``plugins``,
-    and the policy packs at ``policies`` (YAML rules, see advisor/core/policy.py).
+    and the policy packs at ``policies`` (YAML rules, see advisor/core/decision/policy.py).
 
     Each entry point is loaded on its own, so one that fails to import is reported by name (in
     the registry's ``faults``) and the rest still load. A policy pack that cannot be read is an
@@ -78,7 +78,7 @@ def get_plugin_manager(
         only = [n.strip() for n in os.environ[SELECT_ENV].split(",") if n.strip()]
     if entry_points:
         _load_entry_points(pm, loaded, set(disabled), None if only is None else set(only))
-    from advisor.core.policy import PolicyPlugin, load_policy
+    from advisor.core.decision.policy import PolicyPlugin, load_policy
 
     unique = {Path(path).resolve(): Path(path) for path in policies}  # a pack named twice: once
     plugins = [*plugins, *(PolicyPlugin(load_policy(path)) for path in unique.values())]
@@ -315,7 +315,7 @@ def _one_by_one(pm: pluggy.PluginManager, hook: str) -> list[tuple[Any, Any]]:
 def _expand_policies(given: dict[str, list[tuple[str, Any]]], faults: list[PluginFault]) -> None:
     """A plugin may register a policy pack's path from ``advisor_rules``: its rules join the
     rules, its questions the sections, each stamped with that plugin."""
-    from advisor.core.policy import load_policy
+    from advisor.core.decision.policy import load_policy
 
     rules = []
     for plugin, item in given["advisor_rules"]:

@@ -57,7 +57,7 @@ def advisor_registry() -> Callable[..., Any]:
 
 
 def _answers(given: Mapping[str, Any] | str | Path, registry: Any) -> Any:
-    from advisor.core.answers import AnswersFile, load_answers
+    from advisor.core.answers.document import AnswersFile, load_answers
 
     if isinstance(given, str | Path):
         return load_answers(Path(given), registry)
@@ -115,8 +115,8 @@ class CaseItem(pytest.Item):
     """One ``*.case.yaml`` file, judged as `advisor check` judges it."""
 
     def runtest(self) -> None:
-        from advisor.core.answers import load_answers
-        from advisor.core.cases import check_case
+        from advisor.core.answers.document import load_answers
+        from advisor.core.records.cases import check_case
 
         registry = _registry_for_cases(self.config)
         result = check_case(load_answers(self.path, registry), registry)

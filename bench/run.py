@@ -27,7 +27,7 @@ from typing import Any
 
 import advisor
 from advisor import Registry, build_registry, evaluate, get_plugin_manager, load_answers
-from advisor.core.answers import answers_model
+from advisor.core.answers.document import answers_model
 
 ROOT = Path(__file__).resolve().parent.parent
 # The built-in plugins alone, whatever else is installed (the example plugin, say).
@@ -49,7 +49,7 @@ from pydantic import BaseModel
 t.append(time.perf_counter())
 import json, sys
 import advisor.cli
-from advisor.core.answers import answers_model, load_answers
+from advisor.core.answers.document import answers_model, load_answers
 from advisor.core.evaluation import evaluate
 from advisor.plugins import build_registry, get_plugin_manager
 t.append(time.perf_counter())
@@ -405,7 +405,7 @@ def bench_in_process(samples: int) -> tuple[list[Result], dict[str, Any]]:
         f"evaluate(), {len(big.rules)} rules (+{SYNTHETIC_RULES:,} synthetic), explore=True",
         lambda: evaluate(big, values, explore=True),
     )
-    from advisor.core.flips import flips
+    from advisor.core.exploration.flips import flips
     from advisor.costs.sweep import sweep
 
     run(

@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench/ is not a pack
 from run import Result, machine, print_header, summarise, table  # sets ADVISOR_PLUGINS=""
 
 from advisor import Registry, build_registry
-from advisor.core.answers import AnswersFile, parse_answers
-from advisor.core.answers import builtin_examples as _examples
+from advisor.core.answers.document import AnswersFile, parse_answers
+from advisor.core.answers.document import builtin_examples as _examples
 from advisor.core.evaluation import evaluate
 
 EXAMPLE = "support-bot"  # what `advisor tui --example support-bot` opens

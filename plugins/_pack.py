@@ -8,7 +8,7 @@ from importlib.resources import files
 from typing import Any
 
 from advisor import Rule, examples_from_data, hookimpl
-from advisor.core import yamlio
+from advisor.core.base import yamlio
 
 ESSAY = (
     'Yan, Bischof, Frye, Husain, Liu and Shankar, "What We Learned from a Year of Building with '

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from advisor import Facts, Finding, note, points, rule
-from advisor.core import numbers
+from advisor.core.base import numbers
 from advisor_plugins._pack import (
     API,
     ESSAY,

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from advisor.core import yamlio
+from advisor.core.base import yamlio
 
 CASES = Path(__file__).parent / "cases"
 CASE_FILES = sorted(CASES.glob("*.yaml"))

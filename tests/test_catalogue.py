@@ -325,7 +325,7 @@ def test_set_answers_are_checked_like_answers_in_a_file(cli: Callable[..., Resul
 
 
 def test_set_takes_lists_and_number_spellings(registry: Registry) -> None:
-    from advisor.core.overrides import parse_sets
+    from advisor.core.answers.overrides import parse_sets
 
     got = parse_sets(
         ("privacy.regimes=gdpr, hipaa", "scale.requests_per_month=5e7", "pmf.has_evals=no"),

@@ -1,4 +1,4 @@
-"""The condition language of policy packs (advisor/core/conditions.py): what it reads, how it
+"""The condition language of policy packs (advisor/core/base/conditions.py): what it reads, how it
 evaluates, how it refuses bad input (with the column), and that nothing in it is run as Python."""
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from advisor.core import conditions
-from advisor.core.conditions import Condition, ConditionError, parse_condition
+from advisor.core.base import conditions
+from advisor.core.base.conditions import Condition, ConditionError, parse_condition
 
 PROPERTY = settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advisor import Registry, build_registry, evaluate, load_answers
-from advisor.core.engine import resolve
+from advisor.core.decision.engine import resolve
 from advisor.costs import capacity
 from advisor.costs.catalogue import Catalogue
 from advisor.costs.model import (

@@ -15,10 +15,10 @@ import pytest
 
 import advisor
 from advisor import Fact, Facts, Option, Registry, Rule, Section, hold, note, points, veto
-from advisor.core.answers import AnswersFile
-from advisor.core.engine import Unknown
+from advisor.core.answers.document import AnswersFile
+from advisor.core.decision.engine import Unknown
+from advisor.core.decision.rules import POINTS_LIMIT, STAGES
 from advisor.core.evaluation import evaluate
-from advisor.core.rules import POINTS_LIMIT, STAGES
 from advisor.render.contract import decision_json
 
 LIGHT, HEAVY, MIDDLE = "light", "heavy", "middle"
@@ -795,7 +795,7 @@ def test_the_same_input_gives_the_same_output(answers: dict[str, Any]) -> None:
 
 
 def test_a_change_is_said_in_words_that_read_right() -> None:
-    from advisor.core import numbers
+    from advisor.core.base import numbers
 
     assert numbers.change(1.25) == "25% higher"
     assert numbers.change(0.8) == "20% lower"

@@ -77,7 +77,7 @@ def test_sweep_bills_match_the_cost_model_point_by_point() -> None:
     assert len(found.points) == 50 and found.points[0] == 1e3 and found.points[-1] == 1e9
     assert all(b > a for a, b in zip(found.points, found.points[1:], strict=False))
     cat = REGISTRY.catalogue
-    from advisor.core.engine import resolve
+    from advisor.core.decision.engine import resolve
 
     resolved = resolve(REGISTRY, values).values
     for i in (0, 17, 49):

@@ -90,7 +90,7 @@ FAULTY: dict[str, tuple[str, str, str]] = {
         _rule(
             "NAN001",
             "Not a number",
-            "from advisor.core.rules import Finding\n"
+            "from advisor.core.decision.rules import Finding\n"
             "return Finding('api', 'points', 'nan', float('nan'))",
         ),
         "points must be finite",
@@ -100,7 +100,7 @@ FAULTY: dict[str, tuple[str, str, str]] = {
         _rule(
             "BAD001",
             "Malformed",
-            "from advisor.core.rules import Finding\n"
+            "from advisor.core.decision.rules import Finding\n"
             "return Finding('api', 'bonus', 'an unknown kind')",
         ),
         "unknown kind 'bonus'",

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advisor import Registry, build_registry, evaluate, load_answers
-from advisor.core.flips import EXACT_BELOW, GRID, Flip, flips
-from advisor.core.revisit import AT_MOST_MONTHS, add_months, revisit
+from advisor.core.exploration.flips import EXACT_BELOW, GRID, Flip, flips
+from advisor.core.exploration.revisit import AT_MOST_MONTHS, add_months, revisit
 
 CASES = Path(__file__).parent / "cases"
 REGISTRY = build_registry()

@@ -335,7 +335,7 @@ def test_no_rule_or_fact_reads_genai_prices_while_it_is_timed(
     """The same, without a clock: with an empty price cache, every read of genai-prices' data
     happens before the timed evaluation starts, none during it."""
     from advisor import build_registry, evaluate
-    from advisor.core import engine
+    from advisor.core.decision import engine
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setattr(hosted, "_STORES", {})

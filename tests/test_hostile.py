@@ -357,7 +357,7 @@ def test_a_file_that_cannot_be_read_is_refused_with_the_line_at_fault(
 def test_a_file_far_larger_than_any_answers_file_is_refused_unread(
     cli: Callable[..., Result], tmp_path: Path
 ) -> None:
-    from advisor.core.answers import MAX_ANSWERS_BYTES
+    from advisor.core.answers.document import MAX_ANSWERS_BYTES
 
     path = tmp_path / "huge.yaml"
     path.write_text("answers:\n#" + "#" * MAX_ANSWERS_BYTES, encoding="utf-8")
@@ -373,7 +373,7 @@ def test_a_condition_longer_than_any_rule_needs_is_refused_with_its_line(
 ) -> None:
     """The tokenizer reads a condition in one pass (a 2.3 MB one took 30 s, now under 2); one past
     MAX_CONDITION_CHARS is refused before it is read."""
-    from advisor.core.conditions import MAX_CONDITION_CHARS, parse_condition
+    from advisor.core.base.conditions import MAX_CONDITION_CHARS, parse_condition
 
     long = " or ".join(['pmf.stage == "idea"'] * (MAX_CONDITION_CHARS // 24))
     assert parse_condition(long).reads == ("pmf.stage",)

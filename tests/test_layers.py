@@ -1,8 +1,11 @@
 """The import contract: the advisor's packages form layers that import downward only, with no
 cycle between modules, imports inside functions included.
 
-From the bottom: ``errors``, ``hookspecs`` and ``version``; ``core`` (answers, questionnaires,
-rules, the decision procedure, exploration, records); ``costs`` (the catalogue, hosted prices,
+From the bottom: ``errors``, ``hookspecs`` and ``version``; ``core``, itself in layers (``base``:
+numbers, YAML, files, dates, the guard, conditions, labels; ``answers``: questionnaires, answers
+files, the memo-file format, overrides; ``decision``: rules, policies, the registry, the engine;
+``exploration``: flips, revisit dates, confidence; ``evaluation``, which puts them together; and
+``records``: cases, the decision log, diffs); ``costs`` (the catalogue, hosted prices,
 capacity, bills, sweeps); ``plugins`` (finding and loading them); the outputs (``render``,
 ``memo``, ``terminal``); the terminal UI (``tui``); the command line (``cli``); and on top the
 package itself, ``__main__`` and the pytest plugin ``testing``. An import under ``if
@@ -21,7 +24,12 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "advisor"
 LAYERS = [
     ("advisor.errors", "advisor.hookspecs", "advisor.version"),
-    ("advisor.core",),
+    ("advisor.core", "advisor.core.base"),
+    ("advisor.core.answers",),
+    ("advisor.core.decision",),
+    ("advisor.core.exploration",),
+    ("advisor.core.evaluation",),
+    ("advisor.core.records",),
     ("advisor.costs",),
     ("advisor.plugins",),
     ("advisor.render", "advisor.memo", "advisor.terminal"),
@@ -191,8 +199,10 @@ def test_the_contract_sees_an_upward_import_and_a_cycle() -> None:
     """The checks above find what they look for: on a made-up graph, the cycle and the import."""
     made_up = {"advisor.core.a": {"advisor.core.b": 1}, "advisor.core.b": {"advisor.core.a": 2}}
     assert cycles(made_up) == [["advisor.core.a", "advisor.core.b"]]
-    assert layer("advisor.core.engine") < layer("advisor.cli.common") < layer("advisor")
-    tree = imports_of("advisor.core.engine", MODULES["advisor.core.engine"])
-    assert any(name == "advisor.core.guard" for name, _ in tree)
+    assert layer("advisor.core.decision.engine") < layer("advisor.cli.common") < layer("advisor")
+    tree = imports_of("advisor.core.decision.engine", MODULES["advisor.core.decision.engine"])
+    assert any(name == "advisor.core.base.guard" for name, _ in tree)
     inside = imports_of("advisor.core.evaluation", MODULES["advisor.core.evaluation"])
-    assert any(name == "advisor.core.flips" for name, _ in inside)  # imported in a function
+    assert any(
+        name == "advisor.core.exploration.flips" for name, _ in inside
+    )  # imported in a function

@@ -378,7 +378,7 @@ def test_next_steps_follow_the_answers(cli: Callable[..., Result]) -> None:
 @given(text=st.text(st.characters(blacklist_categories=("Cs",)), max_size=80))
 def test_any_text_survives_the_front_matter_both_ways(text: str) -> None:
     """Whatever a user types comes back from a memo's front matter exactly, in both forms."""
-    from advisor.core import memofile
+    from advisor.core.answers import memofile
 
     data = {"status": "proposed", "advisor": {"title": text, "answers": {"pmf": {}}}}
     md = "---\n" + memofile.dump_yaml(data) + "---\n\n# memo\n"

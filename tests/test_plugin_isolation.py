@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-import advisor.core.engine
+import advisor.core.decision.engine
 import advisor.plugins
 from advisor import HOOK_API, Option, build_registry, evaluate, hookimpl, points, rule
 from advisor.plugins import get_plugin_manager
@@ -100,7 +100,7 @@ def test_plugins_verbose_lists_each_plugins_hooks(
 )
 def _slow_rule(facts: Any) -> Any:
     """Sleeps past the slow-rule limit, then gives a point."""
-    time.sleep(advisor.core.engine.SLOW_RULE_SECONDS + 0.02)
+    time.sleep(advisor.core.decision.engine.SLOW_RULE_SECONDS + 0.02)
     return points("api", 1, "eventually")
 
 
@@ -119,7 +119,7 @@ def test_a_slow_rule_is_named_in_the_evaluation_and_still_counts() -> None:
     # How long a rule took on this machine is no part of the record a team keeps.
     from datetime import date
 
-    from advisor.core.answers import parse_answers
+    from advisor.core.answers.document import parse_answers
     from advisor.memo.model import build_memo
 
     answers = parse_answers("answers:\n  pmf:\n    stage: idea\n", registry)
@@ -189,7 +189,7 @@ class _Raises:
 def test_the_tui_names_a_plugin_problem_and_works(tmp_path: Path) -> None:
     import asyncio
 
-    from advisor.core.answers import builtin_examples as _examples
+    from advisor.core.answers.document import builtin_examples as _examples
     from advisor.tui.app import make_app
     from advisor.tui.autosave import Autosave
 

@@ -1,4 +1,4 @@
-"""Policy packs (advisor/core/policy.py): rules and questions written as YAML, used the ways a user
+"""Policy packs (advisor/core/decision/policy.py): rules and questions written as YAML, used the ways a user
 uses them: `--policy FILE` on the commands, `policies:` in the config file, and a plugin that
 registers a pack's path from its advisor_rules hook."""
 
@@ -22,7 +22,7 @@ from advisor import (
     hookimpl,
     parse_answers,
 )
-from advisor.core.policy import PolicyPlugin, load_policy
+from advisor.core.decision.policy import PolicyPlugin, load_policy
 from advisor.errors import InputError
 
 TESTS = Path(__file__).parent
@@ -1123,7 +1123,7 @@ def test_the_same_pack_named_twice_is_not_a_traceback(
 
 @pytest.mark.parametrize("value", [".nan", ".inf", "-.inf"])
 def test_points_that_are_not_finite_are_refused(cli: Callable[..., Result], value: str) -> None:
-    """BUG: advisor/core/policy.py _rule accepts any float for points, NaN and infinity included:
+    """BUG: advisor/core/decision/policy.py _rule accepts any float for points, NaN and infinity included:
     `points: {self_host: .nan}` makes self_host's score NaN, the JSON output holds `NaN` (not
     JSON), and the confidence reads "a margin of only nan points". It should be refused like
     `points: {self_host: 0}`, with the line and "expected option: non-zero number pairs"."""
@@ -1136,7 +1136,7 @@ def test_in_with_text_on_its_right_is_refused_when_the_pack_is_read(
     cli: Callable[..., Result],
 ) -> None:
     """BUG: `when: privacy.data_class in "regulated"` (a string, not a list, after `in`) loads;
-    then every evaluation raises TypeError in advisor/core/conditions.py _compare, the rule is
+    then every evaluation raises TypeError in advisor/core/base/conditions.py _compare, the rule is
     reported as the pack's problem on each run, and the company's veto never applies. The pack
     should be refused when read (exit 2, file:line, and the column of the string)."""
     _write(Path("in.yaml"), _rule("veto: api", when="privacy.data_class in 'regulated'"))
@@ -1149,7 +1149,7 @@ def test_a_condition_that_ends_too_soon_is_reported_with_its_column(
 ) -> None:
     """BUG: a condition cut short (`privacy.data_class ==`, an unclosed list or parenthesis) is
     reported without "(at column N)": ConditionError.column is None at the end of the text
-    (advisor/core/conditions.py _Parser.fail)."""
+    (advisor/core/base/conditions.py _Parser.fail)."""
     _write(Path("cut.yaml"), _rule("veto: api", when="privacy.data_class =="))
     message = _refused(cli("recommend", str(EU), "--policy", "cut.yaml"))
     assert "cut.yaml:4: ACME001.when: the condition ends where a name or a value was expected" in (
@@ -1170,7 +1170,7 @@ def test_a_condition_that_ends_too_soon_is_reported_with_its_column(
 def test_a_pathological_condition_is_refused_not_a_traceback(
     cli: Callable[..., Result], condition: str
 ) -> None:
-    """BUG: advisor/core/conditions.py lets ValueError (a number of more than 4300 digits, from
+    """BUG: advisor/core/base/conditions.py lets ValueError (a number of more than 4300 digits, from
     int() in _tokens) and RecursionError (deep nesting, in the recursive parser) escape
     parse_condition; load_policy catches only ConditionError, so `advisor` ends in a traceback."""
     _write(Path("big.yaml"), _rule("veto: api", when=json.dumps(condition)))

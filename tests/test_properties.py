@@ -22,9 +22,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from advisor import Decision, Registry, build_registry
-from advisor.core.answers import AnswersFile, validate_document
+from advisor.core.answers.document import AnswersFile, validate_document
+from advisor.core.answers.questionnaire import Question
 from advisor.core.evaluation import evaluate
-from advisor.core.questionnaire import Question
 from advisor.render.contract import decision_json
 
 # Built once: hypothesis runs each test many times, and strategies need the questions up front.

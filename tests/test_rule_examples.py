@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from advisor import Example, FactView, Registry, Rule, build_registry, get_plugin_manager
-from advisor.core.answers import load_answers, validate_document
+from advisor.core.answers.document import load_answers, validate_document
+from advisor.core.decision.rules import CODE_PATTERN, STAGES
 from advisor.core.evaluation import evaluate
-from advisor.core.rules import CODE_PATTERN, STAGES
 
 CASES = Path(__file__).parent / "cases"
 PRINCIPLES = frozenset(range(1, 13))  # DOMAIN.md numbers its principles 1 to 12

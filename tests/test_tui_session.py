@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from advisor.core.answers import load_answers
-from advisor.core.files import WouldOverwrite
-from advisor.core.questionnaire import Question
+from advisor.core.answers.document import load_answers
+from advisor.core.answers.questionnaire import Question
+from advisor.core.base.files import WouldOverwrite
 from advisor.tui.autosave import KEEP, Autosave, name_for
 from advisor.tui.session import Session, number_hint, parse_number
 

@@ -19,7 +19,7 @@ committing them. ``--snapshot-update`` also deletes the SVGs of tests that no lo
 What keeps the screenshots the same from run to run:
 
 - The date. The flips tab shows "Revisit by <date>", a year (at most) from today:
-  ``advisor.core.revisit.date`` is replaced by a date whose ``today()`` is fixed. The start
+  ``advisor.core.exploration.revisit.date`` is replaced by a date whose ``today()`` is fixed. The start
   screen's "Resume where you stopped: <title> (saved <when>)" shows when the autosave was written:
   ``Session.stamp`` is fixed too.
 - Paths. Every test runs in its own temporary folder (``monkeypatch.chdir``), the autosave folder
@@ -45,8 +45,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select, TextArea
 
 from advisor import Registry
-from advisor.core.answers import builtin_examples as _examples
-from advisor.core.answers import parse_answers
+from advisor.core.answers.document import builtin_examples as _examples
+from advisor.core.answers.document import parse_answers
 from advisor.tui.app import AdvisorApp, make_app
 from advisor.tui.autosave import Autosave
 from advisor.tui.screens.decision import DecisionScreen
@@ -77,7 +77,7 @@ class FrozenDate(datetime.date):
 def _steady(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """Nothing in a screenshot from the clock or a temporary path (see the module's docstring)."""
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("advisor.core.revisit.date", FrozenDate)
+    monkeypatch.setattr("advisor.core.exploration.revisit.date", FrozenDate)
     monkeypatch.setattr(Session, "stamp", lambda self: SAVED_AT)
     yield
 

@@ -17,9 +17,9 @@ from advisor.terminal import echo
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from advisor.core.answers import AnswersFile
-    from advisor.core.overrides import Overrides
-    from advisor.core.registry import Registry
+    from advisor.core.answers.document import AnswersFile
+    from advisor.core.answers.overrides import Overrides
+    from advisor.core.decision.registry import Registry
     from advisor.costs.catalogue import Catalogue
 
 ANSWER_SUFFIXES = (".yaml", ".yml", ".json")
@@ -41,7 +41,7 @@ class AdvisorGroup(click.Group):
 
 def policies_named() -> list[Path]:
     """The policy packs for this command: the config file's, then each --policy."""
-    from advisor.core.overrides import config_path, config_policies
+    from advisor.core.answers.overrides import config_path, config_policies
 
     ctx = click.get_current_context(silent=True)
     if ctx is None:
@@ -52,7 +52,7 @@ def policies_named() -> list[Path]:
 
 def plugins_disabled() -> list[str]:
     """Plugins not to load: --disable-plugin before the command, and disable_plugins in the config."""
-    from advisor.core.overrides import config_list, config_path
+    from advisor.core.answers.overrides import config_list, config_path
 
     ctx = click.get_current_context(silent=True)
     if ctx is None:
@@ -84,7 +84,7 @@ def make_console() -> Console:
 
 
 def read_answers(registry: Registry, file: Path | None, example: str | None) -> AnswersFile:
-    from advisor.core.answers import builtin_examples, load_answers, parse_answers
+    from advisor.core.answers.document import builtin_examples, load_answers, parse_answers
 
     if file is not None and example is not None:
         raise click.UsageError("give FILE or --example, not both")
@@ -103,7 +103,7 @@ def read_answers(registry: Registry, file: Path | None, example: str | None) -> 
 
 
 def emit_json(data: Any) -> None:
-    from advisor.core.numbers import json_safe
+    from advisor.core.base.numbers import json_safe
 
     safe = json_safe(data)
     echo(json.dumps(safe, indent=2, ensure_ascii=False, default=str, allow_nan=False), json=True)
@@ -134,7 +134,7 @@ config_option = click.option(
 
 def make_overrides(registry: Registry, sets: tuple[str, ...], config: Path | None) -> Overrides:
     """The --set items and the config file, checked against the questions and the catalogue."""
-    from advisor.core.overrides import config_path, load_config, parse_sets
+    from advisor.core.answers.overrides import config_path, load_config, parse_sets
 
     overrides = load_config(parse_sets(sets, registry), config_path(config))
     if overrides.figures or overrides.config_figures or overrides.currency:
@@ -178,7 +178,7 @@ def make_catalogue(
 
 def price_day(answers: AnswersFile | None) -> str:
     """The day to ask hosted prices at: --prices, else the day a memo recorded, else today."""
-    from advisor.core.dates import today
+    from advisor.core.base.dates import today
 
     ctx = click.get_current_context(silent=True)
     asked = ctx.meta.get("advisor.prices") if ctx is not None else None

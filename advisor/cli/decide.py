@@ -102,8 +102,8 @@ def check(paths: tuple[Path, ...], sets: tuple[str, ...], config: Path | None) -
     Prints a line per file and `N passed, N failed`; exits 1 when any check fails and 2 when a file
     cannot be read.
     """
-    from advisor.core.answers import load_answers
-    from advisor.core.cases import check_case
+    from advisor.core.answers.document import load_answers
+    from advisor.core.records.cases import check_case
 
     registry = make_registry()
     overrides = make_overrides(registry, sets, config)

@@ -18,7 +18,7 @@ from advisor.cli.common import (
     policy_option,
     set_option,
 )
-from advisor.core.answers import builtin_examples
+from advisor.core.answers.document import builtin_examples
 from advisor.terminal import echo
 
 if TYPE_CHECKING:
@@ -131,13 +131,13 @@ def rules(fmt: str) -> None:
 @click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
 def schema(output: Path | None, force: bool) -> None:
     """Print the JSON Schema of the answers file (for editors' YAML support)."""
-    from advisor.core.answers import json_schema
+    from advisor.core.answers.document import json_schema
 
     text = json.dumps(json_schema(make_registry()), indent=2) + "\n"
     if output is None:
         echo(text, nl=False)
         return
-    from advisor.core.files import write_atomic
+    from advisor.core.base.files import write_atomic
 
     write_atomic(output, text, force=force)
     echo(f"wrote {output}", err=True)
@@ -153,8 +153,8 @@ def init(file: Path | None, title: str, force: bool) -> None:
     Without FILE the file is printed. With FILE, the JSON Schema it points editors to is written
     beside it too (unless a file of that name is already there).
     """
-    from advisor.core.answers import json_schema
-    from advisor.core.files import write_atomic
+    from advisor.core.answers.document import json_schema
+    from advisor.core.base.files import write_atomic
     from advisor.render.reference import SCHEMA_FILE, answers_skeleton
 
     registry = make_registry()
@@ -173,7 +173,7 @@ def init(file: Path | None, title: str, force: bool) -> None:
 @click.command()
 def examples() -> None:
     """List the built-in example answers files (use with --example NAME)."""
-    from advisor.core import yamlio
+    from advisor.core.base import yamlio
 
     for name, entry in builtin_examples().items():
         data = yamlio.load_fast(entry.read_text(encoding="utf-8"), name) or {}
@@ -194,7 +194,7 @@ def examples() -> None:
 def catalogue_command(sets: tuple[str, ...], config: Path | None, stale: bool, fmt: str) -> None:
     """List the cost catalogue: every figure with its value, range, date, age and source, and the
     hosted models offered with their prices on the day."""
-    from advisor.core.dates import today
+    from advisor.core.base.dates import today
 
     given = inputs(sets=sets, config=config, answers=False, command="catalogue")
     cat = given.catalogue

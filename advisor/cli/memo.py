@@ -23,9 +23,9 @@ from advisor.cli.common import (
     prices_option,
     set_option,
 )
-from advisor.core import dates
-from advisor.core.decision_log import DECISIONS_DIR, next_record
-from advisor.core.files import WouldOverwrite
+from advisor.core.base import dates
+from advisor.core.base.files import WouldOverwrite
+from advisor.core.records.log import DECISIONS_DIR, next_record
 from advisor.errors import AdvisorError
 from advisor.terminal import echo
 
@@ -95,8 +95,8 @@ def memo_command(
 ) -> None:
     """Write the decision memo for FILE (an answers file or an earlier memo): Markdown in the MADR
     layout, or a self-contained HTML page. The same answers, versions and date give the same bytes."""
+    from advisor.core.base.files import write_atomic
     from advisor.core.evaluation import evaluate
-    from advisor.core.files import write_atomic
     from advisor.memo.model import build_memo
     from advisor.memo.render import render
 
@@ -166,9 +166,9 @@ def diff_command(old: Path, new: Path, fmt: str, config: Path | None) -> None:
     """
     import sys
 
-    from advisor.core.answers import load_answers
-    from advisor.core.diff import compare, side
-    from advisor.core.memofile import current_versions
+    from advisor.core.answers.document import load_answers
+    from advisor.core.answers.memofile import current_versions
+    from advisor.core.records.diff import compare, side
 
     registry = make_registry()
     overrides = make_overrides(registry, (), config)
@@ -231,7 +231,7 @@ def _show_diff(found: Any, old: Path, new: Path) -> None:
 def log_command(folder: Path | None, when: str | None, fmt: str) -> None:
     """List the decision memos in FOLDER (default: docs/decisions/): date, title, recommendation,
     status and revisit date, marking those whose revisit date has passed."""
-    from advisor.core.decision_log import decision_log
+    from advisor.core.records.log import decision_log
 
     today = _date(when)
     entries = decision_log(folder or DECISIONS_DIR, today)

@@ -1,4 +1,4 @@
-"""An evaluation: the decision procedure (advisor/core/engine.py) on a set of answers, and, when
+"""An evaluation: the decision procedure (advisor/core/decision/engine.py) on a set of answers, and, when
 exploring, what could change it: the unknowns that matter, the flips, the confidence they give and
 the revisit date. Every command builds its outcome here."""
 
@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from advisor.core.engine import (
+from advisor.core.base.guard import ticking
+from advisor.core.decision.engine import (
     Decision,
     Resolved,
     Unknown,
@@ -16,8 +17,7 @@ from advisor.core.engine import (
     decide,
     resolve,
 )
-from advisor.core.guard import ticking
-from advisor.core.registry import Registry
+from advisor.core.decision.registry import Registry
 
 if TYPE_CHECKING:
     from advisor.costs.catalogue import Catalogue
@@ -49,7 +49,7 @@ def _evaluate(
     catalogue: Catalogue | None,
     today: date | None,
 ) -> Decision:
-    from advisor.core.confidence import judge
+    from advisor.core.exploration.confidence import judge
 
     resolved = resolve(registry, answers)
     source = catalogue_source(registry, catalogue)
@@ -63,7 +63,7 @@ def _evaluate(
     decision = decide(registry, resolved, source, timed=True)
     _attach_costs(decision, registry)
     if explore:
-        from advisor.core.flips import flips
+        from advisor.core.exploration.flips import flips
 
         decision.explored = True
         decision.unknowns = _unknowns(
@@ -74,7 +74,7 @@ def _evaluate(
     decision.confidence = decision.robustness.level
     decision.confidence_reason = decision.robustness.reason
     if explore:
-        from advisor.core.revisit import revisit
+        from advisor.core.exploration.revisit import revisit
 
         decision.revisit = revisit(decision, today)
     return decision

@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from advisor.core import yamlio
+from advisor.core.base import yamlio
 from advisor.errors import InputError, Problem
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from advisor.core import numbers, yamlio
+from advisor.core.base import numbers, yamlio
 from advisor.costs import hosted
 from advisor.costs.hosted import Aliases
 from advisor.errors import InputError
@@ -341,7 +341,7 @@ class Catalogue:
         return usd * self.currency.per_usd
 
     def money(self, usd: float | None) -> str:
-        """An amount in US dollars shown in the user's currency (advisor.core.numbers.money)."""
+        """An amount in US dollars shown in the user's currency (advisor.core.base.numbers.money)."""
         return numbers.money(usd, self.currency)
 
     def money_range(self, low: float | None, high: float | None) -> str:
@@ -413,7 +413,7 @@ def build_catalogue(given: list[tuple[str, Any]], faults: list[Any]) -> Catalogu
     A key given twice is reported naming both plugins and the first kept, unless the later figure
     says ``replaces: true``.
     """
-    from advisor.core.registry import PluginFault
+    from advisor.core.decision.registry import PluginFault
 
     figures: dict[str, Figure] = {}
     for plugin, item in given:
@@ -440,6 +440,6 @@ def build_catalogue(given: list[tuple[str, Any]], faults: list[Any]) -> Catalogu
                 )
                 continue
             figures[fig.key] = fig
-    from advisor.core.dates import today
+    from advisor.core.base.dates import today
 
     return Catalogue(figures, hosted.built_in_aliases(), today().isoformat())

@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from advisor.core import yamlio
+from advisor.core.base import yamlio
 
 TIERS = ("frontier", "mid", "small")
 Tier = Literal["frontier", "mid", "small"]
@@ -271,7 +271,7 @@ _STORES: dict[tuple[str, str], _Store] = {}
 
 
 def _store() -> _Store:
-    from advisor.core.files import cache_dir
+    from advisor.core.base.files import cache_dir
 
     release = _release()
     path = cache_dir() / f"hosted-models-{release}.json"
@@ -386,7 +386,7 @@ def _look_up(ref: str) -> dict[str, Any] | None:
     if found is None:
         return None
     vendor, info = found
-    from advisor.core.dates import today
+    from advisor.core.base.dates import today
 
     try:
         output = _base(info.get_prices(_noon(today().isoformat())).output_mtok)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
-from advisor.core import numbers
+from advisor.core.base import numbers
 from advisor.costs.catalogue import SPREAD_KEY, STALE_MONTHS, Catalogue, Figure, months_between
 
 HOURS_PER_MONTH = 730.0  # 8,760 hours a year / 12

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from advisor.core import engine
-from advisor.core.engine import Resolved, catalogue_source, resolve
-from advisor.core.flips import threshold
-from advisor.core.registry import Registry
+from advisor.core.decision import engine
+from advisor.core.decision.engine import Resolved, catalogue_source, resolve
+from advisor.core.decision.registry import Registry
+from advisor.core.exploration.flips import threshold
 from advisor.costs.model import BILLS, break_even
 from advisor.errors import AdvisorError
 
@@ -148,7 +148,7 @@ def _bisect(
     decide: Any, before: tuple[float, str | None], after: tuple[float, str | None], kind: str
 ) -> tuple[float, str | None, str | None]:
     """Where the recommendation changes between two points of the sweep: the same canonical
-    threshold the flips report (advisor.core.flips.threshold)."""
+    threshold the flips report (advisor.core.exploration.flips.threshold)."""
     (lo, rec_lo), (hi, rec_hi) = before, after
     if kind == "int":
         lo, hi = int(lo), int(hi)

@@ -18,12 +18,12 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from advisor.core import labels
-from advisor.core.numbers import money_short, points
+from advisor.core.base import labels
+from advisor.core.base.numbers import money_short, points
 
 if TYPE_CHECKING:
-    from advisor.core.engine import Decision
-    from advisor.core.registry import Registry
+    from advisor.core.decision.engine import Decision
+    from advisor.core.decision.registry import Registry
     from advisor.costs.catalogue import Catalogue
     from advisor.costs.model import Costs
 

@@ -14,16 +14,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
-from advisor.core import labels, numbers
-from advisor.core.engine import Decision
-from advisor.core.memofile import dump_json, dump_yaml
-from advisor.core.memoparts import MemoContext, MemoSection
-from advisor.core.rules import Finding, Rule
+from advisor.core.answers.memofile import dump_json, dump_yaml
+from advisor.core.base import labels, numbers
+from advisor.core.decision.engine import Decision
+from advisor.core.decision.memoparts import MemoContext, MemoSection
+from advisor.core.decision.rules import Finding, Rule
 
 if TYPE_CHECKING:
-    from advisor.core.answers import AnswersFile
-    from advisor.core.questionnaire import Question
-    from advisor.core.registry import Registry
+    from advisor.core.answers.document import AnswersFile
+    from advisor.core.answers.questionnaire import Question
+    from advisor.core.decision.registry import Registry
     from advisor.costs.catalogue import Catalogue
     from advisor.costs.model import Costs
 
@@ -65,7 +65,7 @@ class OptionView:
 class AnswerRow:
     qid: str
     section: str
-    question: str  # the prompt, as people read it (advisor.core.labels.question)
+    question: str  # the prompt, as people read it (advisor.core.base.labels.question)
     value: str  # the answer's label, "yes"/"no", a number with its unit
     state: Literal["answered", "assumed (default)", "unknown"]
 
@@ -539,10 +539,10 @@ def build_memo(
     charts: bool = False,
 ) -> Memo:
     """The memo for one decision, dated ``today`` (which also dates the revisit)."""
-    from advisor.core.answers import answers_data
-    from advisor.core.confidence import judge
-    from advisor.core.memofile import current_versions
-    from advisor.core.revisit import revisit
+    from advisor.core.answers.document import answers_data
+    from advisor.core.answers.memofile import current_versions
+    from advisor.core.exploration.confidence import judge
+    from advisor.core.exploration.revisit import revisit
 
     found, error = decision.costs, decision.cost_error
     found_flips = decision.flips or []

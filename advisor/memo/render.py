@@ -135,7 +135,7 @@ class _QuietCache(jinja2.FileSystemBytecodeCache):
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    from advisor.core.files import cache_dir
+    from advisor.core.base.files import cache_dir
 
     folder = cache_dir() / "templates"
     try:
@@ -147,7 +147,7 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
 
 def render(memo: Any, fmt: str, template_dir: Path | None = None) -> str:
     """The memo as Markdown or HTML text; a broken user template is an error naming its line."""
-    from advisor.core.guard import Misbehaved, guarded
+    from advisor.core.base.guard import Misbehaved, guarded
 
     env = environment(fmt, template_dir)
     name = TEMPLATES[fmt]

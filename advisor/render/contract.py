@@ -9,12 +9,12 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from advisor.core.answers import AnswersFile
-from advisor.core.cases import expectation_met
-from advisor.core.engine import Decision, RuleResult
-from advisor.core.flips import Flip
-from advisor.core.registry import Registry
-from advisor.core.rules import Finding, Rule
+from advisor.core.answers.document import AnswersFile
+from advisor.core.decision.engine import Decision, RuleResult
+from advisor.core.decision.registry import Registry
+from advisor.core.decision.rules import Finding, Rule
+from advisor.core.exploration.flips import Flip
+from advisor.core.records.cases import expectation_met
 
 if TYPE_CHECKING:
     from advisor.costs.catalogue import Catalogue
@@ -23,7 +23,7 @@ SCHEMA_VERSION = 1
 
 
 def _ages_json(found: Any) -> dict[str, Any]:
-    from advisor.core.dates import today
+    from advisor.core.base.dates import today
 
     on = today().isoformat()
     ages = found.ages(on)

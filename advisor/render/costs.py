@@ -12,9 +12,9 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from advisor.core import dates, labels, numbers
-from advisor.core.engine import Decision
-from advisor.core.questionnaire import Question
+from advisor.core.answers.questionnaire import Question
+from advisor.core.base import dates, labels, numbers
+from advisor.core.decision.engine import Decision
 
 
 def costs(

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.padding import Padding
 from rich.text import Text
 
-from advisor.core.numbers import money_short
+from advisor.core.base.numbers import money_short
 
 MARKS = {"api": ("a", "cyan"), "self_host": ("s", "green"), "fine_tune": ("f", "magenta")}
 HEIGHT = 16

@@ -6,8 +6,8 @@ import json
 import textwrap
 from typing import Any
 
-from advisor.core.questionnaire import Question
-from advisor.core.registry import Registry
+from advisor.core.answers.questionnaire import Question
+from advisor.core.decision.registry import Registry
 
 SCHEMA_FILE = "advisor-answers.schema.json"
 

@@ -11,13 +11,13 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from advisor.core import labels
-from advisor.core.answers import AnswersFile
-from advisor.core.engine import Decision
-from advisor.core.numbers import points
-from advisor.core.questionnaire import Question
-from advisor.core.registry import Registry
-from advisor.core.rules import STAGES
+from advisor.core.answers.document import AnswersFile
+from advisor.core.answers.questionnaire import Question
+from advisor.core.base import labels
+from advisor.core.base.numbers import points
+from advisor.core.decision.engine import Decision
+from advisor.core.decision.registry import Registry
+from advisor.core.decision.rules import STAGES
 
 BAR_WIDTH = 20
 
@@ -169,7 +169,7 @@ def recommendation(
 
 def _reason(decision: Decision, registry: Registry) -> str:
     """Why the confidence is what it is, in words (the JSON keeps the ids)."""
-    from advisor.core.confidence import judge
+    from advisor.core.exploration.confidence import judge
 
     return judge(decision, questions=registry.questions, options=decision.options).reason
 
@@ -536,7 +536,7 @@ def _revisit(console: Console, decision: Decision, registry: Registry) -> None:
     """When to look again, and what should bring it sooner, in words (prompts and labels)."""
     if decision.revisit is None:
         return
-    from advisor.core.revisit import revisit
+    from advisor.core.exploration.revisit import revisit
 
     when = revisit(
         decision,

@@ -15,8 +15,8 @@ from advisor.tui.autosave import Autosave
 from advisor.tui.session import Session
 
 if TYPE_CHECKING:
-    from advisor.core.answers import AnswersFile
-    from advisor.core.registry import Registry
+    from advisor.core.answers.document import AnswersFile
+    from advisor.core.decision.registry import Registry
     from advisor.costs.catalogue import Catalogue
 
 DARK, LIGHT = "textual-dark", "textual-light"
@@ -136,13 +136,13 @@ class AdvisorApp(App[None]):
             self.push_screen(screen)
 
     def begin_example(self, name: str) -> None:
-        from advisor.core.answers import parse_answers
+        from advisor.core.answers.document import parse_answers
 
         text = self.examples[name].read_text(encoding="utf-8")
         self.begin(parse_answers(text, self.registry, Path(f"example:{name}")))
 
     def open_file(self, path: Path) -> None:
-        from advisor.core.answers import load_answers
+        from advisor.core.answers.document import load_answers
 
         try:
             answers = load_answers(path, self.registry)
@@ -154,7 +154,7 @@ class AdvisorApp(App[None]):
     def resume(self, name: str | None = None) -> None:
         """Take up an autosaved session (the newest without ``name``), and the file it came from,
         so that saving it keeps that file's comments."""
-        from advisor.core.answers import load_answers
+        from advisor.core.answers.document import load_answers
 
         saved = self.autosave.read(self.registry, name)
         if saved is None:

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from advisor.core.files import write_atomic
+from advisor.core.base.files import write_atomic
 
 if TYPE_CHECKING:
-    from advisor.core.answers import AnswersFile
-    from advisor.core.registry import Registry
+    from advisor.core.answers.document import AnswersFile
+    from advisor.core.decision.registry import Registry
     from advisor.tui.session import Session
 
 KEEP = 20  # sessions kept; the oldest beyond this are removed when a new one is written
@@ -65,7 +65,7 @@ class Autosave:
         return self.folder / f"{name}.yaml"
 
     def write(self, session: Session) -> None:
-        from advisor.core.memofile import dump_yaml
+        from advisor.core.answers.memofile import dump_yaml
 
         data: dict[str, Any] = {
             "saved": session.stamp(),
@@ -107,8 +107,8 @@ class Autosave:
         return sorted((s for s in found if s is not None), key=lambda s: s.saved, reverse=True)
 
     def _read(self, registry: Registry, path: Path) -> Saved | None:
-        from advisor.core import yamlio
-        from advisor.core.answers import validate_document
+        from advisor.core.answers.document import validate_document
+        from advisor.core.base import yamlio
         from advisor.errors import InputError
 
         if not path.is_file():

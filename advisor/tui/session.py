@@ -13,15 +13,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from advisor.core import dates
-from advisor.core.answers import AnswersFile, Expect
-from advisor.core.engine import Decision
+from advisor.core.answers.document import AnswersFile, Expect
+from advisor.core.answers.questionnaire import Question
+from advisor.core.base import dates
+from advisor.core.base.files import write_atomic
+from advisor.core.decision.engine import Decision
 from advisor.core.evaluation import evaluate
-from advisor.core.files import write_atomic
-from advisor.core.questionnaire import Question
 
 if TYPE_CHECKING:
-    from advisor.core.registry import Registry
+    from advisor.core.decision.registry import Registry
     from advisor.costs.catalogue import Catalogue
     from advisor.tui.autosave import Autosave
 
@@ -252,7 +252,7 @@ class Session:
 
     def data(self) -> dict[str, Any]:
         """The answers file as plain data: title, why, expect and the answers."""
-        from advisor.core.answers import answers_data
+        from advisor.core.answers.document import answers_data
 
         return answers_data(self.answers_file(), self.registry)
 
@@ -264,7 +264,7 @@ class Session:
         merged = self._merged()
         if merged is not None:
             return merged
-        from advisor.core.memofile import dump_yaml
+        from advisor.core.answers.memofile import dump_yaml
 
         return dump_yaml(self.data())  # quotes yes/no and the like, for YAML 1.1 readers too
 

@@ -21,7 +21,7 @@ from textual.widgets import (
     TextArea,
 )
 
-from advisor.core.flips import show_value
+from advisor.core.base import numbers
 from advisor.tui.messages import AboutChanged, AnswerGiven, QuestionFocused
 from advisor.tui.session import Session, number_help
 from advisor.tui.widgets.fields import QuestionField, SectionForm, TypedField, field_for
@@ -220,7 +220,7 @@ class DecisionScreen(Screen[None]):
             kept = (
                 "the question stays unanswered"
                 if previous is None
-                else f"the advisor still uses {show_value(previous)}"
+                else f"the advisor still uses {numbers.number(previous)}"
             )
             field.show_error(f"{exc}. Not taken: {kept}.")
             return

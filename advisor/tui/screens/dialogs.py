@@ -162,7 +162,7 @@ def memo_default(session: Session, here: Path | None = None) -> Path:
     """Where a memo goes unless the user says otherwise: the next numbered record in
     docs/decisions/ when the folder is there (where `advisor log` looks), else beside the answers
     file, else in the current folder."""
-    from advisor.core.decision_log import DECISIONS_DIR, next_record
+    from advisor.core.records.log import DECISIONS_DIR, next_record
 
     here = here or Path.cwd()
     folder = here / DECISIONS_DIR

@@ -29,9 +29,9 @@ from textual.widgets import (
     Tabs,
 )
 
-from advisor.core import labels
-from advisor.core.engine import Decision
-from advisor.core.numbers import points
+from advisor.core.base import labels
+from advisor.core.base.numbers import points
+from advisor.core.decision.engine import Decision
 from advisor.tui.session import Session, number_hint
 from advisor.tui.widgets.panel import ranking_text
 
@@ -280,7 +280,7 @@ class ResultsScreen(Screen[None]):
     # Flips and revisit ---------------------------------------------------------------------------
 
     def _show_flips(self) -> None:
-        from advisor.core.revisit import revisit
+        from advisor.core.exploration.revisit import revisit
 
         found = self.decision.flips or []
         questions = self.session.registry.questions
@@ -388,8 +388,8 @@ class ResultsScreen(Screen[None]):
     def _comparison(self, qid: str, value: Any, trial: Decision) -> Any:
         from rich.table import Table
 
-        from advisor.core.diff import Side, compare
-        from advisor.core.memofile import current_versions
+        from advisor.core.answers.memofile import current_versions
+        from advisor.core.records.diff import Side, compare
 
         session = self.session
         changed = session.answers_file()

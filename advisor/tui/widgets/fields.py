@@ -17,8 +17,8 @@ from textual.events import DescendantFocus
 from textual.timer import Timer
 from textual.widgets import Input, Label, Select, SelectionList, Static, Switch
 
-from advisor.core.flips import show_value
-from advisor.core.questionnaire import Question
+from advisor.core.answers.questionnaire import Question
+from advisor.core.base import numbers
 from advisor.tui.messages import AnswerGiven, QuestionFocused
 from advisor.tui.session import number_hint
 
@@ -61,7 +61,7 @@ class QuestionField(Vertical):
         default = self.q.default
         text = ""
         if value is None and default is not None:
-            text = f"not answered: the advisor assumes {show_value(default)}"
+            text = f"not answered: the advisor assumes {numbers.number(default)}"
         state = self.query_one(".state", Static)
         state.update(text)
         state.set_class(not text, "empty")
@@ -274,7 +274,7 @@ class TypedField(QuestionField):
 
     @staticmethod
     def _shown(value: Any) -> str:
-        return "" if value is None else show_value(value)
+        return "" if value is None else numbers.number(value)
 
     def control(self) -> ComposeResult:
         yield Input(value=self._taken, id="control", compact=True)
@@ -341,7 +341,7 @@ class NumberField(TypedField):
         if typed and not _plainly(typed, value):
             unit = f" {self.q.unit}" if self.q.unit else ""
             state = self.query_one(".state", Static)
-            state.update(f"taken as {show_value(value)}{unit}")
+            state.update(f"taken as {numbers.number(value)}{unit}")
             state.set_class(False, "empty")
 
 

@@ -8,10 +8,10 @@ from rich.text import Text
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from advisor.core import labels
-from advisor.core.engine import FELL_AT, Decision
-from advisor.core.numbers import points
-from advisor.core.questionnaire import Question
+from advisor.core.answers.questionnaire import Question
+from advisor.core.base import labels
+from advisor.core.base.numbers import points
+from advisor.core.decision.engine import FELL_AT, Decision
 from advisor.tui.session import Session
 
 BAR = 12  # cells for the longest bar

@@ -13,7 +13,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from advisor.core import memofile, yamlio
+from advisor.core.answers import memofile
+from advisor.core.base import yamlio
 from advisor.errors import AdvisorError, InputError
 
 DECISIONS_DIR = Path("docs") / "decisions"  # where `advisor log` looks, from the project's root

@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from advisor.core import numbers
+from advisor.core.base import numbers
 
 if TYPE_CHECKING:
-    from advisor.core.engine import Unknown
-    from advisor.core.questionnaire import Question
+    from advisor.core.answers.questionnaire import Question
+    from advisor.core.decision.engine import Unknown
 
 NOTHING_LEFT = "nothing left"
 SINGULAR = {"people": "person", "ms": "ms", "s": "s"}  # units whose singular is not a lost "s"

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from advisor.core import yamlio
+from advisor.core.base import yamlio
 from advisor.errors import InputError, Problem
 
 QuestionType = Literal["choice", "multi_choice", "bool", "int", "number", "text"]

@@ -7,9 +7,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from advisor.core.guard import Misbehaved, call, frozen, printed_message, shielded, ticking
-from advisor.core.registry import PluginFault, Registry
-from advisor.core.rules import RULED_OUT, Fact, Finding, Rule
+from advisor.core.base.guard import Misbehaved, call, frozen, printed_message, shielded, ticking
+from advisor.core.decision.registry import PluginFault, Registry
+from advisor.core.decision.rules import RULED_OUT, Fact, Finding, Rule
 
 if TYPE_CHECKING:
     from advisor.costs.catalogue import Catalogue
@@ -262,9 +262,13 @@ class Decision:
     confidence_reason: str = ""
     costs: Any = None  # the cost model's bills (advisor.costs.model.Costs), or None
     cost_error: str | None = None  # why there are no bills, when there are none
-    flips: list[Any] | None = None  # advisor.core.flips.Flip, nearest first; None: not explored
-    revisit: Any = None  # advisor.core.revisit.Revisit
-    robustness: Any = None  # advisor.core.confidence.Robustness: what set the confidence
+    flips: list[Any] | None = (
+        None  # advisor.core.exploration.flips.Flip, nearest first; None: not explored
+    )
+    revisit: Any = None  # advisor.core.exploration.revisit.Revisit
+    robustness: Any = (
+        None  # advisor.core.exploration.confidence.Robustness: what set the confidence
+    )
     explored: bool = False
 
     @property
@@ -405,7 +409,7 @@ def _run_rules(
 
 
 def _points_of(score: float) -> str:
-    from advisor.core.numbers import points
+    from advisor.core.base.numbers import points
 
     return f"{points(score)} point" + ("" if abs(score) == 1 else "s")
 

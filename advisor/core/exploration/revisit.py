@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from advisor.core import dates, labels, numbers
-from advisor.core.engine import Decision
-from advisor.core.flips import PRICES
+from advisor.core.base import dates, labels, numbers
+from advisor.core.decision.engine import Decision
+from advisor.core.exploration.flips import PRICES
 
 if TYPE_CHECKING:
-    from advisor.core.questionnaire import Question
+    from advisor.core.answers.questionnaire import Question
 
 AT_MOST_MONTHS = 12
 AT_LEAST_MONTHS = 1  # a revisit sooner than a month (a calendar month) is noise

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from advisor.core.engine import Decision
+    from advisor.core.decision.engine import Decision
     from advisor.costs.model import Costs
 
 SECTION_ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")

@@ -9,7 +9,7 @@
 
 A rule takes ``veto`` (an option or a list: ruled out), ``hold`` (an option or a list: held back,
 as by a gate), ``points`` (option: number), or ``note`` (text), or several of them. A rule that
-vetoes runs with the constraints, one that holds with the gates, any other with the preferences; ``when`` is a condition in the language of :mod:`advisor.core.conditions`. A pack
+vetoes runs with the constraints, one that holds with the gates, any other with the preferences; ``when`` is a condition in the language of :mod:`advisor.core.base.conditions`. A pack
 may add questions to a section (``questions: {privacy: [...]}``, each as in a questionnaire file).
 A pack is loaded from a plugin (which registers the pack's path from ``advisor_rules``), from a
 path in the user's config file, or with ``--policy FILE``; it is data, and nothing in it is run as
@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from advisor.core import yamlio
-from advisor.core.conditions import ConditionError, parse_condition
-from advisor.core.questionnaire import Section
-from advisor.core.rules import (
+from advisor.core.answers.questionnaire import Section
+from advisor.core.base import yamlio
+from advisor.core.base.conditions import ConditionError, parse_condition
+from advisor.core.decision.rules import (
     CODE_PATTERN,
     OPTION_PATTERN,
     POINTS_LIMIT,

@@ -15,11 +15,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from advisor.core import yamlio
+from advisor.core.base import yamlio
 from advisor.errors import InputError, Problem
 
 if TYPE_CHECKING:
-    from advisor.core.registry import Registry
+    from advisor.core.decision.registry import Registry
     from advisor.costs.catalogue import Catalogue
 
 MEMO_SUFFIXES = (".md", ".markdown", ".html", ".htm")
@@ -165,7 +165,7 @@ def dump_yaml(data: Mapping[str, Any]) -> str:
 
 def dump_json(data: Mapping[str, Any]) -> str:
     """The same data as JSON for an HTML memo's script element, safe to embed as it is."""
-    from advisor.core.numbers import json_safe
+    from advisor.core.base.numbers import json_safe
 
     text = json.dumps(json_safe(data), indent=2, ensure_ascii=False, default=str, allow_nan=False)
     for char, escape in _UNSAFE.items():

@@ -11,13 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from advisor.core import numbers
-from advisor.core.engine import Decision
-from advisor.core.flips import show_value
+from advisor.core.base import numbers
+from advisor.core.decision.engine import Decision
 
 if TYPE_CHECKING:
-    from advisor.core.answers import AnswersFile
-    from advisor.core.registry import Registry
+    from advisor.core.answers.document import AnswersFile
+    from advisor.core.decision.registry import Registry
     from advisor.costs.catalogue import Catalogue
 
 
@@ -165,8 +164,8 @@ def compare(
             out.answers.append(
                 (
                     qid,
-                    "unanswered" if a is None else show_value(a),
-                    "unanswered" if b is None else show_value(b),
+                    "unanswered" if a is None else numbers.number(a),
+                    "unanswered" if b is None else numbers.number(b),
                 )
             )
     d1, d2 = old.decision, new.decision
@@ -210,7 +209,7 @@ def compare(
             line += f"{now} (on the same answers: the rules, plugins or prices have changed)"
         was = item.recorded.get("versions", {})
         moved = [
-            f"{key} {show_value(was.get(key))} -> {show_value(versions.get(key))}"
+            f"{key} {numbers.number(was.get(key))} -> {numbers.number(versions.get(key))}"
             for key in ("advisor", "prices", "price_date", "plugins")
             if was.get(key) != versions.get(key)
         ]

@@ -9,10 +9,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from advisor.core.guard import Misbehaved, guarded, printed_message
-from advisor.core.memoparts import MemoSection
-from advisor.core.questionnaire import Question, Section
-from advisor.core.rules import Fact, Option, Rule
+from advisor.core.answers.questionnaire import Question, Section
+from advisor.core.base.guard import Misbehaved, guarded, printed_message
+from advisor.core.decision.memoparts import MemoSection
+from advisor.core.decision.rules import Fact, Option, Rule
 
 if TYPE_CHECKING:
     from advisor.costs.catalogue import Catalogue
@@ -142,7 +142,7 @@ class Registry:
 
     def trusted(self) -> frozenset[str]:
         """The advisor's own plugins (the built-ins), whose rules and facts run unguarded: their
-        tests hold them to what the guard enforces on the others (advisor/core/guard.py), and an
+        tests hold them to what the guard enforces on the others (advisor/core/base/guard.py), and an
         evaluation with the built-ins alone pays nothing for it."""
         found = self._cache.get("trusted")
         if found is None:

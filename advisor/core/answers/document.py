@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -18,10 +18,13 @@ from pydantic import (
     create_model,
 )
 
-from advisor.core import memofile, yamlio
-from advisor.core.questionnaire import _FALSE, _TRUE, NUMBER_PATTERN, Question
-from advisor.core.registry import Registry
+from advisor.core.answers import memofile
+from advisor.core.answers.questionnaire import _FALSE, _TRUE, NUMBER_PATTERN, Question
+from advisor.core.base import yamlio
 from advisor.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from advisor.core.decision.registry import Registry
 
 TOP_KEYS = ("title", "why", "expect", "answers", "$schema")
 # An answers file is a few kilobytes, a memo (HTML with its chart) a few hundred: far larger is not

@@ -21,11 +21,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from advisor.core import labels, numbers
-from advisor.core.engine import Decision
+from advisor.core.base import labels, numbers
+from advisor.core.decision.engine import Decision
 
 if TYPE_CHECKING:
-    from advisor.core.questionnaire import Question
+    from advisor.core.answers.questionnaire import Question
 
 PLAUSIBLE = math.log(1.25)  # 20% lower or 25% higher
 NEAR = math.log(2.0)
@@ -37,7 +37,9 @@ class Robustness:
 
     level: str  # "high", "medium", "low" or "none"
     reason: str
-    nearest: Any = None  # the nearest flip of a number or a price (advisor.core.flips.Flip)
+    nearest: Any = (
+        None  # the nearest flip of a number or a price (advisor.core.exploration.flips.Flip)
+    )
     plausible: list[Any] = field(default_factory=list)  # flips a plausible change makes
     one_step: list[Any] = field(default_factory=list)  # flips one step of an answer makes
     overlap: bool = False  # the pick's bill range overlaps the runner-up's
@@ -67,7 +69,7 @@ def _overlap(decision: Decision, other: str | None) -> bool:
 def _name(words: labels.Words, flip: Any) -> str:
     """The change a flip makes: ``hosted API prices 5% higher``, or a question's new answer."""
     if flip.is_price:
-        from advisor.core.flips import PRICES
+        from advisor.core.exploration.flips import PRICES
 
         return f"{PRICES[flip.question]} {numbers.change(float(flip.to))}"
     factor = flip.factor

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from advisor.core import yamlio
-from advisor.core.questionnaire import _NUMBER
+from advisor.core.answers.questionnaire import _NUMBER
+from advisor.core.base import yamlio
 from advisor.errors import InputError, Problem
 
 if TYPE_CHECKING:
-    from advisor.core.answers import AnswersFile
-    from advisor.core.registry import Registry
+    from advisor.core.answers.document import AnswersFile
+    from advisor.core.decision.registry import Registry
     from advisor.costs.catalogue import Catalogue
 
 CONFIG_ENV = "ADVISOR_CONFIG"

@@ -21,10 +21,11 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from advisor.core import engine, labels, numbers
-from advisor.core.engine import Decision, Resolved, catalogue_source, resolve
-from advisor.core.questionnaire import Question
-from advisor.core.registry import Registry
+from advisor.core.answers.questionnaire import Question
+from advisor.core.base import labels, numbers
+from advisor.core.decision import engine
+from advisor.core.decision.engine import Decision, Resolved, catalogue_source, resolve
+from advisor.core.decision.registry import Registry
 
 PLAUSIBLE_UP = 1.25  # a plausible change of a number: 25% higher, or 20% lower (1 / 1.25)
 STEPS = (PLAUSIBLE_UP, 2.0, 4.0)  # the first steps outward, as factors; then x4 each step
@@ -317,7 +318,3 @@ def threshold(
 def _grid_value(index: int, whole: bool) -> Any:
     value = 10 ** (index / GRID)
     return round(value) if whole else float(f"{value:.6g}")
-
-
-def show_value(value: Any) -> str:
-    return numbers.number(value)

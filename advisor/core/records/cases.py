@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from advisor.core.answers import AnswersFile
-from advisor.core.engine import Decision
+from advisor.core.answers.document import AnswersFile
+from advisor.core.base.numbers import points
+from advisor.core.decision.engine import Decision
 from advisor.core.evaluation import evaluate
-from advisor.core.numbers import points
 
 if TYPE_CHECKING:
-    from advisor.core.registry import Registry
+    from advisor.core.decision.registry import Registry
 
 
 @dataclass
