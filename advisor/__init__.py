@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from advisor.core.answers.document import AnswersFile, load_answers, parse_answers
-from advisor.core.answers.questionnaire import Choice, Question, Section, load_section
-from advisor.core.decision.engine import Decision, FactView
+from advisor.core.answers.questionnaire import Choice, Question, Section
+from advisor.core.answers.sectionfile import load_section
+from advisor.core.decision.engine import Decision
+from advisor.core.decision.facts import FactView
 from advisor.core.decision.memoparts import MemoContext, MemoSection
 from advisor.core.decision.registry import PluginFault, Registry
 from advisor.core.decision.rules import (
@@ -22,6 +24,7 @@ from advisor.core.decision.rules import (
     veto,
 )
 from advisor.core.evaluation import evaluate
+from advisor.costs.bill import Line, OptionCost, Pricing
 from advisor.errors import AdvisorError, InputError, Problem
 from advisor.hookspecs import hookimpl
 from advisor.plugins import HOOK_API, build_registry, get_plugin_manager
@@ -31,7 +34,7 @@ from advisor.version import __version__
 def __getattr__(name: str) -> object:
     # The cost catalogue's model loads on first use: most commands never need it.
     if name == "Figure":
-        from advisor.costs.catalogue import Figure
+        from advisor.costs.figures import Figure
 
         return Figure
     raise AttributeError(f"module 'advisor' has no attribute {name!r}")
@@ -50,10 +53,13 @@ __all__ = [
     "Figure",
     "Finding",
     "InputError",
+    "Line",
     "MemoContext",
     "MemoSection",
     "Option",
+    "OptionCost",
     "PluginFault",
+    "Pricing",
     "Problem",
     "Question",
     "Registry",

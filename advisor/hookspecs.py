@@ -88,6 +88,28 @@ def advisor_catalogue(register: Callable[[Any], None]) -> None:
 
 
 @hookspec
+def advisor_bills(register: Callable[[Any], None]) -> None:
+    """Say how an option's bill is worked out, so the option is costed, weighed, swept and
+    charted like the built-in ones.
+
+    :param register: call it once per :class:`advisor.Pricing`: the option it prices, the
+        questions and facts its bill reads, and ``bill(answers, catalogue, bound=None)``, which
+        returns an :class:`advisor.OptionCost` of :class:`advisor.Line` items (each naming the
+        catalogue figures it used) or None when the option cannot be priced from these answers.
+
+    ``answers`` holds exactly what ``reads`` names. The cost model calls ``bill`` with the
+    catalogue's figures at their values and at each end of their ranges (``bound`` "cheap" or
+    "dear": read figures with ``catalogue.at(key, bound)``), totals the horizon, and finds where the
+    bill meets the API's. One pricing per option: a second one is reported naming both plugins
+    and ignored, as is a pricing for an option no plugin gives or one that reads what no plugin
+    gives. A bill that raises is reported by plugin and option and that option has no bill; the
+    others are worked out. It must be pure: bills are worked out many times while the flips are
+    searched. The built-in options are priced through this hook too (the built-in plugin
+    ``costs``).
+    """
+
+
+@hookspec
 def advisor_memo_sections(context: Any, register: Callable[[Any], None]) -> None:
     """Contribute sections to the decision memo (``advisor memo``), e.g. next steps for a new option.
 

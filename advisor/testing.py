@@ -88,8 +88,8 @@ def advisor_memo() -> Callable[..., str]:
         date_: str = "2026-01-01",
     ) -> str:
         from advisor.core.evaluation import evaluate
-        from advisor.memo.model import build_memo
-        from advisor.memo.render import render
+        from advisor.render.memo.model import build_memo
+        from advisor.render.memo.render import render
 
         registry = registry or _build((), True, (), True)
         loaded = _answers(answers, registry)

@@ -21,6 +21,7 @@ os.environ.setdefault("ADVISOR_PLUGINS", "")  # the built-in figures alone
 
 from advisor import build_registry
 from advisor.costs import capacity as cap
+from advisor.costs.capacity.deployments import Sizing
 
 TARGET_US = 50.0
 CASES = (
@@ -95,7 +96,7 @@ def main() -> int:
             )
 
         found = sizing()
-        assert isinstance(found, cap.Sizing)
+        assert isinstance(found, Sizing)
         micro = timed(sizing, max(calls // 100, 5), rounds)
         label = "no budget" if budget is None else f"p95 {budget:,.0f} ms"
         print(

@@ -29,6 +29,8 @@ from pathlib import Path
 os.environ.setdefault("ADVISOR_PLUGINS", "")  # the built-in figures alone
 
 from advisor.costs import capacity as cap
+from advisor.costs.capacity.calibration import Measurement, measurements, predict
+from advisor.costs.capacity.fitted import FITTED, Factors
 from advisor.costs.catalogue import Catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,14 +78,14 @@ def catalogue() -> Catalogue:
     return build_registry().catalogue
 
 
-Residual = tuple[float, cap.Measurement, str]
+Residual = tuple[float, Measurement, str]
 
 
-def residuals(f: cap.Factors, points: Sequence[cap.Measurement], cat: Catalogue) -> list[Residual]:
+def residuals(f: Factors, points: Sequence[Measurement], cat: Catalogue) -> list[Residual]:
     """log(predicted / published) for every compared figure of every point."""
     out = []
     for m in points:
-        predicted = cap.predict(m, f, cat)
+        predicted = predict(m, f, cat)
         for quantity in m.compared:
             value = predicted[quantity]
             error = math.log(value / m.published[quantity]) if value else MISSING
@@ -91,16 +93,16 @@ def residuals(f: cap.Factors, points: Sequence[cap.Measurement], cat: Catalogue)
     return out
 
 
-def loss(f: cap.Factors, points: Sequence[cap.Measurement], cat: Catalogue) -> float:
+def loss(f: Factors, points: Sequence[Measurement], cat: Catalogue) -> float:
     return sum(e * e for e, _, _ in residuals(f, points, cat))
 
 
-def informed(name: str, f: cap.Factors, points: Sequence[cap.Measurement], cat: Catalogue) -> bool:
+def informed(name: str, f: Factors, points: Sequence[Measurement], cat: Catalogue) -> bool:
     """Whether any of ``points`` moves when factor ``name`` does (a factor no point depends on,
     say the 4-bit efficiency without a 4-bit point, cannot be fitted)."""
     moved = f.replace(**{name: getattr(f, name) * 1.1})
     for m in points:
-        a, b = cap.predict(m, f, cat), cap.predict(m, moved, cat)
+        a, b = predict(m, f, cat), predict(m, moved, cat)
         if any(a[q] and b[q] and abs(a[q] - b[q]) > 1e-9 * abs(a[q]) for q in m.compared):
             return True
     return False
@@ -128,19 +130,19 @@ def _solve(a: list[list[float]], b: list[float]) -> list[float]:
 
 
 def fit(
-    points: Sequence[cap.Measurement],
+    points: Sequence[Measurement],
     cat: Catalogue,
-    start: cap.Factors | None = None,
+    start: Factors | None = None,
     names: Sequence[str] | None = None,
-) -> cap.Factors:
+) -> Factors:
     """The factors that minimise the loss over ``points``: Levenberg-Marquardt on the logs of the
     factors, from ``start`` (the stored figures with START's values, by default), each kept
     within its BOUNDS; the derivatives are forward differences."""
     f = start or cap.factors(cat).replace(**START)
-    names = [n for n in (names or cap.FITTED) if informed(n, f, points, cat)]
+    names = [n for n in (names or FITTED) if informed(n, f, points, cat)]
     bounds = [(math.log(BOUNDS[n][0]), math.log(BOUNDS[n][1])) for n in names]
 
-    def at(theta: Sequence[float]) -> cap.Factors:
+    def at(theta: Sequence[float]) -> Factors:
         return f.replace(**{n: math.exp(t) for n, t in zip(names, theta, strict=True)})
 
     def errors(theta: Sequence[float]) -> list[float]:
@@ -187,22 +189,22 @@ def fit(
 
 
 def ranges(
-    best: cap.Factors, points: Sequence[cap.Measurement], cat: Catalogue
+    best: Factors, points: Sequence[Measurement], cat: Catalogue
 ) -> dict[str, tuple[float, float]]:
     """Each factor's range: the lowest and highest it takes in the full fit and in refits that
     leave out one series of measurements at a time (starting from the full fit)."""
-    out = {name: (getattr(best, name), getattr(best, name)) for name in cap.FITTED}
+    out = {name: (getattr(best, name), getattr(best, name)) for name in FITTED}
     for series in sorted({m.series for m in points}):
         rest = [m for m in points if m.series != series]
         refit = fit(rest, cat, start=best)
-        for name in cap.FITTED:
+        for name in FITTED:
             value = getattr(refit, name)
             low, high = out[name]
             out[name] = (min(low, value), max(high, value))
     return out
 
 
-def stored(cat: Catalogue) -> cap.Factors:
+def stored(cat: Catalogue) -> Factors:
     """The factors capacity.yaml holds."""
     return cap.factors(cat)
 
@@ -211,17 +213,17 @@ def _quantity(q: str) -> str:
     return {"output_tokens_per_s": "output tok/s", "ttft_ms": "TTFT ms", "tpot_ms": "TPOT ms"}[q]
 
 
-def table_rows(f: cap.Factors, cat: Catalogue) -> list[tuple[cap.Measurement, str, float, float]]:
+def table_rows(f: Factors, cat: Catalogue) -> list[tuple[Measurement, str, float, float]]:
     """(point, quantity, published, predicted) for every compared figure."""
     rows = []
-    for m in cap.measurements():
-        predicted = cap.predict(m, f, cat)
+    for m in measurements():
+        predicted = predict(m, f, cat)
         for q in m.compared:
             rows.append((m, q, m.published[q], predicted[q] or 0.0))
     return rows
 
 
-def _condition(m: cap.Measurement) -> str:
+def _condition(m: Measurement) -> str:
     if m.concurrency is not None:
         return f"{m.concurrency} at once"
     if m.request_rate is not None:
@@ -233,7 +235,7 @@ def _number(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
 
 
-def markdown(f: cap.Factors, cat: Catalogue) -> str:
+def markdown(f: Factors, cat: Catalogue) -> str:
     """docs/capacity.md's generated part, between its markers: the fitted factors as stored, a
     summary of the fit, and every compared figure against the model's prediction."""
     rows = table_rows(f, cat)
@@ -246,15 +248,15 @@ def markdown(f: cap.Factors, cat: Catalogue) -> str:
         "| factor | value | range | unit |",
         "|---|---:|---:|---|",
     ]
-    for key in cap.FITTED.values():
+    for key in FITTED.values():
         fig = cat.figure(key)
         lines.append(
             f"| `{key}` | {fig.value:.4g} | {fig.low:.4g} to {fig.high:.4g} | {fig.unit} |"
         )
-    marked = sum(len(m.outside) for m in cap.measurements())
+    marked = sum(len(m.outside) for m in measurements())
     lines += [
         "",
-        f"{len(rows)} figures from {len(cap.measurements())} published points: {inside} within "
+        f"{len(rows)} figures from {len(measurements())} published points: {inside} within "
         f"35% of the published value, median error "
         f"{statistics.median(abs(e) for e in errors):.1%}, worst {worst:+.0%}. The {marked} "
         "outside are marked in measurements.yaml with what the model leaves out there.",
@@ -284,10 +286,10 @@ def summary(name: str, rs: Sequence[Residual]) -> str:
     )
 
 
-def write(values: cap.Factors, spans: dict[str, tuple[float, float]], path: Path) -> None:
+def write(values: Factors, spans: dict[str, tuple[float, float]], path: Path) -> None:
     """Put the fitted values and ranges into capacity.yaml, leaving everything else as it is."""
     text = path.read_text(encoding="utf-8")
-    for name, key in cap.FITTED.items():
+    for name, key in FITTED.items():
         scale = 1e3 if name == "overhead_s" else 1.0
         value = getattr(values, name) * scale
         low, high = (x * scale for x in spans[name])
@@ -319,7 +321,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         DOC.write_text(text[:start] + markdown(stored(cat), cat) + text[end:], encoding="utf-8")
         print(f"rewrote the table in {DOC.relative_to(ROOT)}")
         return 0
-    points = cap.measurements()
+    points = measurements()
     best = fit(points, cat)
     spans = ranges(best, points, cat)
     print(summary("stored factors", residuals(stored(cat), points, cat)))
@@ -336,7 +338,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     print()
     print("fitted factors (value, low, high):")
-    for name, key in cap.FITTED.items():
+    for name, key in FITTED.items():
         scale = 1e3 if name == "overhead_s" else 1.0
         low, high = spans[name]
         print(

@@ -27,7 +27,7 @@ from typing import Any
 
 import advisor
 from advisor import Registry, build_registry, evaluate, get_plugin_manager, load_answers
-from advisor.core.answers.document import answers_model
+from advisor.core.answers.schema import answers_model
 
 ROOT = Path(__file__).resolve().parent.parent
 # The built-in plugins alone, whatever else is installed (the example plugin, say).
@@ -49,7 +49,8 @@ from pydantic import BaseModel
 t.append(time.perf_counter())
 import json, sys
 import advisor.cli
-from advisor.core.answers.document import answers_model, load_answers
+from advisor.core.answers.document import load_answers
+from advisor.core.answers.schema import answers_model
 from advisor.core.evaluation import evaluate
 from advisor.plugins import build_registry, get_plugin_manager
 t.append(time.perf_counter())
@@ -424,8 +425,8 @@ def bench_in_process(samples: int) -> tuple[list[Result], dict[str, Any]]:
     )
     from datetime import date
 
-    from advisor.memo.model import build_memo
-    from advisor.memo.render import render
+    from advisor.render.memo.model import build_memo
+    from advisor.render.memo.render import render
 
     day = date(2026, 11, 24)
     catalogue = registry.catalogue

@@ -16,6 +16,11 @@ ESSAY = (
 )
 API, SELF_HOST, FINE_TUNE = "api", "self_host", "fine_tune"
 ALL = (API, SELF_HOST, FINE_TUNE)
+SINCE = "0.1.0"  # the release the built-in rules first appeared in; a rule added later says its own
+# How a model did against the bar (pmf.prompting_result and the like): short of it, or measured.
+SHORT = ("fails_bar", "partially_meets_bar")
+MEASURED = ("fails_bar", "partially_meets_bar", "meets_bar")
+PROVEN = ("pmf_validated", "scaling")  # pmf.stage once product-market fit is shown
 
 
 def principle(*numbers: int) -> str:
@@ -24,6 +29,13 @@ def principle(*numbers: int) -> str:
         return f"principle {numbers[0]} (docs/principles.md)"
     shown = ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
     return f"principles {shown} (docs/principles.md)"
+
+
+def result_words(result: str) -> str:
+    return {
+        "fails_bar": "falls well short of the bar",
+        "partially_meets_bar": "gets close but misses the bar",
+    }[result]
 
 
 def with_examples(rules: list[Rule], pack: str) -> list[Rule]:

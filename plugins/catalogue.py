@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from advisor import hookimpl
-from advisor.costs.catalogue import built_in_sources
+from advisor.costs.figures import built_in_sources
 
 
 @hookimpl

@@ -1,8 +1,10 @@
-"""Built-in plugin: the cost model's bills as facts, which the economics rule and the outputs read.
+"""Built-in plugin: the bills of the built-in options, and facts read off them.
 
-``bills`` is every option's bill with its range and the horizon totals, worked out once per set of
-answers and catalogue; the other facts are figures read off it, for rules and for people.
-``volume_band`` replaces the first estimate from tokens a month with one from the bills themselves.
+It gives the cost model one pricing for each built-in option (advisor_bills: the API's in
+bills_api.py, self-hosting's in bills_gpu.py, fine-tuning's in bills_tuning.py), as any plugin
+prices its own options; the cost model works them out into the fact ``bills``. The facts here are
+figures read off those bills, for rules and for people; ``volume_band`` replaces the first estimate
+from tokens a month with one from the bills themselves.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from collections.abc import Callable
 from typing import Any
 
 from advisor import Fact, Facts, hookimpl
-from advisor.costs import model
+from advisor_plugins.bills_api import API_PRICING
+from advisor_plugins.bills_gpu import SELF_HOST_PRICING, SMALLEST_MODEL_B
+from advisor_plugins.bills_tuning import FINE_TUNE_PRICING
 from advisor_plugins.facts import volume_band as volume_band_from_tokens
 
 # The API's bill as a share of self-hosting's: under a quarter, GPUs would cost four times what
@@ -19,45 +23,6 @@ from advisor_plugins.facts import volume_band as volume_band_from_tokens
 # decision weighs the bills themselves (rule ECON001).
 LOW_SHARE = 0.25
 HIGH_SHARE = 1.0
-
-VOLUME = (
-    "scale.requests_per_month",
-    "scale.input_tokens_per_request",
-    "scale.output_tokens_per_request",
-)
-INPUTS = (
-    *VOLUME,
-    "cost.api_model",
-    "cost.open_model",
-    "cost.open_model_size_b",
-    "cost.gpu_pricing",
-    "cost.tuning_method",
-    "cost.label_usd_per_example",
-    "scale.peak_to_average",
-    "scale.latency_p95_ms",
-    "scale.cached_input_share",
-    "scale.batch_share",
-    "pmf.labeled_examples",
-    "pmf.has_evals",
-    "privacy.residency",
-    "privacy.vendor_terms_ok",
-    "privacy.data_class",
-    "privacy.train_on_user_data",
-)
-
-
-def bills(facts: Facts) -> model.Costs:
-    """Every option's bill, worked out once per set of inputs and catalogue."""
-    answers = {k: facts[k] for k in INPUTS}
-    cat = facts.catalogue
-
-    def work_out() -> model.Costs:
-        try:
-            return model.costs(answers, cat)
-        except KeyError as exc:  # a catalogue without the figures the model needs
-            return model.unavailable(str(exc.args[0]))
-
-    return cat.memo(("bills", *answers.values()), work_out)
 
 
 def _monthly(option: str) -> Callable[[Facts], float | None]:
@@ -108,13 +73,6 @@ def engineer_usd_per_month(facts: Facts) -> float:
 
 
 FACTS = (
-    Fact(
-        name="bills",
-        description="Every option's bill a month and over the horizon, each with the range its "
-        "figures allow (docs/costs.md).",
-        compute=bills,
-        reads=INPUTS,
-    ),
     Fact(
         name="api_usd_per_month",
         description="The hosted API's monthly bill: requests x tokens x the model's prices.",
@@ -169,7 +127,7 @@ FACTS = (
     Fact(
         name="self_host_floor_usd_per_month",
         description=f"Self-hosting's monthly bill, or without a model size that of a "
-        f"{model.SMALLEST_MODEL_B:g}B model, the cheapest self-hosting there is.",
+        f"{SMALLEST_MODEL_B:g}B model, the cheapest self-hosting there is.",
         compute=self_host_floor,
         reads=("bills",),
         unit="USD/month",
@@ -179,7 +137,7 @@ FACTS = (
         description=(
             f"From the bills: low when the API's bill is under {LOW_SHARE:.0%} of self-hosting's, "
             "high when it is at least self-hosting's (without a model size, self-hosting's is "
-            f"that of a {model.SMALLEST_MODEL_B:g}B model, the cheapest there is); from tokens a "
+            f"that of a {SMALLEST_MODEL_B:g}B model, the cheapest there is); from tokens a "
             "month when the API's bill cannot be worked out. Descriptive: the decision weighs the "
             "bills themselves."
         ),
@@ -194,3 +152,9 @@ FACTS = (
 def advisor_facts(register: Callable[[Any], None]) -> None:
     for fact in FACTS:
         register(fact)
+
+
+@hookimpl
+def advisor_bills(register: Callable[[Any], None]) -> None:
+    for pricing in (API_PRICING, SELF_HOST_PRICING, FINE_TUNE_PRICING):
+        register(pricing)

@@ -23,6 +23,7 @@ from advisor_plugins._pack import (
     ESSAY,
     FINE_TUNE,
     SELF_HOST,
+    SINCE,
     principle,
     rules_hook,
     with_examples,
@@ -55,6 +56,7 @@ def weigh(low: float, high: float, ref_low: float, ref_high: float) -> float:
 @rule(
     "ECON001",
     "The bills over the horizon, weighed by how much they differ",
+    since=SINCE,
     source=(
         f"{principle(5, 10)}; {ESSAY} (BuzzFeed cut costs by 80% by tuning and serving open "
         "models; the cost of a fixed capability falls several times over in a year)"
@@ -87,7 +89,9 @@ def bills_weighed(facts: Facts) -> list[Finding]:
 
 
 def _weigh_all(facts: Facts, bills: Any, ruled_out: frozenset[str]) -> Iterator[Finding]:
-    standing = [o for o in bills.options if o not in ruled_out]
+    # A bill that counts what the others leave out (a product's price includes the building) is
+    # shown beside them but not weighed against them.
+    standing = [o for o in bills.options if o not in ruled_out and bills.weighed(o)]
     ranges = {o: bills.horizon(o) for o in standing if bills.horizon(o) is not None}
     known = [o for o in ranges if bills.known(o)]
     if API in known:

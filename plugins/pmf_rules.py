@@ -9,20 +9,21 @@ from advisor_plugins._pack import (
     API,
     ESSAY,
     FINE_TUNE,
+    PROVEN,
     SELF_HOST,
+    SINCE,
     principle,
     rules_hook,
     with_examples,
 )
 
 EARLY = ("idea", "prototype")  # before product-market fit
-PROVEN = ("pmf_validated", "scaling")
-FLYWHEEL_BELOW = 1000  # labelled examples under which collecting feedback is the next step
 
 
 @rule(
     "PMF001",
     "No GPUs before product-market fit",
+    since=SINCE,
     source=f"{principle(1)}; {ESSAY}",
     reads=["pmf.stage", "ruled_out"],
     fires_when="the stage is idea or prototype and no constraint rules the API out",
@@ -55,6 +56,7 @@ def no_gpus_before_pmf(facts: Facts) -> Iterator[Finding]:
 @rule(
     "PMF002",
     "Product-market fit shown: owning the model can be justified",
+    since=SINCE,
     source=f"{principle(1, 5)}; {ESSAY}",
     reads=["pmf.stage"],
     fires_when="the stage is pmf_validated or scaling",
@@ -78,6 +80,7 @@ def fit_shown(facts: Facts) -> Iterator[Finding]:
 @rule(
     "PMF003",
     "If you can buy it, don't build it",
+    since=SINCE,
     source=f"{principle(9)}; {ESSAY}",
     reads=["pmf.commodity_use_case"],
     fires_when="the use case is a commodity that products already solve",
@@ -108,30 +111,6 @@ def buy_dont_build(facts: Facts) -> Iterator[Finding]:
         )
 
 
-@rule(
-    "SYS001",
-    "The system around the model outlasts it: start the data flywheel",
-    source=f"{principle(4, 8)}; {ESSAY}",
-    reads=["pmf.stage", "pmf.labeled_examples"],
-    fires_when=f"the product has users (mvp_live or later) and fewer than {FLYWHEEL_BELOW:,} "
-    "labelled examples",
-    principles=[4, 8],
-    options=[],
-)
-def data_flywheel(facts: Facts) -> Iterator[Finding]:
-    """Evals, guardrails, caching and the data flywheel outlast any model. Once real users are on
-    the product, their feedback is the cheapest source of labelled data; collecting it from the
-    start is what makes fine-tuning possible later, whichever option is chosen now."""
-    stage = facts["pmf.stage"]
-    labels = facts["pmf.labeled_examples"]
-    if stage in ("mvp_live", *PROVEN) and labels is not None and labels < FLYWHEEL_BELOW:
-        yield note(
-            None,
-            f"only {labels:,} labelled examples with users on the product: capture "
-            "their feedback as labels (the data flywheel), whatever the option",
-        )
-
-
-RULES = with_examples([no_gpus_before_pmf, fit_shown, buy_dont_build, data_flywheel], "pmf")
+RULES = with_examples([no_gpus_before_pmf, fit_shown, buy_dont_build], "pmf")
 
 advisor_rules = rules_hook(RULES)

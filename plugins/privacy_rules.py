@@ -2,18 +2,50 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
-from advisor import Facts, Finding, hold, note, points, rule, veto
-from advisor_plugins._pack import API, ESSAY, FINE_TUNE, principle, rules_hook, with_examples
+from advisor import Fact, Facts, Finding, hold, hookimpl, note, points, rule, veto
+from advisor_plugins._pack import API, ESSAY, FINE_TUNE, SINCE, principle, rules_hook, with_examples
 
 PREMISES = ("on_prem", "air_gapped")
 SENSITIVE = ("confidential", "regulated")
 
 
+def on_premises(facts: Facts) -> bool:
+    """The data may be processed only on the team's premises or an air-gapped network."""
+    return facts["privacy.residency"] in PREMISES
+
+
+def terms_refused(facts: Facts) -> bool:
+    """The review accepts no vendor's terms, and the data is not public."""
+    return facts["privacy.vendor_terms_ok"] == "no" and facts["privacy.data_class"] != "public"
+
+
+def may_reach_vendor(facts: Facts) -> bool:
+    """Whether the data may go to a hosted vendor at all: what PRIV001 and PRIV002 rule on, for the
+    bills that would send it (a vendor tuning its model on the team's examples)."""
+    return not on_premises(facts) and not terms_refused(facts)
+
+
+@hookimpl
+def advisor_facts(register: Callable[[Any], None]) -> None:
+    register(
+        Fact(
+            name="data_may_reach_vendor",
+            description="Whether the privacy answers let data go to a hosted vendor: not where it "
+            "must stay on the premises, nor where the review accepts no vendor's terms for data "
+            "that is not public (rules PRIV001 and PRIV002).",
+            compute=may_reach_vendor,
+            reads=("privacy.residency", "privacy.vendor_terms_ok", "privacy.data_class"),
+        )
+    )
+
+
 @rule(
     "PRIV001",
     "Data may not leave the premises",
+    since=SINCE,
     source=f"{principle(6)}; {ESSAY}",
     reads=["privacy.residency"],
     fires_when="residency is on_prem or air_gapped",
@@ -26,7 +58,7 @@ def stays_on_premises(facts: Facts) -> Iterator[Finding]:
     outside connection, no hosted API can receive it. No vendor terms change that, so this is a
     hard constraint rather than points against."""
     residency = facts["privacy.residency"]
-    if residency in PREMISES:
+    if on_premises(facts):
         where = "on an air-gapped network" if residency == "air_gapped" else "on premises"
         yield veto(API, f"the data may be processed only {where}: no hosted API can receive it")
 
@@ -34,6 +66,7 @@ def stays_on_premises(facts: Facts) -> Iterator[Finding]:
 @rule(
     "PRIV002",
     "The review accepts no vendor's terms",
+    since=SINCE,
     source=f"{principle(6)}; {ESSAY}",
     reads=["privacy.vendor_terms_ok", "privacy.data_class"],
     fires_when="vendor_terms_ok is no and the data is not public",
@@ -46,7 +79,7 @@ def terms_rejected(facts: Facts) -> Iterator[Finding]:
     DPA, a BAA, residency), data that is not public may not be sent to a vendor. Privacy is a
     constraint, not a score: the API is out however well it would do otherwise."""
     data_class = facts["privacy.data_class"]
-    if facts["privacy.vendor_terms_ok"] == "no" and data_class != "public":
+    if terms_refused(facts):
         what = f"{data_class} data" if data_class else "the data (its class not given)"
         yield veto(API, f"the review accepts no vendor's terms for {what}")
 
@@ -54,6 +87,7 @@ def terms_rejected(facts: Facts) -> Iterator[Finding]:
 @rule(
     "PRIV003",
     "Sensitive data without an accepted vendor review",
+    since=SINCE,
     source=f"{principle(6)}; {ESSAY}",
     reads=["privacy.vendor_terms_ok", "privacy.data_class"],
     fires_when="the data is confidential or regulated and the review has not accepted a vendor's "
@@ -81,6 +115,7 @@ def review_pending(facts: Facts) -> Iterator[Finding]:
 @rule(
     "PRIV004",
     "Vendor terms satisfy the review",
+    since=SINCE,
     source=f"{principle(6)}; {ESSAY}",
     reads=["privacy.vendor_terms_ok", "privacy.data_class", "privacy.residency"],
     fires_when="the data is confidential or regulated, the review accepts a vendor's terms, and "
@@ -109,6 +144,7 @@ def terms_accepted(facts: Facts) -> Iterator[Finding]:
 @rule(
     "PRIV005",
     "Data stays in our own cloud account",
+    since=SINCE,
     source=f"{principle(6)}; {ESSAY}",
     reads=["privacy.residency"],
     fires_when="residency is own_cloud or stricter (on_prem, air_gapped)",
@@ -132,6 +168,7 @@ def own_cloud(facts: Facts) -> Iterator[Finding]:
 @rule(
     "PRIV006",
     "User data may not be used for training",
+    since=SINCE,
     source=f"{principle(3, 6)}; {ESSAY}",
     reads=["privacy.train_on_user_data", "pmf.label_source"],
     fires_when="train_on_user_data is false and the labels are users' data (ruled out) or their "
@@ -178,6 +215,7 @@ TERMS_FOR = {
 @rule(
     "PRIV007",
     "Regulations the vendor's terms must cover",
+    since=SINCE,
     source=f"{principle(5, 6)}; {ESSAY}",
     reads=["privacy.regimes", "privacy.vendor_terms_ok", "privacy.residency", "privacy.data_class"],
     fires_when="regulations apply to data that is not public, and the API is not ruled out by the "

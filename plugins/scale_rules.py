@@ -14,6 +14,7 @@ from advisor_plugins._pack import (
     ESSAY,
     FINE_TUNE,
     SELF_HOST,
+    SINCE,
     principle,
     rules_hook,
     with_examples,
@@ -25,6 +26,7 @@ TIGHT_LATENCY_MS = 500  # round trips to a distant, shared endpoint struggle bel
 @rule(
     "SCL003",
     "A latency budget the hosted API cannot hold",
+    since=SINCE,
     source=f"{principle(5)}; {ESSAY}",
     reads=["scale.latency_p95_ms", "api_p95_ms", "self_host_p95_ms", "bills"],
     fires_when=f"the API's estimated p95 time for a call exceeds latency_p95_ms, or, where it "
@@ -64,6 +66,7 @@ def tight_latency(facts: Facts) -> Iterator[Finding]:
 @rule(
     "SCL004",
     "Vendor limits already block the use case",
+    since=SINCE,
     source=f"{principle(5, 7)}; {ESSAY}",
     reads=["scale.vendor_limits_blocking"],
     fires_when="vendor_limits_blocking is true",

@@ -10,6 +10,7 @@ from advisor_plugins._pack import (
     ESSAY,
     FINE_TUNE,
     SELF_HOST,
+    SINCE,
     principle,
     rules_hook,
     with_examples,
@@ -21,6 +22,7 @@ CAPABLE_TEAM = 3  # people who can serve, evaluate and tune: enough to cover for
 @rule(
     "TEAM001",
     "No one to run models",
+    since=SINCE,
     source=f"{principle(7)}; {ESSAY}",
     reads=["cost.ml_engineers"],
     fires_when="ml_engineers is 0",
@@ -45,6 +47,7 @@ def no_ml_people(facts: Facts) -> Iterator[Finding]:
 @rule(
     "TEAM002",
     "A thin ML bench",
+    since=SINCE,
     source=f"{principle(7)}; {ESSAY}",
     reads=["cost.ml_engineers"],
     fires_when="ml_engineers is 1",
@@ -64,6 +67,7 @@ def one_ml_person(facts: Facts) -> Iterator[Finding]:
 @rule(
     "TEAM003",
     "A team that can serve and tune models",
+    since=SINCE,
     source=f"{principle(7)}; {ESSAY}",
     reads=["cost.ml_engineers"],
     fires_when=f"ml_engineers is at least {CAPABLE_TEAM}",
@@ -87,6 +91,7 @@ def capable_team(facts: Facts) -> Iterator[Finding]:
 @rule(
     "TEAM004",
     "Vendor dependence of an established product",
+    since=SINCE,
     source=f"{principle(7)}; {ESSAY}",
     reads=["pmf.stage"],
     fires_when="the stage is scaling",

@@ -100,6 +100,26 @@ def test_it_changes_the_recommendation_and_passes_its_cases(
     assert checked.stdout.splitlines()[-1] == "2 passed, 0 failed"
 
 
+def test_its_bill_comes_from_its_own_price_and_is_swept(
+    chosen: None, cli: Callable[..., Result]
+) -> None:
+    data = _json(cli("recommend", str(CASE), "--format", "json"))
+    assert isinstance(data, dict)
+    bill = data["costs"]["options"]["buy"]
+    assert bill["usd_per_month"] == 1200 and bill["horizon_usd"] == 12 * 1200
+    assert [line["what"] for line in bill["lines"]] == ["the product, as quoted"]
+    # Its price includes the building the API's bill leaves out: shown, not weighed.
+    assert not [r for r in data["rules"] if r["id"] == "ECON001" and r["option"] == "buy"]
+    swept = cli("sweep", str(CASE), "scale.requests_per_month", "1e3..1e8")
+    assert swept.exit_code == 0, swept.output
+    assert "b = buy" in swept.stdout
+    # gpt-4o-mini at 20,000 calls costs $6.00 a month: $0.0003 a call meets $1,200 at 4M.
+    assert "buy becomes cheaper than api at scale.requests_per_month = 4,000,000" in swept.stdout
+    memo = cli("memo", str(CASE), "--date", "2026-11-24")
+    assert memo.exit_code == 0, memo.output
+    assert "| Buy a finished product | $1,200 |" in memo.stdout  # a row of the cost table
+
+
 def test_its_memo_section_and_price_show_in_the_memo(
     chosen: None, cli: Callable[..., Result]
 ) -> None:
@@ -156,4 +176,4 @@ def test_its_own_tests_pass_under_its_own_pytest(installed: Path, tmp_path: Path
         timeout=300,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "6 passed" in done.stdout
+    assert "7 passed" in done.stdout

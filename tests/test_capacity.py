@@ -1,4 +1,4 @@
-"""The capacity model (advisor/costs/capacity.py): its physics, its calibration to published
+"""The capacity model (advisor/costs/capacity/): its physics, its calibration to published
 serving measurements, the sizing of a deployment, its data files and the `advisor capacity`
 command."""
 
@@ -17,13 +17,19 @@ import pytest
 from click.testing import CliRunner, Result
 
 from advisor.costs import capacity as cap
+from advisor.costs.capacity.calibration import Measurement, load_measurements, measurements, predict
+from advisor.costs.capacity.deployments import HOURS_PER_MONTH, Sizing
+from advisor.costs.capacity.errors import CapacityError, UnknownGpu, UnknownModel
+from advisor.costs.capacity.fitted import FITTED, figure_keys
+from advisor.costs.capacity.hardware import PRECISIONS, known_gpus
+from advisor.costs.capacity.shapes import estimated_architecture, load_architectures
 from advisor.costs.catalogue import Catalogue
 from advisor.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "capacity.md"
 CALLS_A_MONTH = 1e9
-SECONDS_A_MONTH = cap.HOURS_PER_MONTH * 3600
+SECONDS_A_MONTH = HOURS_PER_MONTH * 3600
 # Test prices, so that the sizing tests do not move when the catalogue's GPU prices do.
 PRICES = {"h100": 3.0, "h200": 4.0, "b200": 6.5, "a100_80gb": 1.8, "l40s": 1.1, "l4": 0.7}
 
@@ -162,7 +168,7 @@ def test_a_mixture_of_experts_holds_its_total_parameters_and_computes_its_active
     reads = [arch.params_read_b(b) for b in (1, 2, 8, 32, 128)]
     assert reads == sorted(reads) and len(set(reads)) == len(reads)
     # A dense model of the same total computes ten times the FLOPs a token.
-    dense = cap.estimated_architecture(235)
+    dense = estimated_architecture(235)
     moe_prefill = cap.capacity(arch, "h200", "fp8", 8, 2000, 10, cat=cat).prefill_ms
     dense_prefill = cap.capacity(dense, "h200", "fp8", 8, 2000, 10, cat=cat).prefill_ms
     assert moe_prefill < dense_prefill / 3
@@ -221,11 +227,9 @@ def test_without_a_gpu_count_it_takes_the_gpus_the_model_needs(cat: Catalogue) -
 
 
 def test_a_precision_the_gpu_lacks_is_refused_and_int4_computes_at_16_bits(cat: Catalogue) -> None:
-    with pytest.raises(
-        cap.CapacityError, match=r"A100 SXM 80 GB has no FP8 tensor cores.*bf16, int4"
-    ):
+    with pytest.raises(CapacityError, match=r"A100 SXM 80 GB has no FP8 tensor cores.*bf16, int4"):
         cap.capacity("llama-3.1-8b", "a100_80gb", "fp8", 1, 100, 100, cat=cat)
-    with pytest.raises(cap.CapacityError, match="no FP4 tensor cores"):
+    with pytest.raises(CapacityError, match="no FP4 tensor cores"):
         cap.capacity("llama-3.1-8b", "h100", "fp4", 1, 100, 100, cat=cat)
     assert cap.capacity("llama-3.1-8b", "l4", "fp8", 1, 100, 100, cat=cat).fits
     four_bit = cap.capacity("llama-3.1-8b", "a100_80gb", "int4", 1, 100, 100, cat=cat)
@@ -273,18 +277,18 @@ def test_a_request_rate_beyond_capacity_has_no_steady_latency(cat: Catalogue) ->
 
 
 def test_bad_requests_are_refused(cat: Catalogue) -> None:
-    with pytest.raises(cap.CapacityError, match="input tokens"):
+    with pytest.raises(CapacityError, match="input tokens"):
         cap.capacity("llama-3.1-8b", "h100", "fp8", 1, 0, 10, cat=cat)
-    with pytest.raises(cap.CapacityError, match="output tokens"):
+    with pytest.raises(CapacityError, match="output tokens"):
         cap.capacity("llama-3.1-8b", "h100", "fp8", 1, 10, 2.5, cat=cat)  # type: ignore[arg-type]
-    with pytest.raises(cap.CapacityError, match="concurrency"):
+    with pytest.raises(CapacityError, match="concurrency"):
         cap.capacity("llama-3.1-8b", "h100", "fp8", 1, 10, 10, 0, cat=cat)
-    with pytest.raises(cap.UnknownGpu, match=r"nearest: h200.*H100 SXM 80 GB"):
+    with pytest.raises(UnknownGpu, match=r"nearest: h200.*H100 SXM 80 GB"):
         cap.capacity("llama-3.1-8b", "h300", "fp8", 1, 10, 10, cat=cat)
 
 
 def test_an_unknown_model_names_the_known_ones_and_the_nearest() -> None:
-    with pytest.raises(cap.UnknownModel) as caught:
+    with pytest.raises(UnknownModel) as caught:
         cap.architecture("llama-3.3-7b")
     message = str(caught.value)
     assert "nearest: llama-3.3-70b" in message
@@ -303,23 +307,23 @@ def test_a_bare_size_is_a_dense_model_estimated_from_those_on_file() -> None:
     assert cap.architecture(8).layers < made.layers < cap.architecture(405).layers
     assert not cap.architectures()["llama-3.3-70b"].estimated
     assert cap.architecture("Llama-3.3-70B") is llama
-    with pytest.raises(cap.UnknownModel):
+    with pytest.raises(UnknownModel):
         cap.architecture("-5b")
 
 
 # --- the published points ---------------------------------------------------------------------
 
-FIGURES = [(m, q) for m in cap.measurements() for q in m.compared]
+FIGURES = [(m, q) for m in measurements() for q in m.compared]
 
 
 @pytest.mark.parametrize(("point", "figure"), FIGURES, ids=[f"{m.id} {q}" for m, q in FIGURES])
 def test_every_published_point_is_predicted_within_35_percent(
-    cat: Catalogue, point: cap.Measurement, figure: str
+    cat: Catalogue, point: Measurement, figure: str
 ) -> None:
     """Within 35% of the published figure, with the stored factors; a figure marked outside: in
     measurements.yaml is one the model is known to miss, for the reason given there, and must
     still be missed (so that the mark is removed when the model improves) by less than 60%."""
-    predicted = cap.predict(point, cap.factors(cat), cat)[figure]
+    predicted = predict(point, cap.factors(cat), cat)[figure]
     assert predicted is not None, "the model says this published deployment does not fit"
     ratio = predicted / point.published[figure]
     if figure in point.outside:
@@ -332,15 +336,15 @@ def test_every_published_point_is_predicted_within_35_percent(
 
 
 def test_few_figures_are_marked_outside() -> None:
-    marked = [q for m in cap.measurements() for q in m.outside]
+    marked = [q for m in measurements() for q in m.outside]
     assert len(FIGURES) >= 350
     assert len(marked) <= len(FIGURES) // 40  # fewer than 2.5% of the figures
 
 
 def test_the_points_cover_every_gpu_but_mi300x_and_dense_and_moe_models() -> None:
-    points = cap.measurements()
+    points = measurements()
     assert {m.gpu for m in points} == {"h100", "h200", "b200", "a100_80gb", "l40s"}
-    assert {m.precision for m in points} == set(cap.PRECISIONS)
+    assert {m.precision for m in points} == set(PRECISIONS)
     models = cap.architectures()
     assert any(models[m.model].is_moe for m in points)
     assert any(models[m.model].attention == "mla" for m in points)
@@ -349,10 +353,10 @@ def test_the_points_cover_every_gpu_but_mi300x_and_dense_and_moe_models() -> Non
 
 
 def test_refitting_reproduces_the_stored_factors(cat: Catalogue, fitting: ModuleType) -> None:
-    points = cap.measurements()
+    points = measurements()
     best = fitting.fit(points, cat)
     spans = fitting.ranges(best, points, cat)
-    for name, key in cap.FITTED.items():
+    for name, key in FITTED.items():
         scale = 1e3 if name == "overhead_s" else 1.0
         stored = cat.figure(key)
         assert "fitted" in stored.source, key
@@ -379,7 +383,7 @@ def test_the_table_in_docs_capacity_md_is_current(cat: Catalogue, fitting: Modul
 def test_every_capacity_figure_is_under_its_prefix_and_collides_with_no_other(
     cat: Catalogue,
 ) -> None:
-    from advisor.costs.catalogue import built_in_sources, load_figures
+    from advisor.costs.figures import built_in_sources, load_figures
 
     keys: dict[str, str] = {}
     for source in built_in_sources():
@@ -389,7 +393,7 @@ def test_every_capacity_figure_is_under_its_prefix_and_collides_with_no_other(
     own = {k for k, name in keys.items() if name == "capacity.yaml"}
     assert own and all(k.startswith("capacity.") for k in own)
     assert all(name == "capacity.yaml" for k, name in keys.items() if k.startswith("capacity."))
-    read = {k for g in cap.known_gpus(cat) for p in cap.PRECISIONS for k in cap.figure_keys(g, p)}
+    read = {k for g in known_gpus(cat) for p in PRECISIONS for k in figure_keys(g, p)}
     assert {k for k in read if k.startswith("capacity.")} == own  # each is read, none missing
     for key in own:
         fig = cat.figure(key)
@@ -397,7 +401,7 @@ def test_every_capacity_figure_is_under_its_prefix_and_collides_with_no_other(
 
 
 def test_every_gpu_of_the_datasheet_has_a_name() -> None:
-    library = cap.load_architectures()
+    library = load_architectures()
     assert set(library.gpu_names) >= {"h100", "h200", "b200", "a100_80gb", "l40s", "l4", "mi300x"}
     assert cap.gpu_name("h200") == "H200 SXM 141 GB"
 
@@ -431,22 +435,22 @@ MODEL = """\
 
 def test_an_architecture_file_error_names_file_line_and_field(tmp_path: Path) -> None:
     good = _write(tmp_path, "good.yaml", MODEL % "mha")
-    assert cap.load_architectures(good).models["tiny"].kv_values(1) == 2 * 4 * 8 * 64
+    assert load_architectures(good).models["tiny"].kv_values(1) == 2 * 4 * 8 * 64
     bad = _write(tmp_path, "bad.yaml", (MODEL % "mha").replace("layers: 4", "layers: 0"))
     with pytest.raises(InputError) as caught:
-        cap.load_architectures(bad)
+        load_architectures(bad)
     assert str(caught.value) == (
         f"{bad}:10: models.tiny.layers: Input should be greater than or equal to 1"
     )
     latent = _write(tmp_path, "latent.yaml", MODEL % "mla")
     with pytest.raises(InputError) as caught:
-        cap.load_architectures(latent)
+        load_architectures(latent)
     assert str(caught.value) == (
         f"{latent}:5: models.tiny: mla needs kv_lora_rank and qk_rope_head_dim"
     )
     unknown = _write(tmp_path, "unknown.yaml", (MODEL % "gqa") + "        window: 4\n")
     with pytest.raises(InputError, match=rf"{re.escape(str(unknown))}:18: models.tiny.window"):
-        cap.load_architectures(unknown)
+        load_architectures(unknown)
 
 
 def test_a_measurement_file_error_names_file_line_and_field(tmp_path: Path) -> None:
@@ -479,7 +483,7 @@ def test_a_measurement_file_error_names_file_line_and_field(tmp_path: Path) -> N
         """,
     )
     with pytest.raises(InputError) as caught:
-        cap.load_measurements(path)
+        load_measurements(path)
     lines = str(caught.value).splitlines()
     assert (
         f"{path}:15: series.0.runs.0.points.0: a closed_loop point needs its concurrency" in lines
@@ -492,7 +496,7 @@ def test_a_measurement_file_error_names_file_line_and_field(tmp_path: Path) -> N
 # --- sizing -----------------------------------------------------------------------------------
 
 
-def _size(cat: Catalogue, **given: object) -> cap.Sizing:
+def _size(cat: Catalogue, **given: object) -> Sizing:
     args: dict[str, object] = {
         "peak_requests_per_s": 20.0,
         "average_requests_per_s": 8.0,
@@ -575,11 +579,11 @@ def test_a_tighter_budget_costs_more(cat: Catalogue) -> None:
 
 
 def test_sizing_refuses_bad_loads(cat: Catalogue) -> None:
-    with pytest.raises(cap.CapacityError, match="above the peak"):
+    with pytest.raises(CapacityError, match="above the peak"):
         _size(cat, peak_requests_per_s=1.0, average_requests_per_s=2.0)
-    with pytest.raises(cap.CapacityError, match="latency budget"):
+    with pytest.raises(CapacityError, match="latency budget"):
         _size(cat, latency_p95_ms=0)
-    with pytest.raises(cap.CapacityError, match="no precision 'fp16'"):
+    with pytest.raises(CapacityError, match="no precision 'fp16'"):
         _size(cat, precisions=["fp16"])
     nothing = cap.size_deployment(
         "llama-3.1-405b",
@@ -834,7 +838,7 @@ def test_the_command_does_not_import_textual(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_math_is_finite_for_every_model_on_every_gpu(cat: Catalogue) -> None:
     for model in cap.architectures().values():
-        for gpu in cap.known_gpus(cat).values():
+        for gpu in known_gpus(cat).values():
             for precision in gpu.precisions:
                 found = cap.capacity(model, gpu.id, precision, 8, 2000, 500, cat=cat)
                 for value in (found.output_tokens_per_s, found.prefill_ms, found.weights_gb):

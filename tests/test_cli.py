@@ -298,7 +298,9 @@ BUILT_IN_PLUGINS = (
     "options",
     "facts",
     "pmf",
-    "evidence",
+    "prompting",
+    "tuning",
+    "evals",
     "privacy",
     "scale",
     "economics",
@@ -349,8 +351,10 @@ def test_plugins_json_lists_what_each_built_in_contributes(
             "uncertainty.yaml",
         ]
     }
-    facts = by_name["facts"]["contributes"]["facts"] + by_name["costs"]["contributes"]["facts"]
-    assert {*facts, "ruled_out"} == set(registry.facts)  # the engine gives ruled_out itself
+    facts = [f for p in by_name.values() for f in p["contributes"].get("facts", [])]
+    # The engine gives ruled_out, and the cost model bills from the pricings plugins give.
+    assert {*facts, "ruled_out", "bills"} == set(registry.facts)
+    assert by_name["costs"]["contributes"]["bills"] == ["api", "self_host", "fine_tune"]
     contributed = [c for p in data["plugins"] for c in p["contributes"].get("rules", [])]
     assert sorted(contributed) == sorted(r.code for r in registry.rules)
 

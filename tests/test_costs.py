@@ -1,5 +1,5 @@
 """The bills: the API at genai-prices' rates with cached input and batch, self-hosting sized by
-advisor/costs/capacity.py on the GPU pricing answered, fine-tuning with its training runs and labels,
+advisor/costs/capacity on the GPU pricing answered, fine-tuning with its training runs and labels,
 the people each takes, break-even, latency, and every catalogue figure read or marked reference."""
 
 from __future__ import annotations
@@ -17,33 +17,42 @@ from hypothesis import strategies as st
 
 from advisor import Registry, build_registry, evaluate, load_answers
 from advisor.core.decision.engine import resolve
-from advisor.costs import capacity
+from advisor.core.decision.facts import FactView
+from advisor.costs import capacity, model
 from advisor.costs.catalogue import Catalogue
-from advisor.costs.model import (
+from advisor.costs.model import Costs
+from advisor_plugins.bills_api import api_cost, api_p95_ms
+from advisor_plugins.bills_gpu import (
     GPU_PRICING,
     HOURS_PER_MONTH,
-    TUNING_METHODS,
-    api_cost,
-    api_p95_ms,
-    break_even,
-    costs,
-    fine_tune_cost,
     gpu_hourly,
-    ranged,
     self_host_cost,
     serving_people,
-    training_run,
 )
+from advisor_plugins.bills_tuning import TUNING_METHODS, fine_tune_cost, training_run
 
 CASES = Path(__file__).parent / "cases"
 MEDIA = CASES / "media-tagging-at-scale.yaml"
 HOSPITAL = CASES / "hospital-discharge-notes.yaml"
 REGISTRY = build_registry()
+PRICING = {p.option: p for p in REGISTRY.pricings}
+VENDOR = "data_may_reach_vendor"  # the privacy rules' fact the fine-tuning bill reads
 
 
 def _values(path: Path, **changes: Any) -> dict[str, Any]:
-    values = resolve(REGISTRY, load_answers(path, REGISTRY).values).values
-    return {**values, **changes}
+    """A case's answers, defaults filled in, with the facts the bills read."""
+    values = {**resolve(REGISTRY, load_answers(path, REGISTRY).values).values, **changes}
+    view = FactView(values, REGISTRY.facts, catalogue=lambda: REGISTRY.catalogue)
+    return {**values, VENDOR: view[VENDOR]}
+
+
+def costs(values: dict[str, Any], cat: Catalogue, horizon_months: int = 12) -> Costs:
+    """Every built-in bill at ``values``, as the fact ``bills`` works them out."""
+    return model.costs(values, cat, REGISTRY.pricings, horizon_months, REGISTRY.trusted())
+
+
+def break_even(values: dict[str, Any], cat: Catalogue, option: str) -> float | None:
+    return model.break_even(values, cat, PRICING[option], PRICING["api"])
 
 
 def _json(result: Result) -> Any:
@@ -226,7 +235,7 @@ def test_self_hosting_never_costs_less_for_more_traffic_nor_more_per_call(
         return found.usd_per_month
 
     a, b = bill(low), bill(high)
-    # The capacity model finds a batch to 0.01% (batch_for_rate in costs/capacity.py), so two GPU
+    # The capacity model finds a batch to 0.01% (batch_for_rate in costs/capacity/replica.py), so two GPU
     # fleets within that of each other are a tie the sizing may break either way; a bill that
     # falls by more than that with volume is a break of monotonicity.
     assert b >= a * (1 - 1e-4)
@@ -235,7 +244,7 @@ def test_self_hosting_never_costs_less_for_more_traffic_nor_more_per_call(
 
 def test_the_range_puts_every_figure_at_its_cheap_then_its_dear_end() -> None:
     cat = REGISTRY.catalogue
-    bill = ranged(self_host_cost, _values(MEDIA), cat)
+    bill = model.ranged(PRICING["self_host"], _values(MEDIA), cat)
     assert bill is not None
     assert bill.low_usd_per_month < bill.usd_per_month < bill.high_usd_per_month
     dear = self_host_cost(_values(MEDIA), cat, bound="dear")
@@ -492,9 +501,9 @@ def test_every_catalogue_figure_is_read_by_the_bills_or_marked_reference() -> No
                 )
                 values.setdefault("scale.requests_per_month", 1_000_000)
                 costs(values, cat)
-    for model in base.aliases.models:
-        api_p95_ms({"cost.api_model": model, "scale.output_tokens_per_request": 100}, cat)
-        costs(_values(MEDIA, **{"cost.api_model": model}), cat)
+    for hosted in base.aliases.models:
+        api_p95_ms({"cost.api_model": hosted, "scale.output_tokens_per_request": 100}, cat)
+        costs(_values(MEDIA, **{"cost.api_model": hosted}), cat)
     for gpu in capacity.gpus(cat):
         for tier in GPU_PRICING:
             gpu_hourly(cat, gpu, tier, "dear")
@@ -512,9 +521,9 @@ def test_every_catalogue_figure_is_read_by_the_bills_or_marked_reference() -> No
     for path in cases:
         values = _values(path)
         values.setdefault("scale.requests_per_month", 1_000_000)
-        for model in base.aliases.models:
-            values["cost.api_model"] = model
+        for hosted in base.aliases.models:
+            values["cost.api_model"] = hosted
             full, without = costs(values, base), costs(values, bare)
             for oid, bill in full.options.items():
-                assert without.options[oid].usd_per_month == bill.usd_per_month, (path, model)
-            assert without.p95_latency_ms == full.p95_latency_ms, (path, model)
+                assert without.options[oid].usd_per_month == bill.usd_per_month, (path, hosted)
+            assert without.p95_latency_ms == full.p95_latency_ms, (path, hosted)

@@ -11,9 +11,10 @@ import pytest
 from click.testing import Result
 
 from advisor import build_registry, evaluate, load_answers
-from advisor.costs.model import api_cost, self_host_cost
 from advisor.costs.sweep import parse_range, sweep
 from advisor.errors import AdvisorError
+from advisor_plugins.bills_api import api_cost
+from advisor_plugins.bills_gpu import self_host_cost
 
 CASES = Path(__file__).parent / "cases"
 MEDIA = CASES / "media-tagging-at-scale.yaml"

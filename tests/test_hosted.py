@@ -19,6 +19,8 @@ from genai_prices import Usage, calc_price
 
 from advisor import Registry
 from advisor.costs import hosted
+from advisor.costs.hosted import genai
+from advisor.costs.hosted.models import built_in_aliases
 
 TESTS = Path(__file__).parent
 
@@ -173,7 +175,7 @@ def test_init_offers_the_shortlist_and_says_any_other_model_may_be_named(
 
 def test_every_friendly_id_is_priced_and_its_replacement_offered(registry: Registry) -> None:
     offered = {name for name, _ in hosted.shortlist()}
-    for name, alias in hosted.built_in_aliases().models.items():
+    for name, alias in built_in_aliases().models.items():
         price = registry.catalogue.hosted_price(name)
         assert price.output.base > 0, name
         if alias.replacement is not None:
@@ -338,10 +340,10 @@ def test_no_rule_or_fact_reads_genai_prices_while_it_is_timed(
     from advisor.core.decision import engine
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setattr(hosted, "_STORES", {})
+    monkeypatch.setattr(genai, "_STORES", {})
     reads: list[bool] = []
     timing = [False]
-    snapshot = hosted._snapshot
+    snapshot = genai._snapshot
 
     def counted() -> Any:
         reads.append(timing[0])
@@ -356,7 +358,7 @@ def test_no_rule_or_fact_reads_genai_prices_while_it_is_timed(
         finally:
             timing[0] = False
 
-    monkeypatch.setattr(hosted, "_snapshot", counted)
+    monkeypatch.setattr(genai, "_snapshot", counted)
     monkeypatch.setattr(engine, "decide", timed_decide)
     registry = build_registry()  # a catalogue of its own: nothing priced yet
     values = {

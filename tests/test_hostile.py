@@ -422,10 +422,10 @@ def test_a_user_template_past_its_budget_is_a_clear_error(
     line: int | None,
     says: str,
 ) -> None:
-    import advisor.memo.render
+    import advisor.render.memo.render
 
     if "took more than" in says:
-        monkeypatch.setattr(advisor.memo.render, "TEMPLATE_SECONDS", 0.5)
+        monkeypatch.setattr(advisor.render.memo.render, "TEMPLATE_SECONDS", 0.5)
     folder = tmp_path / "templates"
     folder.mkdir()
     (folder / "memo.md.j2").write_text(template, encoding="utf-8")

@@ -6,8 +6,8 @@ numbers, YAML, files, dates, the guard, conditions, labels; ``answers``: questio
 files, the memo-file format, overrides; ``decision``: rules, policies, the registry, the engine;
 ``exploration``: flips, revisit dates, confidence; ``evaluation``, which puts them together; and
 ``records``: cases, the decision log, diffs); ``costs`` (the catalogue, hosted prices,
-capacity, bills, sweeps); ``plugins`` (finding and loading them); the outputs (``render``,
-``memo``, ``terminal``); the terminal UI (``tui``); the command line (``cli``); and on top the
+capacity, bills, sweeps); ``plugins`` (finding and loading them); every output but the UI
+(``render``: the JSON, the text, the memo; and ``terminal``); the terminal UI (``tui``); the command line (``cli``); and on top the
 package itself, ``__main__`` and the pytest plugin ``testing``. An import under ``if
 TYPE_CHECKING:`` is for the type checker only, never run, and is not counted.
 
@@ -32,7 +32,7 @@ LAYERS = [
     ("advisor.core.records",),
     ("advisor.costs",),
     ("advisor.plugins",),
-    ("advisor.render", "advisor.memo", "advisor.terminal"),
+    ("advisor.render", "advisor.terminal"),
     ("advisor.tui",),
     ("advisor.cli",),
     ("advisor", "advisor.__main__", "advisor.testing"),

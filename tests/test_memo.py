@@ -26,7 +26,7 @@ from advisor.plugins import get_plugin_manager
 TESTS = Path(__file__).parent
 CASES = TESTS / "cases"
 GOLDEN = TESTS / "golden" / "memo"
-TEMPLATES = TESTS.parent / "advisor" / "memo" / "templates"
+TEMPLATES = TESTS.parent / "advisor" / "render" / "memo" / "templates"
 DATE = "2026-11-24"
 CASE_NAMES = sorted(p.stem for p in CASES.glob("*.yaml"))
 HOSTILE = "<script>alert(1)</script> *bold* [link](http://evil.example) `tick` | pipe # hash"
@@ -396,7 +396,7 @@ def test_any_text_survives_the_front_matter_both_ways(text: str) -> None:
 def test_compiled_templates_are_kept_in_the_cache_folder(
     cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from advisor.memo import render
+    from advisor.render.memo import render
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setattr(render, "_ENVIRONMENTS", {})
@@ -410,7 +410,7 @@ def test_compiled_templates_are_kept_in_the_cache_folder(
 def test_a_cache_folder_that_cannot_be_written_costs_only_speed(
     cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from advisor.memo import render
+    from advisor.render.memo import render
 
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("a file where the cache folder would go", encoding="utf-8")
@@ -430,7 +430,11 @@ def test_a_cache_folder_that_cannot_be_written_costs_only_speed(
 
 # --- the HTML cost chart -------------------------------------------------------------------------
 
-CHAR, ASCENT, DESCENT = 7.2, 10, 3  # a 12 px label's box, as advisor/memo/charts.py places it
+CHAR, ASCENT, DESCENT = (
+    7.2,
+    10,
+    3,
+)  # a 12 px label's box, as advisor/render/memo/charts.py places it
 UNITS = {"k": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
 
 

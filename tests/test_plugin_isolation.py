@@ -16,6 +16,7 @@ from click.testing import Result
 
 import advisor.core.decision.engine
 import advisor.plugins
+import advisor.plugins.loading
 from advisor import HOOK_API, Option, build_registry, evaluate, hookimpl, points, rule
 from advisor.plugins import get_plugin_manager
 
@@ -56,11 +57,13 @@ def test_a_disabled_plugin_is_never_imported(monkeypatch: pytest.MonkeyPatch) ->
 def test_a_plugin_needing_another_hook_api_is_reported_not_loaded() -> None:
     module = types.ModuleType("needs_api")
     module.ADVISOR_HOOK_API = [HOOK_API + 1]  # type: ignore[attr-defined]
-    assert advisor.plugins._compatible(module) is not None
-    assert f"this advisor provides hook API {HOOK_API}" in str(advisor.plugins._compatible(module))
+    assert advisor.plugins.loading._compatible(module) is not None
+    assert f"this advisor provides hook API {HOOK_API}" in str(
+        advisor.plugins.loading._compatible(module)
+    )
     module.ADVISOR_HOOK_API = [HOOK_API, HOOK_API + 1]  # type: ignore[attr-defined]
-    assert advisor.plugins._compatible(module) is None
-    assert advisor.plugins._compatible(types.ModuleType("says_nothing")) is None
+    assert advisor.plugins.loading._compatible(module) is None
+    assert advisor.plugins.loading._compatible(types.ModuleType("says_nothing")) is None
 
 
 class _Slow:
@@ -120,7 +123,7 @@ def test_a_slow_rule_is_named_in_the_evaluation_and_still_counts() -> None:
     from datetime import date
 
     from advisor.core.answers.document import parse_answers
-    from advisor.memo.model import build_memo
+    from advisor.render.memo.model import build_memo
 
     answers = parse_answers("answers:\n  pmf:\n    stage: idea\n", registry)
     memo = build_memo(decision, registry, answers, registry.catalogue, today=date(2026, 12, 1))

@@ -8,6 +8,7 @@ name, the principles it cites and the form of its code.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -253,3 +254,42 @@ def test_rule_codes_are_unique_and_well_formed(registry: Registry) -> None:
     order = [(STAGES.index(r.stage), r.code) for r in registry.rules]
     assert order == sorted(order), "the registry keeps rules in stage order, then by code"
     assert not registry.faults
+
+
+# A rule lives in the built-in module its code's letters name, so that a reader finds it in one
+# guess (the README's Layout section says the same).
+MODULE_OF_PREFIX = {
+    "PMF": "pmf_rules",
+    "PRM": "prompting_rules",
+    "FT": "tuning_rules",
+    "PRE": "tuning_rules",
+    "EVAL": "eval_rules",
+    "SYS": "eval_rules",
+    "PRIV": "privacy_rules",
+    "SCL": "scale_rules",
+    "ECON": "economics_rules",
+    "TEAM": "team_rules",
+}
+
+
+@pytest.mark.parametrize("item", _REGISTRY.rules, ids=lambda r: r.code)
+def test_a_built_in_rule_lives_in_the_module_its_code_names(item: Rule) -> None:
+    prefix = item.code.rstrip("0123456789")
+    modules = {p.name: p.module for p in _REGISTRY.plugins}
+    assert modules[item.plugin] == f"advisor_plugins.{MODULE_OF_PREFIX[prefix]}", item.code
+
+
+@pytest.mark.parametrize("item", _REGISTRY.rules, ids=lambda r: r.code)
+def test_a_built_in_rule_says_the_release_it_appeared_in(item: Rule) -> None:
+    from advisor import __version__
+
+    def parts(version: str) -> tuple[int, ...]:
+        return tuple(int(x) for x in version.split("."))
+
+    assert re.fullmatch(r"\d+\.\d+\.\d+", item.since), item.code
+    assert parts(item.since) <= parts(__version__), item.code
+
+
+def test_a_policy_rule_may_say_its_release_too() -> None:
+    assert _WITH_POLICY.rule("ACME001").since == "2.3"
+    assert _WITH_POLICY.rule("ACME002").since == ""

@@ -1,4 +1,4 @@
-"""`advisor capacity`: what a deployment of GPUs serves of one model (advisor/costs/capacity.py)."""
+"""`advisor capacity`: what a deployment of GPUs serves of one model (advisor/costs/capacity/)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from advisor.errors import AdvisorError
 from advisor.terminal import echo
 
 if TYPE_CHECKING:
-    from advisor.costs.capacity import Capacity
+    from advisor.costs.capacity.serving import Capacity
 
 
 class _BadOption(AdvisorError):
@@ -73,6 +73,8 @@ def capacity_command(
     second at saturation for the whole deployment, time to first token and per output token at
     the concurrency, and the GPUs the weights and the cache need."""
     from advisor.costs import capacity as cap
+    from advisor.costs.capacity.errors import CapacityError, UnknownGpu, UnknownModel
+    from advisor.costs.capacity.hardware import check_precision, find_gpu
 
     for option, value in (("--input", input_tokens), ("--output", output_tokens)):
         if value < 1:
@@ -83,16 +85,16 @@ def capacity_command(
         raise _BadOption("--concurrency", f"at least 1 request at once, not {concurrency}")
     try:
         arch = cap.architecture(model)
-    except (cap.UnknownModel, cap.CapacityError) as exc:
+    except (UnknownModel, CapacityError) as exc:
         raise _BadOption("MODEL", str(exc)) from None
     cat = inputs(sets=sets, config=config, answers=False, command="capacity").catalogue
     try:
-        spec = cap.find_gpu(gpu, cat)
-    except cap.UnknownGpu as exc:
+        spec = find_gpu(gpu, cat)
+    except UnknownGpu as exc:
         raise _BadOption("--gpu", str(exc)) from None
     try:
-        cap.check_precision(spec, precision.lower())
-    except cap.CapacityError as exc:
+        check_precision(spec, precision.lower())
+    except CapacityError as exc:
         raise _BadOption("--precision", str(exc)) from None
     found = cap.capacity(
         arch,
@@ -136,7 +138,7 @@ def _count(value: float) -> str:
 
 def describe(c: Capacity) -> str:
     """The capacity in words, for people: names, not ids."""
-    from advisor.costs.capacity import PRECISIONS
+    from advisor.costs.capacity.hardware import PRECISIONS
 
     precision = PRECISIONS[c.precision]
     name = f"{c.model_name} (estimated as dense)" if c.estimated else c.model_name

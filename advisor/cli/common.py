@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from advisor.core.answers.document import AnswersFile
-    from advisor.core.answers.overrides import Overrides
+    from advisor.core.answers.overrides import Config, Overrides
     from advisor.core.decision.registry import Registry
     from advisor.costs.catalogue import Catalogue
 
@@ -39,36 +39,44 @@ class AdvisorGroup(click.Group):
             sys.exit(exc.exit_code)
 
 
-def policies_named() -> list[Path]:
-    """The policy packs for this command: the config file's, then each --policy."""
-    from advisor.core.answers.overrides import config_path, config_policies
+def command_config(named: Path | None = None) -> Config:
+    """The config file of the running command (its --config, else the default), read once for
+    the command however many of its steps ask."""
+    from advisor.core.answers.overrides import read_config
 
     ctx = click.get_current_context(silent=True)
     if ctx is None:
+        return read_config(named)
+    named = named if named is not None else ctx.params.get("config")
+    key = f"advisor.config:{named}"
+    if key not in ctx.meta:
+        ctx.meta[key] = read_config(named)
+    found: Config = ctx.meta[key]
+    return found
+
+
+def policies_named() -> list[Path]:
+    """The policy packs for this command: the config file's, then each --policy."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
         return []
-    named = ctx.params.get("config")
-    return [*config_policies(config_path(named)), *ctx.meta.get("advisor.policies", ())]
+    return [*command_config().policies(), *ctx.meta.get("advisor.policies", ())]
 
 
 def plugins_disabled() -> list[str]:
     """Plugins not to load: --disable-plugin before the command, and disable_plugins in the config."""
-    from advisor.core.answers.overrides import config_list, config_path
-
     ctx = click.get_current_context(silent=True)
     if ctx is None:
         return []
-    named = config_list(config_path(ctx.params.get("config")), "disable_plugins")
-    return [*named, *ctx.meta.get("advisor.disabled", ())]
+    return [*command_config().names("disable_plugins"), *ctx.meta.get("advisor.disabled", ())]
 
 
 def make_registry(warn: bool = True) -> Registry:
     from advisor.plugins import build_registry, get_plugin_manager
 
-    policies = policies_named()
-    disabled = plugins_disabled()
-    chosen = policies or disabled
-    pm = get_plugin_manager(policies=policies, disabled=disabled) if chosen else None
-    registry = build_registry(pm)
+    registry = build_registry(
+        get_plugin_manager(policies=policies_named(), disabled=plugins_disabled())
+    )
     _ = registry.catalogue  # read now, so that its plugins' problems are reported with the rest
     if warn:
         for fault in registry.faults:
@@ -134,9 +142,9 @@ config_option = click.option(
 
 def make_overrides(registry: Registry, sets: tuple[str, ...], config: Path | None) -> Overrides:
     """The --set items and the config file, checked against the questions and the catalogue."""
-    from advisor.core.answers.overrides import config_path, load_config, parse_sets
+    from advisor.core.answers.overrides import load_config, parse_sets
 
-    overrides = load_config(parse_sets(sets, registry), config_path(config))
+    overrides = load_config(parse_sets(sets, registry), command_config(config))
     if overrides.figures or overrides.config_figures or overrides.currency:
         make_catalogue(registry, overrides)  # unknown figures and a bad currency fail now
     return overrides

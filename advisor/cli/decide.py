@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -24,9 +23,6 @@ from advisor.cli.common import (
 )
 from advisor.errors import InputError
 from advisor.terminal import echo
-
-if TYPE_CHECKING:
-    pass
 
 
 def _decide_and_show(

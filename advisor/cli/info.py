@@ -111,6 +111,7 @@ def rules(fmt: str) -> None:
                     "options": list(r.options),
                     "reads": list(r.reads),
                     "plugin": r.plugin,
+                    "since": r.since or None,
                 }
                 for r in registry.rules
             ]
@@ -131,7 +132,7 @@ def rules(fmt: str) -> None:
 @click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
 def schema(output: Path | None, force: bool) -> None:
     """Print the JSON Schema of the answers file (for editors' YAML support)."""
-    from advisor.core.answers.document import json_schema
+    from advisor.core.answers.schema import json_schema
 
     text = json.dumps(json_schema(make_registry()), indent=2) + "\n"
     if output is None:
@@ -153,7 +154,7 @@ def init(file: Path | None, title: str, force: bool) -> None:
     Without FILE the file is printed. With FILE, the JSON Schema it points editors to is written
     beside it too (unless a file of that name is already there).
     """
-    from advisor.core.answers.document import json_schema
+    from advisor.core.answers.schema import json_schema
     from advisor.core.base.files import write_atomic
     from advisor.render.reference import SCHEMA_FILE, answers_skeleton
 

@@ -97,8 +97,8 @@ def memo_command(
     layout, or a self-contained HTML page. The same answers, versions and date give the same bytes."""
     from advisor.core.base.files import write_atomic
     from advisor.core.evaluation import evaluate
-    from advisor.memo.model import build_memo
-    from advisor.memo.render import render
+    from advisor.render.memo.model import build_memo
+    from advisor.render.memo.render import render
 
     today = _date(when)
     output = Path(output_name) if output_name else None

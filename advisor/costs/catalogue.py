@@ -1,133 +1,29 @@
 """The cost catalogue: dated, sourced figures (GPUs, serving, fine-tuning, people, trends), hosted
-model prices from genai-prices, and the overrides a user gives in a config file or with --set."""
+model prices from genai-prices, and the overrides a user gives in a config file or with --set.
+A figure, and the files figures are read from, are in advisor/costs/figures.py."""
 
 from __future__ import annotations
 
 import contextlib
 import math
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from advisor.core.base import numbers, yamlio
-from advisor.costs import hosted
-from advisor.costs.hosted import Aliases
+from advisor.core.base import numbers
+from advisor.costs.figures import Figure, load_figures
+from advisor.costs.hosted import genai
+from advisor.costs.hosted.models import Aliases, Model, UnknownModel, built_in_aliases
+from advisor.costs.hosted.rates import Prices, given_prices
 from advisor.errors import InputError
 
-KEY_PATTERN = r"^[a-z0-9_]+(\.[a-z0-9_]+)+$"
-DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
-BUILT_IN_FILES = (
-    "hardware",
-    "capacity",
-    "gpus",
-    "fine_tuning",
-    "people",
-    "trend",
-    "latency",
-    "uncertainty",
-)
 SPREAD_KEY = "uncertainty.default_spread"
 DEFAULT_SPREAD = 0.25  # used only when the catalogue lacks the figure above
-STALE_MONTHS = 12  # a figure older than this is flagged (principle 10, docs/principles.md)
 PRICE_PREFIX = "price."  # price.<model>.input_usd_per_mtok / .output_usd_per_mtok
-
-
-class Figure(BaseModel):
-    """One number the cost model uses, with when it was true and who says so."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    key: str = Field(pattern=KEY_PATTERN)
-    value: float
-    low: float | None = None  # the range the figure may really lie in; None: the default spread
-    high: float | None = None
-    unit: str = ""
-    as_of: str = Field(pattern=DATE_PATTERN)
-    source: str = Field(min_length=1)
-    note: str = ""
-    origin: str = ""  # the file, plugin, config file or --set that gave it
-    replaces: bool = False  # a plugin's figure that deliberately replaces a built-in one
-    fixed: bool = False  # a fact that does not age (a datasheet, a model's architecture)
-    reference: bool = False  # kept for comparison and shown, never read by the bills
-
-    @field_validator("value", "low", "high", mode="before")
-    @classmethod
-    def _number(cls, value: Any) -> Any:
-        if isinstance(value, bool):
-            raise ValueError("a figure is a number, not true or false")
-        return value
-
-    @model_validator(mode="after")
-    def _range(self) -> Figure:
-        _check_range(self.value, self.low, self.high)
-        return self
-
-    def age_months(self, today: str) -> int:
-        """Whole months from when the figure was true to ``today`` (YYYY-MM-DD). A year alone is
-        taken as its middle, a month as its first day."""
-        return months_between(self.as_of, today)
-
-    def stale(self, today: str) -> bool:
-        """Older than a year (principle 10: a fixed capability's price halves in months), unless it
-        is a fact that does not age, such as a datasheet."""
-        return not self.fixed and self.age_months(today) > STALE_MONTHS
-
-
-def months_between(as_of: str, today: str) -> int:
-    parts = [int(p) for p in as_of.split("-")]
-    year, month = parts[0], parts[1] if len(parts) > 1 else 7
-    now_year, now_month = (int(p) for p in today.split("-")[:2])
-    return max(0, (now_year - year) * 12 + now_month - month)
-
-
-def _check_range(value: float, low: float | None, high: float | None) -> None:
-    if (low is None) != (high is None):
-        raise ValueError("give both low and high, or neither")
-    if low is not None and high is not None and not low <= value <= high:
-        raise ValueError(f"low ({low:g}) <= value ({value:g}) <= high ({high:g}) must hold")
-
-
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    value: float
-    low: float | None = None
-    high: float | None = None
-    unit: str = ""
-    as_of: str = Field(pattern=DATE_PATTERN)
-    source: str = Field(min_length=1)
-    note: str = ""
-    replaces: bool = False
-    fixed: bool = False
-    reference: bool = False
-
-    @model_validator(mode="after")
-    def _range(self) -> _Body:
-        _check_range(self.value, self.low, self.high)
-        return self
-
-
-class _File(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    title: str = Field(min_length=1)
-    figures: dict[str, _Body]
-
-    @field_validator("figures")
-    @classmethod
-    def _keys(cls, value: dict[str, _Body]) -> dict[str, _Body]:
-        bad = [k for k in value if not re.match(KEY_PATTERN, k)]
-        if bad:
-            raise ValueError(
-                f"figure keys are dotted lower-case words ([a-z0-9_]), not {', '.join(bad)}"
-            )
-        return value
 
 
 class Currency(BaseModel):
@@ -137,15 +33,6 @@ class Currency(BaseModel):
 
     code: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     per_usd: float = Field(default=1.0, gt=0)
-
-
-def load_figures(source: Path | Traversable, origin: str | None = None) -> list[Figure]:
-    """The figures of one catalogue file; a malformed one fails with file, line and field."""
-    name = origin or str(source)
-    parsed: _File = yamlio.validated(_File, source.read_text(encoding="utf-8"), name)
-    return [
-        Figure(key=key, origin=name, **body.model_dump()) for key, body in parsed.figures.items()
-    ]
 
 
 @dataclass
@@ -233,12 +120,14 @@ class Catalogue:
         serve ``open_model``'s weights, the architectures and the capacity factors), so that the
         first rule or fact to price a bill is not the one that pays for loading them: with no
         price cache yet, that is genai-prices' whole data set."""
-        from advisor.costs import capacity
+        from advisor.costs.capacity.fitted import factors
+        from advisor.costs.capacity.hardware import known_gpus
+        from advisor.costs.capacity.shapes import architectures
 
-        capacity.architectures()
-        capacity.known_gpus(self)
+        architectures()
+        known_gpus(self)
         for bound in (None, "cheap", "dear"):
-            capacity.factors(self, bound)
+            factors(self, bound)
         endpoints = self.endpoints(open_model) if open_model else []
         for model in dict.fromkeys([*models, *endpoints]):
             with contextlib.suppress(KeyError):  # an unknown model is reported where it is read
@@ -291,15 +180,15 @@ class Catalogue:
         copy.gpu_price_factor = self.gpu_price_factor * gpu
         return copy
 
-    def hosted_model(self, model: str) -> hosted.Model:
+    def hosted_model(self, model: str) -> Model:
         """What a hosted model's name means (its vendor, label, tier and status); KeyError when
         genai-prices does not know it."""
         try:
-            return self.shared(("model", model), lambda: hosted.resolve(model, self.aliases))
-        except hosted.UnknownModel as exc:
+            return self.shared(("model", model), lambda: genai.resolve(model, self.aliases))
+        except UnknownModel as exc:
             raise KeyError(str(exc)) from None
 
-    def hosted_price(self, model: str) -> hosted.Prices:
+    def hosted_price(self, model: str) -> Prices:
         """A hosted model's prices at the catalogue's date: genai-prices', with any price given
         by --set or a config file (``price.<model>.input_usd_per_mtok`` and
         ``.output_usd_per_mtok``, ``.cached_usd_per_mtok``) in their place."""
@@ -311,18 +200,18 @@ class Catalogue:
             lambda: listed.scaled(self.api_price_factor),
         )
 
-    def _listed(self, model: str) -> hosted.Prices:
+    def _listed(self, model: str) -> Prices:
         stem = f"{PRICE_PREFIX}{_key(model)}"
         given = {
             part: self.figures.get(f"{stem}.{part}_usd_per_mtok")
             for part in ("input", "output", "cached")
         }
         try:
-            listed = hosted.prices(model, self.price_date, self.aliases)
-        except hosted.UnknownModel as exc:
+            listed = genai.prices(model, self.price_date, self.aliases)
+        except UnknownModel as exc:
             if given["input"] is None or given["output"] is None:
                 raise KeyError(str(exc)) from None
-            return hosted.given_prices(
+            return given_prices(
                 model,
                 given["input"].value,
                 given["output"].value,
@@ -402,11 +291,6 @@ def _near(key: str, known: Iterable[str]) -> str:
     return f" (did you mean {found[0]!r}?)" if found else ""
 
 
-def built_in_sources() -> list[Traversable]:
-    folder = files("advisor.costs") / "data"
-    return [folder / f"{name}.yaml" for name in BUILT_IN_FILES]
-
-
 def build_catalogue(given: list[tuple[str, Any]], faults: list[Any]) -> Catalogue:
     """The catalogue from what plugins registered: figures, or paths of catalogue files.
 
@@ -442,4 +326,4 @@ def build_catalogue(given: list[tuple[str, Any]], faults: list[Any]) -> Catalogu
             figures[fig.key] = fig
     from advisor.core.base.dates import today
 
-    return Catalogue(figures, hosted.built_in_aliases(), today().isoformat())
+    return Catalogue(figures, built_in_aliases(), today().isoformat())

@@ -3,17 +3,19 @@ option changes, and where the recommendation changes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from advisor.core.decision import engine
 from advisor.core.decision.engine import Resolved, catalogue_source, resolve
+from advisor.core.decision.facts import FactView
 from advisor.core.decision.registry import Registry
 from advisor.core.exploration.flips import threshold
-from advisor.costs.model import BILLS, break_even
+from advisor.costs.breakeven import VOLUME, break_even
+from advisor.costs.model import BILLS_FACT, Costs, priced, yardstick
 from advisor.errors import AdvisorError
 
-VOLUME = "scale.requests_per_month"
 SAMPLE_EVERY = 10  # the recommendation is decided at every tenth point, then found by bisection
 
 
@@ -29,17 +31,19 @@ class Sweep:
 
 
 def bills_over(
-    values: dict[str, Any], question: str, xs: list[float], cat: Any
+    found: Costs, question: str, xs: list[float], inputs: Callable[[float], Any] | None = None
 ) -> dict[str, list[float | None]]:
-    """Each option's monthly bill with ``question`` at each of ``xs``, the other answers
-    (defaults filled in) as they are; None where a bill cannot be worked out."""
-    bills: dict[str, list[float | None]] = {oid: [] for oid in BILLS}
-    base = dict(values)
+    """Each option's monthly bill with ``question`` at each of ``xs``, what else the bills read
+    as it is in ``found`` (or as ``inputs(x)`` gives it); None where a bill cannot be worked out."""
+    bills: dict[str, list[float | None]] = {oid: [] for oid in found.options}
+    cat = found.catalogue
+    assert cat is not None, "bills worked out without a catalogue"
+    base = dict(found.answers)
     for x in xs:
         base[question] = x
-        for oid, bill in BILLS.items():
-            found = bill(base, cat)
-            bills[oid].append(None if found is None or found.floor else found.usd_per_month)
+        values = base if inputs is None else inputs(x)
+        for oid, bill in priced(found, values, cat).items():
+            bills[oid].append(None if bill is None or bill.floor else bill.usd_per_month)
     return bills
 
 
@@ -86,13 +90,30 @@ def sweep(
     resolved = resolve(registry, answers)
     source = catalogue_source(registry, catalogue)
     cat = source()
-    bills = bills_over(resolved.values, question, xs, cat)
+    found = FactView(resolved.values, registry.facts, catalogue=source, trusted=registry.trusted())[
+        BILLS_FACT
+    ]
+    if not isinstance(found, Costs) or found.error:
+        raise AdvisorError("a sweep needs the bills, and the cost catalogue cannot work them out")
+    reads = tuple(found.answers)
+    # A fact a bill reads is worked out again at each point only when the swept answer is behind it.
+    moved = [k for k in reads if k in registry.facts and question in registry.inputs_of([k])]
+    trusted = registry.trusted()
+
+    def inputs(x: float) -> dict[str, Any]:
+        values = dict(resolved.values, **{question: x})
+        view = FactView(values, registry.facts, catalogue=source, trusted=trusted)
+        return {**found.answers, question: x, **{key: view[key] for key in moved}}
+
+    bills = bills_over(found, question, xs, inputs if moved else None)
     out = Sweep(question, xs, bills, currency=cat.currency)
     out.cheapest_changes = _cheapest_changes(xs, bills)
-    if question == VOLUME:  # where a bill meets the API's: the cost model's own break-even
+    stick = yardstick(found.pricings)
+    if question == VOLUME and stick is not None:  # where a bill meets the yardstick's
+        by_option = {p.option: p for p in found.pricings}
         for i, (_, a, b) in enumerate(out.cheapest_changes):
-            other = b if a == "api" else a if b == "api" else None
-            crossing = break_even(resolved.values, cat, other) if other else None
+            other = b if a == stick.option else a if b == stick.option else None
+            crossing = break_even(found.answers, cat, by_option[other], stick) if other else None
             if crossing is not None:
                 out.cheapest_changes[i] = (crossing, a, b)
 

@@ -116,7 +116,8 @@ def rules_markdown(registry: Registry) -> str:
             "",
             f"**{item.title}**",
             "",
-            f"*Stage:* {item.stage}. *Fires when* {item.fires_when}.",
+            f"*Stage:* {item.stage}. *Fires when* {item.fires_when}."
+            + (f" *Since* {item.plugin} {item.since}." if item.since else ""),
             "",
             f"*Why.* {' '.join(item.rationale.split())}",
             "",

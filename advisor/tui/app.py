@@ -240,13 +240,6 @@ class AdvisorApp(App[None]):
         self.call_after_refresh(lambda: self.screen.show_tab("whatif"))  # type: ignore[attr-defined]
 
 
-def make_app(
-    registry: Registry,
-    catalogue: Catalogue,
-    *,
-    answers: AnswersFile | None = None,
-    examples: dict[str, Any] | None = None,
-    autosave: Autosave | None = None,
-) -> AdvisorApp:
-    """The app, handed what it needs: the registry of plugins' contributions and the catalogue."""
-    return AdvisorApp(registry, catalogue, answers=answers, examples=examples, autosave=autosave)
+# The app, handed what it needs: the registry of plugins' contributions and the catalogue (the
+# command line and the tests build it by this name).
+make_app = AdvisorApp

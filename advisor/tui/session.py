@@ -13,8 +13,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from advisor.core.answers.document import AnswersFile, Expect
+from advisor.core.answers.document import AnswersFile
 from advisor.core.answers.questionnaire import Question
+from advisor.core.answers.schema import Expect
 from advisor.core.base import dates
 from advisor.core.base.files import write_atomic
 from advisor.core.decision.engine import Decision
@@ -341,8 +342,8 @@ class Session:
             self.autosave.clear(self.autosave_name)
 
     def memo_text(self, fmt: str, today: date | None = None) -> str:
-        from advisor.memo.model import build_memo
-        from advisor.memo.render import render
+        from advisor.render.memo.model import build_memo
+        from advisor.render.memo.render import render
 
         memo = build_memo(
             self.decision,

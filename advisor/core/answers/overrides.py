@@ -112,51 +112,60 @@ def config_path(explicit: Path | None = None) -> Path | None:
     return found if found.is_file() else None
 
 
-_READ: dict[tuple[Path, int, int], Any] = {}
+class Config:
+    """A config file, read once for a command: where it is, and its tree (with lines, for the
+    errors) the first time something asks. The plugins to leave out, the policy packs, the figures
+    and the currency all come from the one read."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self._tree: Any = None
+        self._read = False
+
+    def tree(self) -> Any:
+        """The file's tree (a missing or malformed file is an error naming it)."""
+        if self.path is None:
+            return None
+        if not self._read:
+            self._tree = yamlio.load_user(self.path, "a config file")
+            self._read = True
+        return self._tree
+
+    def names(self, key: str) -> list[str]:
+        """A list of names or paths the file gives under ``key`` (one item may stand alone);
+        nothing when there is no file."""
+        if self.path is None or not self.path.is_file():
+            return []
+        document = self.tree() or {}
+        given = document.get(key) if isinstance(document, dict) else None
+        if given is None:
+            return []
+        if isinstance(given, str):
+            given = [given]
+        if not isinstance(given, list) or not all(isinstance(p, str) for p in given):
+            line = yamlio.line_of(document, [key])
+            raise InputError(self.path, [Problem(key, "expected a list of names or paths", line)])
+        return list(given)
+
+    def policies(self) -> list[Path]:
+        """The policy packs the file names (``policies: [path, ...]``, relative to the file)."""
+        if self.path is None:
+            return []
+        folder = self.path.parent
+        return [(folder / Path(p).expanduser()).resolve() for p in self.names("policies")]
 
 
-def _document(path: Path) -> Any:
-    """The config file's tree, read once per version of the file: the plugin choices and the
-    overrides of one command all come from the same read."""
-    try:
-        stat = path.stat()
-        key = (path.resolve(), stat.st_mtime_ns, stat.st_size)
-    except OSError:
-        return yamlio.load_user(path, "a config file")  # reports the problem
-    if key not in _READ:
-        _READ.clear()
-        _READ[key] = yamlio.load_user(path, "a config file")
-    return _READ[key]
+def read_config(explicit: Path | None = None) -> Config:
+    """The config file for a command (see :func:`config_path`), to be read on first use."""
+    return Config(config_path(explicit))
 
 
-def config_list(path: Path | None, key: str) -> list[str]:
-    """A list of names or paths a config file gives under ``key`` (one item may stand alone)."""
-    if path is None or not path.is_file():
-        return []
-    document = _document(path) or {}
-    given = document.get(key) if isinstance(document, dict) else None
-    if given is None:
-        return []
-    if isinstance(given, str):
-        given = [given]
-    if not isinstance(given, list) or not all(isinstance(p, str) for p in given):
-        line = yamlio.line_of(document, [key])
-        raise InputError(path, [Problem(key, "expected a list of names or paths", line)])
-    return list(given)
-
-
-def config_policies(path: Path | None) -> list[Path]:
-    """The policy packs a config file names (``policies: [path, ...]``, relative to the file)."""
-    if path is None:
-        return []
-    return [(path.parent / Path(p).expanduser()).resolve() for p in config_list(path, "policies")]
-
-
-def load_config(overrides: Overrides, path: Path | None) -> Overrides:
+def load_config(overrides: Overrides, config: Config) -> Overrides:
     """Add the config file's figures and currency (a missing --config file is an error)."""
+    path = config.path
     if path is None:
         return overrides
-    document = _document(path) or {}
+    document = config.tree() or {}
     problems: list[Problem] = []
     if not isinstance(document, dict):
         raise InputError(path, [Problem("", "expected a mapping with figures: and currency:", 1)])
@@ -164,11 +173,7 @@ def load_config(overrides: Overrides, path: Path | None) -> Overrides:
     figures = document.get("figures") or {}
     if not isinstance(figures, dict):
         problems.append(
-            Problem(
-                "figures",
-                "expected a mapping of figure: number",
-                yamlio.line_of(document, ["figures"]),
-            )
+            yamlio.problem_at(document, ["figures"], "expected a mapping of figure: number")
         )
         figures = {}
     for key, value in figures.items():

@@ -6,15 +6,10 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from functools import cached_property
-from importlib.resources.abc import Traversable
 from itertools import islice
-from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-
-from advisor.core.base import yamlio
-from advisor.errors import InputError, Problem
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 QuestionType = Literal["choice", "multi_choice", "bool", "int", "number", "text"]
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -323,30 +318,6 @@ class Section(BaseModel):
             again = next(n for n, i in enumerate(ids) if i in ids[:n])
             raise _At(("questions", again, "id"), f"question ids repeat: {', '.join(dupes)}")
         return self
-
-
-def load_section(source: Path | Traversable, origin: str | None = None) -> Section:
-    """Load and validate one questionnaire file; a malformed one fails with file, line and field."""
-    name = origin or str(source)
-    text = source.read_text(encoding="utf-8")
-    data = yamlio.load_fast(text, name)
-    if isinstance(data, dict):
-        data.setdefault("origin", name)
-    try:
-        return Section.model_validate(data)
-    except ValidationError as exc:
-        # Only now pay for a positional parse, to point at the line.
-        root = yamlio.load_round_trip(text, name)
-        problems = []
-        for err in exc.errors():
-            loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
-            cause = err.get("ctx", {}).get("error")
-            if isinstance(cause, _At):  # point at the field inside the model, not the model
-                loc += cause.loc
-            field = ".".join(str(p) for p in loc) or "(file)"
-            message = err["msg"].removeprefix("Value error, ")
-            problems.append(Problem(field, message, yamlio.line_of(root, loc)))
-        raise InputError(name, problems) from None
 
 
 # The checks of the values_from sources (any model genai-prices prices, any architecture in the

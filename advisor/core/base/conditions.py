@@ -30,6 +30,7 @@ _BLANK_TO_END = re.compile(r"\s*\Z")
 _BLANK = re.compile(r"\s*")
 WORDS = {"and", "or", "not", "in", "true", "false", "null"}
 COMPARE = ("==", "!=", "<", "<=", ">", ">=", "in", "not in")
+JOINS = (("or", any), ("and", all))  # the words that join operands, the loosest first
 
 
 class ConditionError(ValueError):
@@ -110,26 +111,22 @@ class _Parser:
     def parse(self) -> Callable[[Any], Any]:
         if not self.tokens:
             raise ConditionError("the condition is empty")
-        node = self.or_()
+        node = self.joined()
         if self.peek() is not None:
             raise self.fail("'and', 'or' or the end")
         return node
 
-    def or_(self) -> Callable[[Any], Any]:
-        parts = [self.and_()]
-        while self.take("word", "or"):
-            parts.append(self.and_())
+    def joined(self, level: int = 0) -> Callable[[Any], Any]:
+        """Operands joined by the word of JOINS[level], each one the next level's ("or" of "and"s,
+        "and" of ``not``s)."""
+        word, join = JOINS[level]
+        tighter = level + 1 < len(JOINS)
+        parts = [self.joined(level + 1) if tighter else self.not_()]
+        while self.take("word", word):
+            parts.append(self.joined(level + 1) if tighter else self.not_())
         if len(parts) == 1:
             return parts[0]
-        return lambda facts: any(bool(p(facts)) for p in parts)
-
-    def and_(self) -> Callable[[Any], Any]:
-        parts = [self.not_()]
-        while self.take("word", "and"):
-            parts.append(self.not_())
-        if len(parts) == 1:
-            return parts[0]
-        return lambda facts: all(bool(p(facts)) for p in parts)
+        return lambda facts: join(bool(p(facts)) for p in parts)
 
     def not_(self) -> Callable[[Any], Any]:
         if self.take("word", "not"):
@@ -181,7 +178,7 @@ class _Parser:
             self.last = "name"
             return lambda facts: facts[value]
         if self.take("op", "("):
-            inner = self.or_()
+            inner = self.joined()
             if not self.take("op", ")"):
                 raise self.fail("')'")
             self.last = "group"

@@ -8,6 +8,7 @@ currency. Amounts are held in US dollars; a currency is applied only when one is
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any, Protocol
 
 
@@ -53,15 +54,25 @@ def money(usd: float | None, currency: CurrencyLike | None = None) -> str:
     return f"{sign}{symbol}{shown}"
 
 
+def _range(
+    low: float | None,
+    high: float | None,
+    write: Callable[[float | None], str],
+    join: Callable[[str, str], str],
+) -> str:
+    """A range written end by end: one amount when an end is missing or both read the same, "at
+    least" one when the other is unbounded."""
+    if low is None or high is None:
+        return write(low if high is None else high)
+    if math.isinf(high):
+        return f"at least {write(low)}"
+    first, last = write(low), write(high)
+    return first if first == last else join(first, last)
+
+
 def money_range(low: float | None, high: float | None, currency: CurrencyLike | None = None) -> str:
     """A range of amounts: ``$1,200 to $1,900``; one amount when both ends agree."""
-    if low is None or high is None:
-        return money(low if high is None else high, currency)
-    if math.isinf(high):
-        return f"at least {money(low, currency)}"
-    if money(low, currency) == money(high, currency):
-        return money(low, currency)
-    return f"{money(low, currency)} to {money(high, currency)}"
+    return _range(low, high, lambda v: money(v, currency), lambda a, b: f"{a} to {b}")
 
 
 def money_short(
@@ -84,14 +95,13 @@ def money_short(
 
 
 def range_short(low: float | None, high: float | None, currency: CurrencyLike | None = None) -> str:
-    """A range in short amounts: ``$532k–$1.06M``, ``at least $98.8k`` when unbounded."""
-    if low is None or high is None:
-        return money_short(low if high is None else high, currency)
-    if math.isinf(high):
-        return f"at least {money_short(low, currency)}"
+    """A range in short amounts: ``$532k–$1.06M``, ``at least $98.8k`` when unbounded, one amount
+    when both ends agree."""
     code = currency.code if currency is not None else "USD"
     symbol = "$" if code == "USD" else f"{code} "
-    return f"{money_short(low, currency)}–{money_short(high, currency).removeprefix(symbol)}"
+    return _range(
+        low, high, lambda v: money_short(v, currency), lambda a, b: f"{a}–{b.removeprefix(symbol)}"
+    )
 
 
 def points(value: float) -> str:

@@ -167,6 +167,12 @@ def validated(model: type[BaseModel], text: str, name: str) -> Any:
         raise InputError(name, problems) from None
 
 
+def problem_at(document: Any, keys: list[Any], message: str) -> Problem:
+    """A problem with the value at ``keys`` (``["figures", "gpu.h100.hourly_usd"]``), named by its
+    dotted path and located at its line."""
+    return Problem(".".join(map(str, keys)), message, line_of(document, keys))
+
+
 def line_of(root: Any, loc: Sequence[str | int]) -> int | None:
     """The 1-based line of the deepest node along ``loc`` that a round-trip load knows about."""
     node = root

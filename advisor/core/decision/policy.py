@@ -55,6 +55,7 @@ RULE_KEYS = (
     "source",
     "principles",
     "examples",
+    "since",
 )
 TOP_KEYS = ("policy", "rules", "questions")
 
@@ -198,6 +199,7 @@ def _rule(item: Any, at: list[Any], path: Path, document: Any) -> tuple[Rule | N
         options=tuple(dict.fromkeys([*vetoes, *holds, *scores])),
         stage="constraint" if vetoes else "gate" if holds else "preference",
         examples=examples,
+        since=str(item.get("since") or ""),
     )
     return rule, problems
 
@@ -274,10 +276,8 @@ def _sections(document: Any, path: Path, problems: list[Problem]) -> list[Sectio
         return []
     if not isinstance(given, dict):
         problems.append(
-            Problem(
-                "questions",
-                "expected section: [questions], e.g. privacy: [...]",
-                yamlio.line_of(document, ["questions"]),
+            yamlio.problem_at(
+                document, ["questions"], "expected section: [questions], e.g. privacy: [...]"
             )
         )
         return []

@@ -1,6 +1,6 @@
 """The registry: everything the plugins contribute, checked and stamped with the plugin that gave
 it, and the faults of plugins that got something wrong. What the engine, the outputs and the UI read;
-advisor/plugins.py finds and loads the plugins and fills it in."""
+advisor/plugins/ finds and loads the plugins and fills it in."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from advisor.core.decision.memoparts import MemoSection
 from advisor.core.decision.rules import Fact, Option, Rule
 
 if TYPE_CHECKING:
+    from advisor.costs.bill import Pricing
     from advisor.costs.catalogue import Catalogue
 
 
@@ -81,6 +82,7 @@ class Registry:
     make_catalogue: Callable[[list[tuple[str, Any]], list[PluginFault]], Catalogue] | None = field(
         default=None, repr=False
     )
+    pricings: list[Pricing] = field(default_factory=list, repr=False)  # how each option is billed
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property

@@ -149,6 +149,7 @@ class Rule:
     options: tuple[str, ...] = ()  # the options its findings may name
     examples: tuple[Example, ...] = field(default=())
     plugin: str = ""
+    since: str = ""  # the version of its plugin the rule first appeared in
     stage: Stage = "preference"  # when the engine runs it; constraint rules run first
 
     def __post_init__(self) -> None:
@@ -196,13 +197,16 @@ def rule(
     options: Iterable[str] = (),
     examples: Iterable[Example] = (),
     stage: Stage = "preference",
+    since: str = "",
 ) -> Callable[[Callable[[Facts], Any]], Rule]:
     """Declare a rule from a function; its docstring is the rationale.
 
     The function receives the facts and returns (or yields) findings: ``points``, ``veto``,
     ``hold`` or ``note``. It must be pure: the same answers always give the same findings.
     ``stage`` places it in the decision procedure: ``constraint`` rules run first, and the options
-    they rule out are the fact ``ruled_out`` that later rules may read.
+    they rule out are the fact ``ruled_out`` that later rules may read. ``since`` is the version of
+    the plugin the rule first appeared in, so a reader of an old memo can tell a rule that is new
+    from one that changed its mind.
     """
 
     def wrap(func: Callable[[Facts], Any]) -> Rule:
@@ -225,6 +229,7 @@ def rule(
             options=tuple(options),
             examples=tuple(examples),
             stage=stage,
+            since=since,
         )
 
     return wrap

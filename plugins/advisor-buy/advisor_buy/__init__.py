@@ -2,16 +2,29 @@
 
 A third-party plugin for the advisor, written against its public API only (``import advisor``):
 questions (``buy.yaml``), an option, rules in Python and one as data (``policy.yaml``), a price in
-the cost catalogue (``prices.yaml``) and a section of the decision memo.
+the cost catalogue (``prices.yaml``), the option's bill (so it is costed, swept and charted beside
+the built-in options) and a section of the decision memo.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from importlib.resources import files
 from typing import Any
 
-from advisor import Finding, MemoContext, MemoSection, Option, hookimpl, points, rule, veto
+from advisor import (
+    Finding,
+    Line,
+    MemoContext,
+    MemoSection,
+    Option,
+    OptionCost,
+    Pricing,
+    hookimpl,
+    points,
+    rule,
+    veto,
+)
 
 ADVISOR_HOOK_API = 1
 HERE = files("advisor_buy")
@@ -39,6 +52,7 @@ def advisor_options(register: Callable[[Any], None]) -> None:
 @rule(
     "BUY001",
     "If you can buy it, don't build it",
+    since="0.1.0",
     source="the advisor's principle 9 (docs/principles.md)",
     reads=["pmf.commodity_use_case", "buy.product_fit"],
     fires_when="the use case is a commodity and a product does the whole job, or part of it",
@@ -61,6 +75,7 @@ def buy_the_commodity(facts: Any) -> Iterator[Finding]:
 @rule(
     "BUY002",
     "Nothing to buy yet",
+    since="0.1.0",
     source="the advisor's principle 9 (docs/principles.md)",
     reads=["buy.product_fit"],
     fires_when="nobody has looked for a product, or nothing fits",
@@ -81,6 +96,7 @@ def nothing_to_buy(facts: Any) -> Iterator[Finding]:
 @rule(
     "BUY003",
     "A product knows no more than open data",
+    since="0.1.0",
     source="the advisor's principles 3 and 9 (docs/principles.md)",
     reads=["pmf.domain_gap"],
     fires_when="the task needs knowledge or formats absent from open training data",
@@ -104,6 +120,60 @@ def advisor_rules(register: Callable[[Any], None]) -> None:
 @hookimpl
 def advisor_catalogue(register: Callable[[Any], None]) -> None:
     register(HERE / "prices.yaml")
+
+
+FIT = "buy.product_fit"
+QUOTE = "buy.product_usd_per_month"
+REQUESTS = "scale.requests_per_month"
+PER_RESOLUTION = "buy.support_agent.usd_per_resolution"
+
+
+def product_bill(
+    answers: Mapping[str, Any], cat: Any, bound: str | None = None
+) -> OptionCost | None:
+    """The product's price a month, once a product that fits is found (no bill before): the
+    vendor's quote when the team has one; without it, a support agent's published price per
+    resolved conversation for every call (the most it would cost, as not every call is a
+    resolution)."""
+    if answers.get(FIT) not in ("partly", "fully"):
+        return None
+    out = OptionCost(BUY)
+    quote, requests = answers.get(QUOTE), answers.get(REQUESTS)
+    if quote is not None:
+        out.lines.append(Line("the product, as quoted", float(quote), "the vendor's quote"))
+    elif requests is not None and PER_RESOLUTION in cat.figures:
+        each = cat.at(PER_RESOLUTION, bound)
+        out.lines.append(
+            Line(
+                "the product, per resolution",
+                float(requests) * each,
+                lambda: f"{float(requests):,.0f} calls x ${each:g} a resolved conversation",
+                (PER_RESOLUTION,),
+            )
+        )
+        out.notes.append(
+            "no quote: priced as a support agent sold per resolution, every call a resolved "
+            "conversation (the most it would cost); ask the vendor for a quote"
+        )
+    else:
+        out.missing.append(QUOTE)
+    return out
+
+
+@hookimpl
+def advisor_bills(register: Callable[[Any], None]) -> None:
+    # The product's price includes the building, running and upkeep that the API's bill leaves
+    # out, so the economics rule does not weigh one against the other; the memo section below
+    # sets them side by side, and the bill is shown, swept and charted with the others.
+    register(
+        Pricing(
+            option=BUY,
+            bill=product_bill,
+            reads=(FIT, QUOTE, REQUESTS),
+            break_even=True,
+            weighed=False,
+        )
+    )
 
 
 @hookimpl

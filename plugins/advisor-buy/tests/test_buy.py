@@ -44,3 +44,18 @@ def test_the_memo_compares_the_quote_with_building(advisor_registry, advisor_mem
     assert "#### Buying instead of building" in text
     assert "The product's quote ($1,200 a month)" in text
     assert "$0.99" in text
+
+
+def test_its_bill_is_the_quote_or_the_published_price_per_resolution(
+    advisor_registry, advisor_evaluate
+):
+    registry = advisor_registry(advisor_buy)
+    quoted = advisor_evaluate(SUPPORT_BOT, registry).costs.options["buy"]
+    assert quoted.usd_per_month == 1200
+    unquoted = {k: v for k, v in SUPPORT_BOT.items() if k != "buy.product_usd_per_month"}
+    bill = advisor_evaluate(unquoted, registry).costs.options["buy"]
+    assert bill.usd_per_month == 20000 * 0.99  # every call a resolved conversation, at $0.99
+    assert bill.lines[0].figures == ("buy.support_agent.usd_per_resolution",)
+    assert "no quote" in bill.notes[0]
+    nothing = {**unquoted, "buy.product_fit": "none_found"}
+    assert "buy" not in advisor_evaluate(nothing, registry).costs.options

@@ -1,4 +1,5 @@
-"""Built-in rules on what has been tried and measured (principles 2, 3, 4, 11 and 12)."""
+"""Built-in rules on fine-tuning (FT) and pretraining (PRE): when tuning is shown to be needed and
+has what it takes (principles 3, 4 and 12)."""
 
 from __future__ import annotations
 
@@ -10,160 +11,23 @@ from advisor_plugins._pack import (
     API,
     ESSAY,
     FINE_TUNE,
-    SELF_HOST,
+    SHORT,
+    SINCE,
     principle,
+    result_words,
     rules_hook,
     with_examples,
 )
 
 MIN_LABELS = 100  # below this there is too little to train on or to check a tuned model against
-SHORTFALL = {"partially_meets_bar": -2, "fails_bar": -3}  # points against serving a model as it is
 SOME_LABELS = 1_000
 MANY_LABELS = 10_000
-SHORT = ("fails_bar", "partially_meets_bar")
-MEASURED = ("fails_bar", "partially_meets_bar", "meets_bar")
-
-
-@rule(
-    "PRM001",
-    "Prompt engineering first",
-    source=f"{principle(4)}; {ESSAY}",
-    reads=["best_prompted_result"],
-    fires_when="no model has been tried with prompting yet",
-    principles=[4],
-    options=[API],
-)
-def prompting_first(facts: Facts) -> Iterator[Finding]:
-    """Few-shot examples, structured input and output and chain of thought on a large model come
-    first: each step up in complexity costs about an order of magnitude more effort than the one
-    before. When nothing has been tried, the quickest experiment is prompting a hosted model.
-    (Fine-tuning before any prompt is tried is held back by FT005.)"""
-    if facts["best_prompted_result"] == "not_tried":
-        yield points(
-            API,
-            2,
-            "no model has been prompted yet: prompting a large hosted model is "
-            "the quickest experiment",
-        )
-
-
-@rule(
-    "PRM002",
-    "A prompted hosted model meets the bar",
-    source=f"{principle(3, 4)}; {ESSAY}",
-    reads=["pmf.prompting_result"],
-    fires_when="prompting_result is meets_bar",
-    principles=[3, 4],
-    options=[API],
-)
-def hosted_meets_bar(facts: Facts) -> Iterator[Finding]:
-    """When a well-prompted hosted model already meets the quality bar, the API is a working
-    solution to improve with evals and caching. (That it leaves fine-tuning nothing to fix is
-    FT005's gate.)"""
-    if facts["pmf.prompting_result"] == "meets_bar":
-        yield points(API, 3, "a prompted hosted model already meets the bar")
-
-
-@rule(
-    "PRM003",
-    "A prompted open model meets the bar",
-    source=f"{principle(3, 5)}; {ESSAY}",
-    reads=["pmf.open_model_result"],
-    fires_when="open_model_result is meets_bar",
-    principles=[3, 5],
-    options=[SELF_HOST],
-)
-def open_meets_bar(facts: Facts) -> Iterator[Finding]:
-    """An open-weight model that meets the bar with prompting alone can be self-hosted as it is;
-    tuning it would add training runs, repeated as base models improve, for no gain in quality."""
-    if facts["pmf.open_model_result"] == "meets_bar":
-        yield points(SELF_HOST, 3, "a prompted open model meets the bar and can be served as it is")
-
-
-@rule(
-    "PRM004",
-    "A prompted open model falls short",
-    source=f"{principle(3, 5)}; {ESSAY}",
-    reads=["pmf.open_model_result"],
-    fires_when="open_model_result is fails_bar or partially_meets_bar",
-    principles=[3, 5],
-    options=[SELF_HOST],
-)
-def open_falls_short(facts: Facts) -> Iterator[Finding]:
-    """Serving an open model that misses the bar ships a worse product; self-hosting it as it is
-    only makes sense once something (tuning, better prompts, a larger model) closes the gap."""
-    result = facts["pmf.open_model_result"]
-    if result in SHORT:
-        yield points(
-            SELF_HOST,
-            SHORTFALL[result],
-            f"the prompted open model {_words(result)}: serving it as it is would miss the bar",
-        )
-
-
-@rule(
-    "PRM005",
-    "The prompted hosted model falls short",
-    source=f"{principle(3, 4, 12)}; {ESSAY}",
-    reads=["pmf.prompting_result", "pmf.open_model_result"],
-    fires_when="prompting_result is fails_bar or partially_meets_bar",
-    principles=[3, 4, 12],
-    options=[API, SELF_HOST],
-)
-def hosted_falls_short(facts: Facts) -> Iterator[Finding]:
-    """A hosted frontier model that misses the bar, well prompted, is not yet a product: the API
-    as it is ships something worse than the team needs. An open model is rarely stronger than the
-    frontier, so until one is measured, serving it as it is is assumed to fall short as well;
-    closing the gap takes tuning (FT002), retrieval, or a change to the task."""
-    result = facts["pmf.prompting_result"]
-    if result not in SHORT:
-        return
-    yield points(
-        API,
-        SHORTFALL[result],
-        f"the prompted hosted model {_words(result)}: the API as it is would miss the bar",
-    )
-    if facts["pmf.open_model_result"] not in MEASURED:
-        yield points(
-            SELF_HOST,
-            SHORTFALL[result],
-            "no open model is measured, and the hosted frontier model already misses the bar: "
-            "an open one served as it is would too",
-        )
-
-
-@rule(
-    "PRM006",
-    "A model that falls well short is not served as it is",
-    source=f"{principle(3, 5, 12)}; {ESSAY}",
-    reads=["pmf.prompting_result", "pmf.open_model_result"],
-    fires_when="the open model falls well short of the bar (fails_bar), or none is measured and "
-    "the hosted frontier model falls well short",
-    principles=[3, 5, 12],
-    options=[SELF_HOST],
-    stage="gate",
-)
-def not_served_as_is(facts: Facts) -> Iterator[Finding]:
-    """Self-hosting serves an open model as it is. When that model, well prompted, falls well
-    short of the bar, serving it ships a product the team already knows is not good enough,
-    however cheap the GPUs; and when no open model is measured while even the hosted frontier
-    model falls well short, an open one would fare no better. Self-hosting is held back: tuning
-    (if the need is shown), retrieval, or a different task come first, and the API is the
-    cheapest place to keep trying."""
-    open_result = facts["pmf.open_model_result"]
-    if open_result == "fails_bar":
-        yield hold(SELF_HOST, "the prompted open model falls well short of the bar")
-    elif open_result not in MEASURED and facts["pmf.prompting_result"] == "fails_bar":
-        yield hold(
-            SELF_HOST,
-            "no open model is measured, and even the hosted frontier model falls well short of "
-            "the bar",
-        )
 
 
 @rule(
     "FT001",
     "Fine-tuning needs evals and a labelled set",
+    since=SINCE,
     source=f"{principle(3)}; {ESSAY}",
     reads=["pmf.has_evals", "pmf.labeled_examples"],
     fires_when=f"there is no eval suite, or fewer than {MIN_LABELS} labelled examples",
@@ -189,6 +53,7 @@ def needs_evals_and_labels(facts: Facts) -> Iterator[Finding]:
 @rule(
     "FT002",
     "Prompting has been shown to fall short",
+    since=SINCE,
     source=f"{principle(3)}; {ESSAY}",
     reads=["strongest_prompted_result"],
     fires_when="the strongest model the team may use (the hosted one, or the open one where the "
@@ -207,13 +72,14 @@ def shortfall_proven(facts: Facts) -> Iterator[Finding]:
         yield points(
             FINE_TUNE,
             3,
-            f"the strongest prompted model {_words(best)}: a shortfall that tuning can address",
+            f"the strongest prompted model {result_words(best)}: a shortfall that tuning can address",
         )
 
 
 @rule(
     "FT005",
     "Fine-tuning only where it is shown to be needed",
+    since=SINCE,
     source=(
         f"{principle(3, 5)}; {ESSAY} (BuzzFeed cut costs by 80% by tuning open models on what a "
         "hosted model did)"
@@ -301,6 +167,7 @@ def _distillation_saving(bills: Any) -> float | None:
 @rule(
     "FT003",
     "Labelled data on hand",
+    since=SINCE,
     source=f"{principle(3)}; {ESSAY}",
     reads=["pmf.labeled_examples"],
     fires_when=f"there are at least {SOME_LABELS:,} labelled examples",
@@ -322,6 +189,7 @@ def labels_on_hand(facts: Facts) -> Iterator[Finding]:
 @rule(
     "FT004",
     "Knowledge absent from open training data",
+    since=SINCE,
     source=f"{principle(3)}; {ESSAY}",
     reads=["pmf.domain_gap"],
     fires_when="domain_gap is answered (true or false)",
@@ -344,6 +212,7 @@ def domain_gap(facts: Facts) -> Iterator[Finding]:
 @rule(
     "PRE001",
     "Adapt the strongest open model; don't pretrain",
+    since=SINCE,
     source=(
         f"{principle(2)}; {ESSAY} (BloombergGPT: 363B tokens, a team of nine, overtaken by "
         "gpt-3.5-turbo and gpt-4 within a year)"
@@ -366,80 +235,16 @@ def dont_pretrain(facts: Facts) -> Iterator[Finding]:
         )
 
 
-@rule(
-    "EVAL001",
-    "Evals from day one",
-    source=f"{principle(4, 8)}; {ESSAY}",
-    reads=["pmf.has_evals"],
-    fires_when="there is no eval suite",
-    principles=[4, 8],
-    options=[SELF_HOST],
-)
-def evals_first(facts: Facts) -> Iterator[Finding]:
-    """Evals, starting as assertions like unit tests, say whether a prompt works and whether a
-    change helps. Whatever the option they come first; without them a team that hosts an open
-    model cannot tell whether it is good enough for its users."""
-    if facts["pmf.has_evals"] is False:
-        yield note(
-            None, "write an eval suite first: assertions on real examples, run on every change"
-        )
-        yield points(
-            SELF_HOST,
-            -1,
-            "without evals nobody can tell whether a hosted open model is good enough",
-        )
-
-
-@rule(
-    "EVAL002",
-    "Results judged without evals are impressions",
-    source=f"{principle(11, 12)}; {ESSAY}",
-    reads=["pmf.has_evals", "pmf.prompting_result", "pmf.open_model_result"],
-    fires_when="a prompting result is reported but there is no eval suite",
-    principles=[11, 12],
-    options=[],
-)
-def unmeasured_results(facts: Facts) -> Iterator[Finding]:
-    """A result judged by eye, or against a public benchmark that may be contaminated, is an
-    impression rather than a measurement. Show the working: the recommendation leans on these
-    results, so the evals that would confirm them are the first thing to build."""
-    if facts["pmf.has_evals"] is not False:
-        return
-    for key, label in (("pmf.prompting_result", "hosted"), ("pmf.open_model_result", "open")):
-        result = facts[key]
-        if result in MEASURED:
-            yield note(
-                None,
-                f"the {label} model's result ({result}) was judged without evals; "
-                "confirm it with an eval suite before relying on it",
-            )
-
-
-def _words(result: str) -> str:
-    return {
-        "fails_bar": "falls well short of the bar",
-        "partially_meets_bar": "gets close but misses the bar",
-    }[result]
-
-
 RULES = with_examples(
     [
-        prompting_first,
-        hosted_meets_bar,
-        open_meets_bar,
-        open_falls_short,
-        hosted_falls_short,
-        not_served_as_is,
         needs_evals_and_labels,
         shortfall_proven,
         necessity_shown,
         labels_on_hand,
         domain_gap,
         dont_pretrain,
-        evals_first,
-        unmeasured_results,
     ],
-    "evidence",
+    "tuning",
 )
 
 advisor_rules = rules_hook(RULES)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
@@ -19,10 +18,11 @@ from advisor.core.base import labels, numbers
 from advisor.core.decision.engine import Decision
 from advisor.core.decision.memoparts import MemoContext, MemoSection
 from advisor.core.decision.rules import Finding, Rule
+from advisor.render.memo.costs import CostsView, _costs_view
+from advisor.render.memo.sources import SourcesView, _sources
 
 if TYPE_CHECKING:
     from advisor.core.answers.document import AnswersFile
-    from advisor.core.answers.questionnaire import Question
     from advisor.core.decision.registry import Registry
     from advisor.costs.catalogue import Catalogue
     from advisor.costs.model import Costs
@@ -71,85 +71,10 @@ class AnswerRow:
 
 
 @dataclass(frozen=True)
-class CostRow:
-    option: str
-    label: str
-    monthly: str
-    per_mtok: str
-    horizon: str
-    horizon_range: str
-    gpus: str
-    utilisation: str
-    p95: str
-    note: str  # the route taken, or the answers it still needs
-
-
-@dataclass(frozen=True)
-class BreakEvenRow:
-    option: str
-    label: str
-    today: str
-    horizon: str
-
-
-@dataclass(frozen=True)
-class CostsView:
-    heading: str
-    rows: tuple[CostRow, ...]
-    break_even: tuple[BreakEvenRow, ...]
-    volume: str
-    price_date: str
-    error: str  # why no costs were worked out, or ""
-    notes: tuple[str, ...] = ()  # retired models, price changes, a hosted open endpoint
-    ages: str = ""  # how old the figures are, in a sentence
-    stale: bool = False  # some figure is older than twelve months
-
-
-@dataclass(frozen=True)
 class RevisitView:
     date: str
     reason: str
     triggers: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Citation:
-    """A work the rules that fired cite, named once, with the codes of those rules and what any of
-    them takes from it in particular."""
-
-    text: str
-    codes: tuple[str, ...]
-    notes: tuple[tuple[str, str], ...] = ()  # (rule code, what it takes from the work)
-
-
-@dataclass(frozen=True)
-class FigureUse:
-    """One catalogue figure a bill or an estimate read: its key, value and unit, and its date."""
-
-    key: str
-    value: str  # "0.39 USD per GPU-hour"
-    as_of: str
-    age: str  # "4 months old"; "" for a figure that does not age (a datasheet)
-    stale: bool  # older than twelve months
-
-
-@dataclass(frozen=True)
-class FigureSource:
-    """The figures that give the same source, under it once."""
-
-    source: str
-    figures: tuple[FigureUse, ...]
-
-
-@dataclass(frozen=True)
-class SourcesView:
-    """Where each number and each rule of the memo came from, every source named once."""
-
-    principles: tuple[tuple[int, tuple[str, ...]], ...]  # principle -> the rules citing it
-    citations: tuple[Citation, ...]
-    bills: tuple[FigureSource, ...]  # the figures the bills' lines used
-    estimates: tuple[FigureSource, ...]  # the price trend, latencies and default range
-    prices: tuple[str, ...]  # the hosted prices read, each with its day and source
 
 
 @dataclass(frozen=True)
@@ -290,243 +215,6 @@ def _row(registry: Registry, decision: Decision, qid: str, cat: Catalogue) -> An
     return AnswerRow(qid, qid.split(".", 1)[0], labels.question(questions, qid), shown, state)
 
 
-def _asked(questions: Mapping[str, Question], qid: str) -> str:
-    """A question named in a sentence: its prompt in quotes (the id of one the registry lacks)."""
-    q = questions.get(qid)
-    return f'"{q.prompt}"' if q is not None else qid
-
-
-def _needs(questions: Mapping[str, Question], qids: list[str] | tuple[str, ...]) -> str:
-    """What a bill still needs, in words: the answers to the questions, by their prompts."""
-    named = [_asked(questions, q) for q in dict.fromkeys(qids)]
-    if len(named) == 1:
-        return f"needs the answer to {named[0]}"
-    return f"needs the answers to {', '.join(named[:-1])} and {named[-1]}"
-
-
-ROUTES = {
-    "vendor": "tuned and served by the hosted model's vendor",
-    "self-hosted": "tuned and served on your own GPUs",
-}
-
-
-def _costs_view(
-    found: Costs | None,
-    error: str | None,
-    decision: Decision,
-    cat: Catalogue,
-    today: date,
-    questions: Mapping[str, Question],
-) -> CostsView:
-    volume = decision.resolved.values.get("scale.requests_per_month")
-    shown_volume = "unknown" if volume is None else f"{volume:,.0f} calls a month"
-    if found is None:
-        return CostsView("", (), (), shown_volume, cat.price_date, error or "no cost model")
-    rows = []
-    for oid, bill in found.options.items():
-        label = decision.options[oid].label if oid in decision.options else oid
-        gpus = (
-            "-"
-            if not bill.gpus
-            else f"{numbers.number(round(bill.gpus, 1))} x {(bill.gpu or '').upper()} "
-            f"({numbers.number(round(bill.replicas or 0, 2))} replicas of {bill.gpus_per_replica})"
-        )
-        use = numbers.share(bill.utilisation)
-        p95 = found.p95_latency_ms.get(oid)
-        if bill.missing:
-            note = _needs(questions, bill.missing)
-        elif bill.floor:
-            taken = ", ".join(
-                f"{labels.value(questions, k, v)} taken for {_asked(questions, k)}"
-                for k, v in bill.assumed.items()
-            )
-            verb = "it is" if len(bill.assumed) == 1 else "they are"
-            note = f"at least: {taken}, as {verb} not answered"
-        else:
-            note = ROUTES.get(bill.route, f"route: {bill.route}") if bill.route else ""
-        span = found.horizon(oid)
-        monthly = cat.money(bill.usd_per_month)
-        rows.append(
-            CostRow(
-                option=oid,
-                label=label,
-                monthly=f"at least {monthly}" if bill.floor else monthly,
-                per_mtok=cat.money(bill.usd_per_mtok),
-                horizon=("at least " if bill.floor else "") + cat.money(found.horizon_usd[oid]),
-                horizon_range="-" if span is None else cat.money_range(span[0], span[2]),
-                gpus=gpus,
-                utilisation=use,
-                p95="-" if p95 is None else f"{p95:,.0f} ms",
-                note=note,
-            )
-        )
-    breaks = []
-    for oid in found.break_even_requests:
-        label = decision.options[oid].label if oid in decision.options else oid
-        now = found.break_even_requests[oid]
-        later = found.break_even_requests_horizon[oid]
-        unknown = [
-            *found.options["api"].missing,
-            *found.options[oid].missing,
-            *found.options[oid].assumed,
-        ]
-        shown: tuple[str, ...]
-        if unknown:
-            shown = (f"not worked out ({_needs(questions, unknown)})",) * 2
-        else:
-            shown = tuple(
-                "never: the API stays cheaper at any volume"
-                if x is None
-                else f"{numbers.count(x)} calls a month"
-                for x in (now, later)
-            )
-        breaks.append(BreakEvenRow(oid, label, shown[0], shown[1]))
-    falling = (
-        f"; over the horizon {found.falling.sentence(found.horizon_months)}"
-        if found.falling is not None
-        else ""
-    )
-    heading = (
-        f"A month and over {found.horizon_months} months{falling}. Each range puts every figure "
-        f"at its cheap end, then at its dear end. Hosted prices as of {cat.price_date}, amounts "
-        f"in {cat.currency.code}."
-    )
-    notes = list(dict.fromkeys(n for bill in found.options.values() for n in bill.notes))
-    road = found.open_endpoint
-    if road is not None:
-        notes.append(
-            f"The open model on a hosted endpoint instead: {road.label}, "
-            f"{cat.money(road.usd_per_month)} a month; the same weights with no GPUs to run, a "
-            f"step toward hosting them yourself (answer {road.model} to "
-            f"{_asked(questions, 'cost.api_model')} to weigh it as the API)."
-        )
-    ages = found.ages(today.isoformat())
-    return CostsView(
-        heading,
-        tuple(rows),
-        tuple(breaks),
-        shown_volume,
-        cat.price_date,
-        "",
-        tuple(notes),
-        ages.sentence()[0].upper() + ages.sentence()[1:] + ".",
-        bool(ages.stale),
-    )
-
-
-_PRINCIPLES = re.compile(r"^principles? [0-9, and]+ \(docs/principles\.md\)$")
-
-
-def _parts(source: str) -> list[str]:
-    """A rule's source split into the works it cites, at each "; " outside brackets."""
-    parts, depth, start = [], 0, 0
-    for i, char in enumerate(source):
-        if char in "([":
-            depth += 1
-        elif char in ")]":
-            depth = max(0, depth - 1)
-        elif char == ";" and depth == 0 and source[i + 1 : i + 2] == " ":
-            parts.append(source[start:i].strip())
-            start = i + 2
-    parts.append(source[start:].strip())
-    return [p for p in parts if p]
-
-
-def _note_of(part: str) -> tuple[str, str]:
-    """A cited work and what the rule takes from it, when the part ends in a bracketed note after
-    the work's own closing bracket: ``Essay (Radar, 2024) (BuzzFeed cut costs)``."""
-    if not part.endswith(")"):
-        return part, ""
-    depth = 0
-    for i in range(len(part) - 1, -1, -1):
-        if part[i] == ")":
-            depth += 1
-        elif part[i] == "(":
-            depth -= 1
-            if depth == 0:
-                work = part[:i].rstrip()
-                if work.endswith(")") and i > 0:
-                    return work, part[i + 1 : -1]
-                return part, ""
-    return part, ""
-
-
-def _rule_sources(
-    decision: Decision,
-) -> tuple[tuple[tuple[int, tuple[str, ...]], ...], tuple[Citation, ...]]:
-    """The principles and the works the rules that fired cite, each once with the rules' codes."""
-    principles: dict[int, list[str]] = {}
-    works: dict[str, tuple[list[str], list[tuple[str, str]]]] = {}
-    for result in decision.results:
-        if not result.fired:
-            continue
-        rule = result.rule
-        for number in rule.principles:
-            codes = principles.setdefault(number, [])
-            if rule.code not in codes:
-                codes.append(rule.code)
-        for part in _parts(rule.source):
-            if rule.principles and _PRINCIPLES.match(part):
-                continue  # named under the principles, from the rule's own list
-            work, note = _note_of(part)
-            codes, notes = works.setdefault(work, ([], []))
-            if rule.code not in codes:
-                codes.append(rule.code)
-            if note:
-                notes.append((rule.code, note))
-    return (
-        tuple((n, tuple(sorted(c))) for n, c in sorted(principles.items())),
-        tuple(Citation(w, tuple(sorted(c)), tuple(sorted(n))) for w, (c, n) in works.items()),
-    )
-
-
-def _figure_sources(keys: Iterable[str], cat: Catalogue, today: date) -> tuple[FigureSource, ...]:
-    """The figures, grouped under their sources (a source many figures give is named once), in
-    the order of their keys."""
-    groups: dict[str, list[FigureUse]] = {}
-    on = today.isoformat()
-    for key in sorted(keys):
-        fig = cat.figures.get(key)
-        if fig is None:
-            continue
-        unit = f" {fig.unit}" if fig.unit else ""
-        months = fig.age_months(on)
-        age = "" if fig.fixed or months < 1 else f"{months} month{'' if months == 1 else 's'} old"
-        shown = f"{fig.value:,.10g}{unit}"  # the figure exactly as the catalogue holds it
-        groups.setdefault(fig.source, []).append(
-            FigureUse(key, shown, fig.as_of, age, fig.stale(on))
-        )
-    return tuple(FigureSource(source, tuple(figs)) for source, figs in groups.items())
-
-
-def _sources(decision: Decision, found: Costs | None, cat: Catalogue, today: date) -> SourcesView:
-    principles, citations = _rule_sources(decision)
-    if found is None:
-        return SourcesView(principles, citations, (), (), ())
-    used, more = found.figures_used()
-    prices: list[str] = []
-    models = [decision.resolved.values.get("cost.api_model")]
-    if found.open_endpoint is not None:
-        models.append(found.open_endpoint.model)
-    for model in dict.fromkeys(str(m) for m in models if m):
-        try:
-            price = cat.hosted_price(model)
-        except KeyError:
-            continue
-        prices.append(
-            f"{price.model.label} ({model}): ${price.input_usd_per_mtok:g} in, "
-            f"${price.output_usd_per_mtok:g} out per million tokens (US dollars, list prices), "
-            f"as of {price.as_of}: {price.source}"
-        )
-    return SourcesView(
-        principles,
-        citations,
-        _figure_sources(used, cat, today),
-        _figure_sources(more, cat, today),
-        tuple(prices),
-    )
-
-
 def build_memo(
     decision: Decision,
     registry: Registry,
@@ -651,7 +339,7 @@ def build_memo(
 def _charts(
     decision: Decision, registry: Registry, catalogue: Catalogue, found: Costs | None
 ) -> Any:
-    from advisor.memo.charts import build_charts
+    from advisor.render.memo.charts import build_charts
 
     return build_charts(decision, registry, catalogue, found)
 

@@ -201,8 +201,7 @@ def cost_chart(
     xs = [low * (high / low) ** (i / (SAMPLES - 1)) for i in range(SAMPLES)]
     rate = catalogue.currency.per_usd  # the amounts are drawn in the user's currency
     bills = {
-        oid: [(y or 0.0) * rate for y in ys]
-        for oid, ys in bills_over(values, VOLUME, xs, catalogue).items()
+        oid: [(y or 0.0) * rate for y in ys] for oid, ys in bills_over(found, VOLUME, xs).items()
     }
     positive = [y for ys in bills.values() for y in ys if y > 0]
     if not positive:

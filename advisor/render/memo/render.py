@@ -27,7 +27,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from advisor.errors import AdvisorError, InputError, Problem
-from advisor.memo import filters
+from advisor.render.memo import filters
 
 TEMPLATES = {"md": "memo.md.j2", "html": "memo.html.j2"}
 TEMPLATE_SECONDS = 10.0  # a memo renders in a tenth of a second
@@ -99,7 +99,7 @@ def environment(fmt: str, template_dir: Path | None = None) -> jinja2.Environmen
     env = _ENVIRONMENTS.get(key)
     if env is not None:
         return env
-    packaged = jinja2.PackageLoader("advisor.memo", "templates")
+    packaged = jinja2.PackageLoader("advisor.render.memo", "templates")
     loaders: list[jinja2.BaseLoader] = []
     if template_dir is not None:
         if not template_dir.is_dir():

@@ -1,15 +1,9 @@
-"""Hosted models: any model the genai-prices package knows, named by a friendly id, ``provider:model``
-or a bare model id, and its prices on a given day.
+"""Asking genai-prices, through a cache kept per package version: which model a name means
+(resolve), its rates on a day (prices), and a search of every model it knows.
 
-genai-prices holds every major vendor's list prices with their history (a price that changed on a
-date, prices that rise for long prompts, cached-input and batch rates). Reading it costs about a
-quarter of a second, so what the advisor asks of it (which model a name means, that model's rates on
-a day) is kept in a small JSON file in the user's cache folder, one per package version: the answers
-only change when the package does. A cache that cannot be read or written is simply not used.
-
-A price is asked at 12:00 UTC on the day: a vendor that prices by the hour (DeepSeek's peak and
-off-peak) gives its noon price.
-"""
+The answers are kept in a small JSON file in the user's cache folder, one per release of
+genai-prices (advisor.core.base.files.cache_dir); a cache that cannot be read or written is simply
+not used. A price is asked at 12:00 UTC on the day."""
 
 from __future__ import annotations
 
@@ -17,219 +11,19 @@ import difflib
 import functools
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from functools import cache
-from importlib.resources import files
-from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from advisor.costs.hosted.models import Aliases, Model, UnknownModel, built_in_aliases
+from advisor.costs.hosted.rates import Prices, Rate
 
-from advisor.core.base import yamlio
-
-TIERS = ("frontier", "mid", "small")
-Tier = Literal["frontier", "mid", "small"]
-DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 # A model named without an entry in models.yaml is placed in a tier by its output price (US dollars
 # per million tokens): at least the first figure is frontier, at least the second mid.
 TIER_BY_OUTPUT_PRICE = (8.0, 3.0)
 # Providers that resell other vendors' models; a search lists them after the vendors and hosts.
 RESELLERS = ("openrouter", "huggingface_")
-
-
-class Alias(BaseModel):
-    """A friendly model id: where genai-prices finds it, its label, tier and status."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    provider: str
-    model: str
-    label: str = Field(min_length=1)
-    tier: Tier
-    offered: bool = False  # in the shortlist the TUI and `advisor init` offer
-    open_weights: str | None = None  # the architecture an open-weight endpoint serves
-    shutdown: str | None = Field(default=None, pattern=DATE_PATTERN)
-    announced: str | None = Field(default=None, pattern=DATE_PATTERN)
-    replacement: str | None = None
-
-
-class Aliases(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    title: str
-    models: dict[str, Alias]
-
-
-def load_aliases(source: Traversable | Path | None = None) -> Aliases:
-    """The friendly ids (models.yaml); a malformed file fails with file, line and field."""
-    source = source or files("advisor.costs") / "data" / "models.yaml"
-    aliases: Aliases = yamlio.validated(Aliases, source.read_text(encoding="utf-8"), str(source))
-    for name, alias in aliases.models.items():
-        if alias.replacement is not None and alias.replacement not in aliases.models:
-            raise ValueError(f"{source}: {name}'s replacement {alias.replacement!r} is not listed")
-    return aliases
-
-
-@cache
-def built_in_aliases() -> Aliases:
-    return load_aliases()
-
-
-class UnknownModel(LookupError):
-    """A model name that neither the friendly ids nor genai-prices know."""
-
-    def __init__(self, ref: str, near: list[str]):
-        self.ref, self.near = ref, near
-        hint = f"; did you mean {', '.join(near)}?" if near else ""
-        super().__init__(
-            f"{ref!r} is not a model genai-prices knows: name a friendly id (advisor models "
-            f"lists them), provider:model such as openai:gpt-5-mini, or a vendor's model id{hint}"
-        )
-
-
-@dataclass(frozen=True)
-class Model:
-    """What a model name means: the vendor's model, its label and tier, and whether it is retired."""
-
-    ref: str  # what the team wrote
-    provider: str  # genai-prices' provider id
-    provider_name: str
-    model: str  # genai-prices' model id
-    label: str
-    tier: str
-    tier_guessed: bool = False  # placed by its output price (no entry in models.yaml)
-    alias: str | None = None
-    open_weights: str | None = None
-    shutdown: str | None = None
-    announced: str | None = None
-    replacement: str | None = None
-    deprecated: bool = False  # genai-prices marks it deprecated
-    lookup: str = ""  # the name genai-prices is asked for (provider:model or a bare id)
-
-    def status(self, on: str) -> str:
-        """A sentence on the model's retirement as of the date ``on``, or "" when it is current."""
-        if self.shutdown is not None and self.shutdown <= on:
-            text = f"{self.label} was retired on {self.shutdown}: priced at its last list price"
-        elif self.shutdown is not None:
-            said = f" (announced {self.announced})" if self.announced else ""
-            text = f"{self.label} is shut down on {self.shutdown}{said}"
-        elif self.deprecated:
-            text = f"genai-prices marks {self.label} as deprecated"
-        elif self.replacement is not None:
-            text = f"{self.label} is a 2024 model that its host may no longer serve"
-        else:
-            return ""
-        if self.replacement is not None:
-            text += f"; consider {self.replacement}"
-        return text
-
-
-@dataclass(frozen=True)
-class Rate:
-    """A price in US dollars per million tokens, with the higher prices of long prompts: once a
-    request's input passes a tier's start, every token of it is billed at the tier's price."""
-
-    base: float
-    tiers: tuple[tuple[int, float], ...] = ()
-
-    def at(self, prompt_tokens: float) -> float:
-        price = self.base
-        for start, tier_price in self.tiers:
-            if prompt_tokens > start:
-                price = tier_price
-        return price
-
-
-@dataclass(frozen=True)
-class Prices:
-    """A hosted model's rates on one day, standard and (where the vendor has them) batch."""
-
-    model: Model
-    input: Rate
-    output: Rate
-    cached_input: Rate | None  # None: cached tokens are billed as input
-    batch: tuple[Rate, Rate, Rate | None] | None  # input, output, cached input; None: no batch rate
-    as_of: str
-    source: str
-    changes: tuple[tuple[str, float, float], ...] = ()  # later changes: (date, input, output)
-
-    @property
-    def input_usd_per_mtok(self) -> float:
-        return self.input.base
-
-    @property
-    def output_usd_per_mtok(self) -> float:
-        return self.output.base
-
-    @property
-    def cached_usd_per_mtok(self) -> float:
-        return (self.cached_input or self.input).base
-
-    def scaled(self, factor: float) -> Prices:
-        """Every rate times ``factor`` (how the flips ask what dearer or cheaper prices do)."""
-
-        def times(rate: Rate) -> Rate:
-            return Rate(rate.base * factor, tuple((s, p * factor) for s, p in rate.tiers))
-
-        batch = None
-        if self.batch is not None:
-            cached = self.batch[2]
-            batch = (
-                times(self.batch[0]),
-                times(self.batch[1]),
-                None if cached is None else times(cached),
-            )
-        return replace(
-            self,
-            input=times(self.input),
-            output=times(self.output),
-            cached_input=None if self.cached_input is None else times(self.cached_input),
-            batch=batch,
-        )
-
-    def replaced(self, given: Mapping[str, float], source: str) -> Prices:
-        """These prices with some given in their place (``input``, ``output``, ``cached``, in US
-        dollars per million tokens); a given price has no long-prompt tiers and no batch rate."""
-        parts = {
-            "input": Rate(given["input"]) if "input" in given else self.input,
-            "output": Rate(given["output"]) if "output" in given else self.output,
-            "cached_input": Rate(given["cached"]) if "cached" in given else self.cached_input,
-        }
-        return replace(self, **parts, batch=None, source=source)  # type: ignore[arg-type]
-
-    def per_request(
-        self,
-        tokens_in: float,
-        tokens_out: float,
-        cached_share: float = 0.0,
-        *,
-        batch: bool = False,
-        factor: float = 1.0,
-    ) -> float:
-        """One request's price in US dollars, as genai-prices works it out: the input not read
-        from the cache at the input price, the cached share at the cached price, the output at the
-        output price, each at its long-prompt tier."""
-        rates = (self.input, self.output, self.cached_input)
-        if batch and self.batch is not None:
-            rates = self.batch
-        tin, tout, cached = rates
-        cached = cached or tin
-        hit = tokens_in * cached_share
-        return (
-            factor
-            * (
-                (tokens_in - hit) * tin.at(tokens_in)
-                + hit * cached.at(tokens_in)
-                + tokens_out * tout.at(tokens_in)
-            )
-            / 1e6
-        )
-
-
-# ---------------------------------------------------------------------------------------------
-# Asking genai-prices, through a cache kept per package version
 
 
 @functools.cache
@@ -499,22 +293,6 @@ def _ask_prices(provider: str, model: str, on: str) -> dict[str, Any] | None:
     }
 
 
-def given_prices(
-    ref: str, tokens_in: float, tokens_out: float, cached: float | None, *, as_of: str, source: str
-) -> Prices:
-    """Prices for a model genai-prices does not know, given by the team (--set or a config file)."""
-    model = Model(ref, "", "", ref, ref, "mid", tier_guessed=True)
-    return Prices(
-        model=model,
-        input=Rate(tokens_in),
-        output=Rate(tokens_out),
-        cached_input=None if cached is None else Rate(cached),
-        batch=None,
-        as_of=as_of,
-        source=source,
-    )
-
-
 def _near(ref: str, aliases: Aliases) -> list[str]:
     """The nearest friendly ids, those offered today before the old ones kept for old files."""
     offered = [n for n, a in aliases.models.items() if a.offered]
@@ -523,12 +301,6 @@ def _near(ref: str, aliases: Aliases) -> list[str]:
         rest = [n for n in aliases.models if n not in offered]
         found += difflib.get_close_matches(ref, rest, n=3 - len(found), cutoff=0.5)
     return found
-
-
-def shortlist(aliases: Aliases | None = None) -> list[tuple[str, Alias]]:
-    """The friendly ids offered by the TUI and ``advisor init``, in the file's order."""
-    aliases = aliases or built_in_aliases()
-    return [(name, alias) for name, alias in aliases.models.items() if alias.offered]
 
 
 def search(text: str, aliases: Aliases | None = None, limit: int = 20) -> list[Model]:
@@ -581,7 +353,3 @@ def _index() -> Iterable[tuple[str, str, str, str | None]]:
 def _has_token_prices(info: Any) -> bool:
     first = info.prices[0].prices if isinstance(info.prices, list) else info.prices
     return getattr(first, "output_mtok", None) is not None
-
-
-def labels(aliases: Mapping[str, Alias]) -> dict[str, str]:
-    return {name: alias.label for name, alias in aliases.items()}
