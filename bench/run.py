@@ -85,6 +85,7 @@ print(json.dumps({s: b - a for s, a, b in zip(steps, t, t[1:])}))
 GOAL_EVALUATE = 200e-6
 GOAL_EVALUATE_1000 = 5e-3
 GOAL_COLD_RATIO = 1.5
+GOAL_HELP_RATIO = 1.5  # advisor --help against python -c "import click"
 GOAL_FLIPS = 50e-3
 GOAL_SWEEP = 100e-3
 GOAL_MEMO_MD = 20e-3
@@ -541,6 +542,8 @@ def bench_cold(runs: int, *, bytecode_cache: bool = True, breakdown: bool = Fals
             "advisor recommend FILE --format json",
             [*advisor_command(), "recommend", str(ANSWERS), "--format", "json"],
         ),
+        "click": ('python -c "import click"', [sys.executable, "-c", "import click"]),
+        "help": ("advisor --help", [*advisor_command(), "--help"]),
     }
     if breakdown:
         commands["startup"] = ('python -c "pass"', [sys.executable, "-c", "pass"])
@@ -596,19 +599,28 @@ def bench_cold(runs: int, *, bytecode_cache: bool = True, breakdown: bool = Fals
         summarise(f"phase_{n}", f"  cold step: {step}", seconds, 1)
         for n, (step, seconds) in enumerate(phases.items(), 1)
     ]
-    ratios = [r / b for r, b in zip(times["recommend"], times["baseline"], strict=True)]
-    ratio = summarise(
-        "cold_ratio",
-        f"cold ratio: recommend / baseline import{suffix}",
-        ratios,
-        1,
-        unit="x",
-        goal=GOAL_COLD_RATIO,
-        note="per alternating pair; median of medians: "
-        f"{statistics.median(times['recommend']) / statistics.median(times['baseline']):.2f}x, "
-        f"min over min: {min(times['recommend']) / min(times['baseline']):.2f}x",
+
+    def ratio(key: str, label: str, command: str, floor: str, goal: float) -> Result:
+        pairs = [c / f for c, f in zip(times[command], times[floor], strict=True)]
+        medians = statistics.median(times[command]) / statistics.median(times[floor])
+        return summarise(
+            key,
+            f"cold ratio: {label}{suffix}",
+            pairs,
+            1,
+            unit="x",
+            goal=goal,
+            note=f"per alternating pair; median of medians: {medians:.2f}x, "
+            f"min over min: {min(times[command]) / min(times[floor]):.2f}x",
+        )
+
+    ratios = ratio(
+        "cold_ratio", "recommend / baseline import", "recommend", "baseline", GOAL_COLD_RATIO
     )
-    return [ratio, *results]
+    helped = ratio(
+        "cold_help_ratio", "advisor --help / import click", "help", "click", GOAL_HELP_RATIO
+    )
+    return [ratios, helped, *results]
 
 
 # --- reporting -----------------------------------------------------------------------------------

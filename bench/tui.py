@@ -27,7 +27,7 @@ from run import Result, machine, print_header, summarise, table  # sets ADVISOR_
 
 from advisor import Registry, build_registry
 from advisor.core.answers.document import AnswersFile, parse_answers
-from advisor.core.answers.document import builtin_examples as _examples
+from advisor.core.answers.examples import builtin_examples as _examples
 from advisor.core.evaluation import evaluate
 
 EXAMPLE = "support-bot"  # what `advisor tui --example support-bot` opens

@@ -253,6 +253,27 @@ def test_check_a_folder_goes_on_past_a_bad_file(cli: Callable[..., Result], tmp_
     assert lines[-1] == "1 passed, 1 failed, 1 skipped"
 
 
+def test_check_in_several_processes_says_what_one_process_says(
+    cli: Callable[..., Result], tmp_path: Path, case_files: list[Path]
+) -> None:
+    """`--jobs` shares the files among worker processes; the lines, their order, the summary and
+    the exit code are those of checking them one by one."""
+    for i, case in enumerate(case_files):
+        _write(tmp_path / f"{i:02d}-{case.name}", case.read_text(encoding="utf-8"))
+    _write(tmp_path / "90-bad.yaml", "answers:\n  pmf:\n    stage: nowhere\n")
+    text = HOSPITAL.read_text(encoding="utf-8").replace(
+        "accept: [self_host]", "accept: [fine_tune]"
+    )
+    _write(tmp_path / "91-wrong.yaml", text)
+    one = cli("check", str(tmp_path))
+    many = cli("check", "--jobs", "2", str(tmp_path))
+    assert one.exit_code == many.exit_code == 2
+    assert many.stdout == one.stdout
+    assert one.stdout.splitlines()[-1] == f"{len(case_files)} passed, 2 failed"
+    assert [line.split()[0] for line in one.stdout.splitlines()[-3:-1]] == ["ERROR", "FAIL"]
+    assert ":3: " in one.stdout  # the bad file's error names its line, read again carefully
+
+
 def test_check_missing_path_is_a_usage_error(cli: Callable[..., Result], tmp_path: Path) -> None:
     result = cli("check", str(tmp_path / "nowhere.yaml"))
     assert result.exit_code == 2

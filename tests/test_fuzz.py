@@ -333,3 +333,64 @@ def test_mutated_cases_are_recommended_or_refused_with_a_line(
     assert tally.runs == 80
     assert tally.tracebacks == [] and tally.unlocated == []
     assert tally.recommended >= 5 and tally.refused >= 40  # both ways are exercised
+
+
+def _read(path: Path, fast: bool) -> Any:
+    from advisor.core.answers.document import load_answers
+    from advisor.errors import InputError
+
+    try:
+        found = load_answers(path, REGISTRY, fast=fast)
+    except InputError as exc:
+        return ("refused", str(exc))
+    expect = None if found.expect is None else found.expect.model_dump()
+    return ("read", found.values, found.title, found.why, expect)
+
+
+def _same_either_way(path: Path) -> None:
+    careful, quick = _read(path, fast=False), _read(path, fast=True)
+    assert quick == careful
+
+
+@FUZZ
+@given(document=documents, suffix=st.sampled_from([".yaml", ".json"]), as_json=st.booleans())
+def test_the_quick_reader_reads_generated_documents_as_the_careful_one(
+    tmp_path: Path, document: Any, suffix: str, as_json: bool
+) -> None:
+    """`advisor check` reads with the quick reader and goes back to the careful one only for a file
+    it cannot take: whatever the file, the answers, or the error and its line, are the same."""
+    try:
+        text = json.dumps(document) if as_json else _dump_yaml(document)
+    except (TypeError, ValueError):
+        text = _dump_yaml(document)
+    path = tmp_path / f"answers{suffix}"
+    path.write_text(text, encoding="utf-8")
+    _same_either_way(path)
+
+
+@FUZZ
+@given(text=texts, suffix=st.sampled_from([".yaml", ".json"]))
+@example(text="a: &a [*a]\n", suffix=".yaml")
+@example(text="answers:\n  pmf:\n    stage: idea\n    stage: idea\n", suffix=".yaml")
+@example(text="answers: {pmf: &p {stage: idea}, privacy: {<<: *p}}\n", suffix=".yaml")
+@example(text="answers:\n  scale: {requests_per_month: 2024-01-01}\n", suffix=".yaml")
+@example(text="title: !custom x\n", suffix=".yaml")
+@example(text='{"answers": {"scale": {"requests_per_month": NaN}}}', suffix=".json")
+@example(text='{"title": NaN, "answers": {"scale": {"peak_to_average": Infinity}}}', suffix=".json")
+@example(text='{"title": "a \\ud83d\\ude00 b", "answers": {}}', suffix=".json")
+@example(text='{"title": "half \\ud83d", "answers": {}}', suffix=".json")
+@example(text='{"answers": {"pmf": {"stage": "idea"}}, "answers": {}}', suffix=".json")
+def test_the_quick_reader_reads_arbitrary_text_as_the_careful_one(
+    tmp_path: Path, text: str, suffix: str
+) -> None:
+    path = tmp_path / f"answers{suffix}"
+    path.write_text(text, encoding="utf-8")
+    _same_either_way(path)
+
+
+def test_the_quick_reader_reads_every_worked_case_as_the_careful_one() -> None:
+    cases = sorted((Path(__file__).parent / "cases").glob("*.yaml"))
+    examples = sorted((Path(__file__).parent.parent / "advisor" / "examples").glob("*.yaml"))
+    assert len(cases) >= 5 and examples
+    for path in [*cases, *examples]:
+        _same_either_way(path)

@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -80,19 +81,43 @@ def test_text_output_does_load_its_renderer() -> None:
 
 
 def test_import_advisor_alone_imports_no_ui_or_templates() -> None:
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import json, sys, advisor; print(json.dumps(sorted(sys.modules)))",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    modules = set(json.loads(done.stdout))
+    modules = set(_python("import json, sys, advisor; print(json.dumps(sorted(sys.modules)))"))
     assert "advisor" in modules
     for heavy in ("textual", "rich", "jinja2"):
         assert not any(m == heavy or m.startswith(f"{heavy}.") for m in modules), heavy
+
+
+def test_help_imports_click_and_the_command_modules_only() -> None:
+    # `advisor --help` lists the commands: nothing that reads files, validates or decides.
+    code, modules, output = _probe(["--help"])
+    assert code == 0, output
+    assert "Usage:" in output
+    for heavy in (
+        "pydantic",
+        "ruamel",
+        "pluggy",
+        "rich",
+        "jinja2",
+        "textual",
+        "importlib.metadata",
+    ):
+        assert not any(m == heavy or m.startswith(f"{heavy}.") for m in modules), heavy
+    assert not any(m.startswith(("advisor.core.decision", "advisor.costs")) for m in modules)
+
+
+def _python(code: str) -> Any:
+    """What a fresh interpreter prints as JSON after running ``code``."""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_a_name_from_advisor_is_imported_when_first_used() -> None:
+    found = _python(
+        "import json, sys, advisor; before = 'advisor.core.decision.rules' in sys.modules; "
+        "from advisor import rule, Pricing; "
+        "print(json.dumps([before, rule.__module__, Pricing.__module__]))"
+    )
+    assert found == [False, "advisor.core.decision.rules", "advisor.costs.bill"]

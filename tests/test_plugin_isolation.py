@@ -192,7 +192,7 @@ class _Raises:
 def test_the_tui_names_a_plugin_problem_and_works(tmp_path: Path) -> None:
     import asyncio
 
-    from advisor.core.answers.document import builtin_examples as _examples
+    from advisor.core.answers.examples import builtin_examples as _examples
     from advisor.tui.app import make_app
     from advisor.tui.autosave import Autosave
 

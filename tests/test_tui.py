@@ -36,8 +36,8 @@ from textual.widgets import (
     TabbedContent,
 )
 
-from advisor.core.answers.document import builtin_examples as _examples
 from advisor.core.answers.document import load_answers, parse_answers
+from advisor.core.answers.examples import builtin_examples as _examples
 from advisor.tui.app import DARK, LIGHT, AdvisorApp, make_app
 from advisor.tui.autosave import Autosave
 from advisor.tui.screens.decision import DecisionScreen

@@ -27,7 +27,7 @@ import pytest
 from textual.widgets import OptionList
 
 from advisor import Registry
-from advisor.core.answers.document import builtin_examples as _examples
+from advisor.core.answers.examples import builtin_examples as _examples
 from advisor.tui.app import make_app
 from advisor.tui.autosave import Autosave
 from advisor.tui.screens.decision import DecisionScreen
@@ -45,7 +45,7 @@ from pathlib import Path
 from textual.widgets import Input, OptionList, Select, SelectionList, Switch
 
 from advisor import build_registry
-from advisor.core.answers.document import builtin_examples as _examples
+from advisor.core.answers.examples import builtin_examples as _examples
 from advisor.tui.app import make_app
 from advisor.tui.autosave import Autosave
 from advisor.tui.screens.decision import DecisionScreen

@@ -45,8 +45,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select, TextArea
 
 from advisor import Registry
-from advisor.core.answers.document import builtin_examples as _examples
 from advisor.core.answers.document import parse_answers
+from advisor.core.answers.examples import builtin_examples as _examples
 from advisor.tui.app import AdvisorApp, make_app
 from advisor.tui.autosave import Autosave
 from advisor.tui.screens.decision import DecisionScreen

@@ -92,7 +92,8 @@ def make_console() -> Console:
 
 
 def read_answers(registry: Registry, file: Path | None, example: str | None) -> AnswersFile:
-    from advisor.core.answers.document import builtin_examples, load_answers, parse_answers
+    from advisor.core.answers.document import load_answers, parse_answers
+    from advisor.core.answers.examples import builtin_examples
 
     if file is not None and example is not None:
         raise click.UsageError("give FILE or --example, not both")

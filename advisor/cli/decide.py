@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -87,48 +89,85 @@ def _answer_files(paths: tuple[Path, ...]) -> Iterator[Path]:
             yield path
 
 
+_CHECKING: dict[str, Any] = {}  # what each file is checked against, set before workers fork
+
+
+def _check_one(path: Path) -> tuple[str, str]:
+    """One file checked: its status (PASS, FAIL, SKIP or ERROR) and the rest of its line."""
+    from advisor.core.answers.document import load_answers
+    from advisor.core.records.cases import check_case
+
+    registry, overrides, catalogue = (
+        _CHECKING["registry"],
+        _CHECKING["overrides"],
+        _CHECKING["catalogue"],
+    )
+    try:
+        answers = overrides.apply_answers(load_answers(path, registry, fast=True))
+    except InputError as exc:
+        return "ERROR", str(exc).replace("\n", "\n      ")
+    result = check_case(answers, registry, catalogue)
+    status = {"skip": "SKIP", "pass": "PASS"}.get(result.status, "FAIL")
+    return status, f"{path}: {result.message}"
+
+
+AUTO_JOBS_FROM = 500  # files from which `check` uses every core unless told how many processes
+
+
+def _checked(paths: list[Path], jobs: int | None) -> Iterator[tuple[str, str]]:
+    """Each file's result, in the order of ``paths``: in this process, or shared among ``jobs``
+    worker processes forked from it (each with the registry and catalogue already built)."""
+    import multiprocessing
+
+    if jobs is None:
+        jobs = 0 if len(paths) >= AUTO_JOBS_FROM else 1
+    if jobs == 0:
+        jobs = os.cpu_count() or 1
+    forking = "fork" in multiprocessing.get_all_start_methods()
+    if jobs <= 1 or len(paths) < 2 * jobs or not forking:
+        yield from map(_check_one, paths)
+        return
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        yield from pool.imap(_check_one, paths, chunksize=max(1, min(64, len(paths) // (jobs * 8))))
+
+
 @click.command()
 @policy_option
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
 @set_option
 @config_option
-def check(paths: tuple[Path, ...], sets: tuple[str, ...], config: Path | None) -> None:
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Check the files in this many processes (0: one for each core; by default one, or one "
+    f"for each core from {AUTO_JOBS_FROM} files).",
+)
+def check(
+    paths: tuple[Path, ...], sets: tuple[str, ...], config: Path | None, jobs: int | None
+) -> None:
     """Check answers files that carry `expect:` (files, or folders searched for .yaml/.yml/.json).
 
     Prints a line per file and `N passed, N failed`; exits 1 when any check fails and 2 when a file
-    cannot be read.
+    cannot be read. Thousands of files are read with a quick reader, and only a file it cannot take
+    is read again for the line of its problem.
     """
-    from advisor.core.answers.document import load_answers
-    from advisor.core.records.cases import check_case
-
     registry = make_registry()
     overrides = make_overrides(registry, sets, config)
     catalogue = make_catalogue(registry, overrides)
-    passed = failed = skipped = broken = 0
-    for path in _answer_files(paths):
-        try:
-            answers = overrides.apply_answers(load_answers(path, registry))
-        except InputError as exc:
-            broken += 1
-            click.secho("ERROR ", fg="red", nl=False)
-            echo(str(exc).replace("\n", "\n      "))
-            continue
-        result = check_case(answers, registry, catalogue)
-        if result.status == "skip":
-            skipped += 1
-            click.secho("SKIP  ", fg="yellow", nl=False)
-        elif result.status == "pass":
-            passed += 1
-            click.secho("PASS  ", fg="green", nl=False)
-        else:
-            failed += 1
-            click.secho("FAIL  ", fg="red", nl=False)
-        echo(f"{path}: {result.message}")
-    summary = f"{passed} passed, {failed + broken} failed"
-    if skipped:
-        summary += f", {skipped} skipped"
+    _CHECKING.update(registry=registry, overrides=overrides, catalogue=catalogue)
+    counts = dict.fromkeys(("PASS", "FAIL", "SKIP", "ERROR"), 0)
+    colours = {"PASS": "green", "FAIL": "red", "SKIP": "yellow", "ERROR": "red"}
+    for status, text in _checked(list(_answer_files(paths)), jobs):
+        counts[status] += 1
+        click.secho(f"{status:<6}", fg=colours[status], nl=False)
+        echo(text)
+    summary = f"{counts['PASS']} passed, {counts['FAIL'] + counts['ERROR']} failed"
+    if counts["SKIP"]:
+        summary += f", {counts['SKIP']} skipped"
     echo(summary)
-    if broken:
+    if counts["ERROR"]:
         sys.exit(2)
-    if failed:
+    if counts["FAIL"]:
         sys.exit(1)

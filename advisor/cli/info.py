@@ -18,7 +18,7 @@ from advisor.cli.common import (
     policy_option,
     set_option,
 )
-from advisor.core.answers.document import builtin_examples
+from advisor.core.answers.examples import builtin_examples
 from advisor.terminal import echo
 
 if TYPE_CHECKING:

@@ -25,7 +25,6 @@ from advisor.cli.common import (
 )
 from advisor.core.base import dates
 from advisor.core.base.files import WouldOverwrite
-from advisor.core.records.log import DECISIONS_DIR, next_record
 from advisor.errors import AdvisorError
 from advisor.terminal import echo
 
@@ -141,6 +140,8 @@ def memo_command(
     # The next record number is claimed by creating its file: when another writer takes the same
     # number first, this one takes the next (never the same file, never one over another).
     for _ in range(RECORD_TRIES):
+        from advisor.core.records.log import next_record
+
         output = next_record(folder, answers.title or "decision", suffix)
         try:
             write_atomic(output, text_for(output))
@@ -234,6 +235,8 @@ def log_command(folder: Path | None, when: str | None, fmt: str) -> None:
     from advisor.core.records.log import decision_log
 
     today = _date(when)
+    from advisor.core.records.log import DECISIONS_DIR
+
     entries = decision_log(folder or DECISIONS_DIR, today)
     if fmt == "json":
         from advisor.cli.common import emit_json

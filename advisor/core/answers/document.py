@@ -63,21 +63,14 @@ def answers_data(answers: AnswersFile, registry: Registry) -> dict[str, Any]:
     return data
 
 
-def builtin_examples() -> dict[str, Any]:
-    """The answers files that ship with the advisor (``--example NAME``), by name."""
-    from importlib.resources import files
-
-    folder = files("advisor") / "examples"
-    return {
-        entry.name.rsplit(".", 1)[0]: entry
-        for entry in sorted(folder.iterdir(), key=lambda e: e.name)
-        if entry.name.endswith(".yaml")
-    }
-
-
-def load_answers(path: str | Path, registry: Registry) -> AnswersFile:
+def load_answers(path: str | Path, registry: Registry, fast: bool = False) -> AnswersFile:
     """Read an answers file (YAML or JSON) or a memo (Markdown or HTML, its front matter); errors
-    name the file, line, question and what is allowed."""
+    name the file, line, question and what is allowed.
+
+    ``fast`` reads an answers file with the quick reader, which keeps no comments or positions
+    (the result has no ``document``), and only a file it cannot take is read again with the
+    reader that does, for its error's line: for reading thousands of files (`advisor check`).
+    """
     path = Path(path)
     memo = memofile.is_memo(path)
     if memo:
@@ -86,7 +79,36 @@ def load_answers(path: str | Path, registry: Registry) -> AnswersFile:
         text = yamlio.read_text(path, MAX_ANSWERS_BYTES, "an answers file")
     if memo:
         return read_memo(text, registry, path)
+    if fast:
+        found = _parse_fast(text, registry, path)
+        if found is not None:
+            return found
     return parse_answers(text, registry, path)
+
+
+def _parse_fast(text: str, registry: Registry, path: Path) -> AnswersFile | None:
+    """An answers file read without positions, or None when anything about it is amiss: the
+    careful reader then says what and where. Both readers follow YAML 1.2 and refuse repeated
+    keys, so a file the quick one takes reads the same with either; JSON goes to the JSON reader,
+    which takes JSON as YAML 1.2 does."""
+    try:
+        yamlio.check_nesting(text, path)
+        if path.suffix.lower() == ".json":
+            # JSON is YAML 1.2, and the JSON reader is the quicker of the two for it.
+            document = json.loads(text, object_pairs_hook=_unique_keys)
+        else:
+            document = yamlio.load_fast(text, path)
+        if not isinstance(document, dict) or not all(isinstance(k, str) for k in document):
+            return None
+        if "\\u" in text or "\\U" in text:  # only an escape can make half a surrogate pair
+            yamlio.join_surrogates(document, path)
+        loaded = validate_document(document, registry, path)
+    except (InputError, ValueError, TypeError, RecursionError):
+        return None
+    loaded.document = (
+        None  # no positions to keep: a caller that writes the file back reads it again
+    )
+    return loaded
 
 
 def read_memo(text: str, registry: Registry, path: Path | None = None) -> AnswersFile:

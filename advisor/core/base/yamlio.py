@@ -25,10 +25,14 @@ def _round_trip() -> YAML:
 
 
 def _fast() -> YAML:
-    # The C loader when ruamel.yaml.clib is present: about five times quicker, for files we ship.
-    return YAML(typ="safe")
+    # The C loader when ruamel.yaml.clib is present: about five times quicker. YAML 1.2 as the
+    # round-trip reader, and a repeated key refused as it refuses one.
+    yaml = YAML(typ="safe")
+    yaml.allow_duplicate_keys = False
+    return yaml
 
 
+_FAST: list[YAML] = []  # made once, on first use: making one costs more than a small file's read
 MAX_DEPTH = 64  # a file of ours needs a handful of levels; deeper is refused before parsing
 MAX_BYTES = 1_000_000  # an answers file, a policy pack or a config file is a few kilobytes
 
@@ -143,9 +147,14 @@ def load_user(path: Path, kind: str) -> Any:
 
 
 def load_fast(text: str, path: str | Path | None = None) -> Any:
-    """Parse a file the project ships, without keeping positions."""
+    """Parse YAML without keeping positions: a file the project ships, or a user's file read
+    again with :func:`load_round_trip` if it is refused (for the line of the problem)."""
     try:
-        return _fast().load(text)
+        with warnings.catch_warnings():  # a reused anchor is allowed, as the round-trip reader does
+            warnings.simplefilter("ignore", ReusedAnchorWarning)
+            if not _FAST:
+                _FAST.append(_fast())
+            return _FAST[0].load(text)
     except YAMLError as exc:
         raise _syntax_error(path, exc, text) from None
 
