@@ -1,6 +1,6 @@
 """`python -m advisor`: the same as the `advisor` command."""
 
-from advisor.cli import main
+from advisor.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -36,6 +36,7 @@ EXAMPLE = "first-pilot"
 ROWS, COLUMNS = 24, 80
 MARKER = b"Aboutthisdecision"  # the decision screen's first section, spaces and styling taken out
 QUIET = 0.03  # no output for this long ends a redraw
+SETTLE = 0.4  # no output for this long: the screen is settled (the cursor blinks each 0.5 s)
 GOAL_START = 0.400  # issue 16: process start to the questionnaire on screen
 GOAL_KEY = 0.033  # issue 16: a keystroke to the screen drawn again (two frames at 60 Hz)
 _CONTROL = re.compile(
@@ -94,7 +95,11 @@ def one_run(home: Path, timeout: float = 20.0) -> tuple[float | None, float | No
                 shown = time.perf_counter() - started
                 break
         if shown is not None:
-            while _read(master, QUIET):  # let the first screen finish drawing
+            # Let the first screen finish drawing and the search for what would change the
+            # decision (it runs once the ranking is drawn, a quiet stretch of a few hundred ms)
+            # finish and redraw: the keystroke is timed on a settled screen. The cursor blinks
+            # every 500 ms, so a shorter quiet than that is the sign.
+            while _read(master, SETTLE):
                 pass
             pressed = time.perf_counter()
             os.write(master, b"x")

@@ -41,7 +41,7 @@ def result_words(result: str) -> str:
 def with_examples(rules: list[Rule], pack: str) -> list[Rule]:
     """Attach the examples in ``examples/<pack>.yaml`` (keyed by rule code) to each rule."""
     resource = files("advisor_plugins") / "examples" / f"{pack}.yaml"
-    data = yamlio.load_fast(resource.read_text(encoding="utf-8"), str(resource)) or {}
+    data = yamlio.load_shipped(resource.read_text(encoding="utf-8"), str(resource)) or {}
     out = []
     for item in rules:
         out.append(dataclasses.replace(item, examples=examples_from_data(data.get(item.code, {}))))

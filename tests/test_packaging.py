@@ -149,7 +149,7 @@ def test_entry_points_name_the_built_in_plugins(wheel: zipfile.ZipFile) -> None:
 
 def test_console_script_is_advisor(wheel: zipfile.ZipFile) -> None:
     scripts = dict(_entry_points(wheel)["console_scripts"])
-    assert {k: v.strip() for k, v in scripts.items()} == {"advisor": "advisor.cli:main"}
+    assert {k: v.strip() for k, v in scripts.items()} == {"advisor": "advisor.cli:run"}
 
 
 def test_metadata_names_the_project_and_its_dependencies(wheel: zipfile.ZipFile) -> None:

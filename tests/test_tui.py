@@ -1302,3 +1302,40 @@ def test_quitting_with_unsaved_answers_says_where_they_are_kept(
     kept: Path = said["kept"]
     assert kept.is_file() and "40000" in kept.read_text(encoding="utf-8")
     assert str(kept) in said["farewell"]
+
+
+def test_the_ranking_is_drawn_before_the_search_for_what_would_change_it(
+    registry: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening an example shows its ranking at once; the flips and the confidence (hundreds of
+    trial decisions) are worked out only once that screen has been drawn."""
+    import advisor.tui.session as session_module
+    from advisor.tui.screens.decision import _painted
+
+    seen: list[tuple[bool, str]] = []
+    real = session_module.evaluate
+
+    def evaluate(*args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("explore", True):
+            screen = app.screen
+            drawn = isinstance(screen, DecisionScreen) and _painted(screen)
+            seen.append((drawn, _panel(app) if isinstance(screen, DecisionScreen) else ""))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(session_module, "evaluate", evaluate)
+    text = _examples()["first-pilot"].read_text(encoding="utf-8")
+    # As `advisor tui --example first-pilot` opens it: straight on the decision screen.
+    app = _app(registry, tmp_path, parse_answers(text, registry, Path("example:first-pilot")))
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        for _ in range(20):
+            if app.screen.session.explored:  # type: ignore[attr-defined]
+                break
+            await pilot.pause(0.05)
+        assert app.screen.session.explored  # type: ignore[attr-defined]
+
+    _run(app, scenario)
+    assert seen, "the search never ran"
+    drawn, panel = seen[0]
+    assert drawn
+    assert "Recommended" in panel

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import click
@@ -16,11 +17,16 @@ from advisor.cli.common import (
 )
 from advisor.core.answers.examples import builtin_examples
 
+DEFAULT_THRESHOLDS = (
+    gc.get_threshold()
+)  # the interpreter's, read before advisor.cli.run sets its own
+
 
 def run_tui(
     file: Path | None, example: str | None, sets: tuple[str, ...], config: Path | None
 ) -> None:
     """Open the app: on FILE or an example, else on the start screen (resume, examples, blank)."""
+    gc.set_threshold(*DEFAULT_THRESHOLDS)  # a session, not a short command (advisor.cli.run)
     given = inputs(file, example, sets, config, answers=None)
     registry, answers, catalogue = given.registry, given.answers, given.catalogue
     from advisor.tui.app import make_app

@@ -66,10 +66,13 @@ def _evaluate(
         from advisor.core.exploration.flips import flips
 
         decision.explored = True
+        # The unknowns and the flips try many of the same single changes (every other value of
+        # an assumed or unanswered choice): each is decided once.
+        tried: dict[tuple[str, str], str | None] = {}
         decision.unknowns = _unknowns(
-            registry, resolved, decision.recommendation, source, start=decision
+            registry, resolved, decision.recommendation, source, start=decision, tried=tried
         )
-        decision.flips = flips(registry, answers, catalogue, base=decision)
+        decision.flips = flips(registry, answers, catalogue, base=decision, tried=tried)
     decision.robustness = judge(decision)
     decision.confidence = decision.robustness.level
     decision.confidence_reason = decision.robustness.reason
@@ -112,7 +115,10 @@ def _unknowns(
     current: str | None,
     catalogue: Callable[[], Catalogue] | None = None,
     start: Decision | None = None,
+    tried: dict[tuple[str, str], str | None] | None = None,
 ) -> list[Unknown]:
+    from advisor.core.exploration.flips import trial_key
+
     read = registry.questions_read()
     out = []
     for qid in (*resolved.unknown, *resolved.assumed):
@@ -123,12 +129,18 @@ def _unknowns(
         for value in _candidates(registry, qid):
             if value == base:
                 continue
-            values = dict(resolved.values)
-            values[qid] = value
-            trial = Resolved(values, resolved.answered, resolved.assumed, resolved.unknown, ())
-            got = decide(
-                registry, trial, catalogue, base=start, changed=frozenset((qid,))
-            ).recommendation
+            key = trial_key(qid, value)
+            if tried is not None and key in tried:
+                got = tried[key]
+            else:
+                values = dict(resolved.values)
+                values[qid] = value
+                trial = Resolved(values, resolved.answered, resolved.assumed, resolved.unknown, ())
+                got = decide(
+                    registry, trial, catalogue, base=start, changed=frozenset((qid,))
+                ).recommendation
+                if tried is not None:
+                    tried[key] = got
             if got != current:
                 outcomes[_show(value)] = got
         if outcomes:

@@ -5,6 +5,7 @@ A figure, and the files figures are read from, are in advisor/costs/figures.py."
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -51,6 +52,9 @@ class Catalogue:
     gpu_price_factor: float = 1.0  # GPUs' hourly prices times this
 
     MEMO_LIMIT = 4096
+    # One explored decision sizes deployments for a hundred or more shapes of call, each with
+    # dozens of candidate replicas and operating points: room for all of them.
+    SHARED_LIMIT = 32768
 
     def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
         """A value worked out from this catalogue's figures, kept while the catalogue lives (its
@@ -60,7 +64,7 @@ class Catalogue:
     def shared(self, key: Any, compute: Callable[[], Any]) -> Any:
         """Like memo(), for a value that depends on the figures but not on hosted or GPU prices
         or the day they are asked at: kept for this catalogue and the copies made from it."""
-        return _kept(self._shared, key, compute, self.MEMO_LIMIT)
+        return _kept(self._shared, key, compute, self.SHARED_LIMIT)
 
     def __getitem__(self, key: str) -> float:
         return self.figure(key).value * self._scale_of(key)
@@ -243,7 +247,10 @@ def _kept(store: dict[Any, Any], key: Any, compute: Callable[[], Any], limit: in
     except KeyError:
         pass
     if len(store) >= limit:
-        store.clear()
+        # Forget the older half (a dict keeps the order values were put in): what a long session
+        # or a search worked out last is what it asks for again.
+        for old in list(itertools.islice(store, len(store) // 2)):
+            del store[old]
     value = store[key] = compute()
     return value
 

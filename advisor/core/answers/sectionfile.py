@@ -17,7 +17,7 @@ def load_section(source: Path | Traversable, origin: str | None = None) -> Secti
     """Load and validate one questionnaire file; a malformed one fails with file, line and field."""
     name = origin or str(source)
     text = source.read_text(encoding="utf-8")
-    data = yamlio.load_fast(text, name)
+    data = yamlio.load_shipped(text, name)
     if isinstance(data, dict):
         data.setdefault("origin", name)
     try:

@@ -159,10 +159,20 @@ def load_fast(text: str, path: str | Path | None = None) -> Any:
         raise _syntax_error(path, exc, text) from None
 
 
+def load_shipped(text: str, name: str | Path | None = None) -> Any:
+    """A YAML file the advisor or a plugin ships (figures, questionnaires, examples), parsed as
+    :func:`load_fast` parses it, and kept between runs under a digest of its text
+    (advisor/core/base/parsedcache.py): a command reads one cache file instead of parsing a dozen. A file that
+    changes gets a new digest, so an edit is never read stale."""
+    from advisor.core.base import parsedcache
+
+    return parsedcache.kept(text, lambda: load_fast(text, name))
+
+
 def validated(model: type[BaseModel], text: str, name: str) -> Any:
     """A data file the project ships (YAML), read fast and checked against ``model``; each
     problem names the file, its line and the field."""
-    data = load_fast(text, name)
+    data = load_shipped(text, name)
     try:
         return model.model_validate(data)
     except ValidationError as exc:

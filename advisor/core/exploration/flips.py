@@ -108,9 +108,12 @@ def flips(
     catalogue: Any = None,
     *,
     base: Decision | None = None,
+    tried: dict[tuple[str, str], str | None] | None = None,
 ) -> list[Flip]:
     """Every question's nearest flip, and each price factor's, nearest first (a question may give
-    one each way). ``base`` is the decision for ``answers`` when the caller already has it."""
+    one each way). ``base`` is the decision for ``answers`` when the caller already has it;
+    ``tried`` holds the recommendations of single changes already decided on it (``trial_key``),
+    and gets the ones decided here."""
     resolved = base.resolved if base is not None else resolve(registry, answers)
     source = catalogue_source(registry, catalogue)
 
@@ -118,6 +121,7 @@ def flips(
     current = start.recommendation
 
     facts = frozenset(registry.facts)  # prices reach the rules through facts (the bills)
+    known = tried if tried is not None else {}
 
     def decide(qid: str, value: Any) -> str | None:
         if qid in PRICES:
@@ -126,11 +130,16 @@ def flips(
             return engine.decide(
                 registry, resolved, lambda: scaled, base=start, changed=facts
             ).recommendation
+        key = trial_key(qid, value)
+        if key in known:
+            return known[key]
         values = dict(resolved.values)
         values[qid] = value
         trial = Resolved(values, resolved.answered, resolved.assumed, resolved.unknown, ())
         changed = frozenset((qid,))
-        return engine.decide(registry, trial, source, base=start, changed=changed).recommendation
+        got = engine.decide(registry, trial, source, base=start, changed=changed).recommendation
+        known[key] = got
+        return got
 
     read = registry.questions_read()
     found: list[Flip] = []
@@ -153,6 +162,12 @@ def flips(
         for qid in PRICES:
             found.extend(_number_flips(_Price(), qid, 1.0, current, decide))
     return sorted(found, key=lambda f: (f.distance, f.question, f.direction))
+
+
+def trial_key(qid: str, value: Any) -> tuple[str, str]:
+    """What a single change of the base answers is kept under: the question and the value's
+    repr (a value may be a list, and True and 1 are different answers)."""
+    return (qid, repr(value))
 
 
 def _has_bills(base: Decision | None, registry: Registry) -> bool:
