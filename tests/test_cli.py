@@ -751,3 +751,34 @@ def test_no_command_without_a_terminal_prints_the_help() -> None:
     assert done.stdout.startswith("Usage: python -m advisor [OPTIONS] [COMMAND]")
     assert "opens the terminal UI" in done.stdout
     assert "textual" not in done.stderr.lower()
+
+
+def test_recommend_gives_a_plan_whose_triggers_start_its_steps(cli: Callable[..., Result]) -> None:
+    """The plan in the JSON and the text; and its steps as a team would check them, by re-running
+    with each step's triggers given as answers (--set)."""
+    case = CASES / "consumer-app-no-ml-team.yaml"
+    done = cli("recommend", str(case), "--format", "json")
+    assert done.exit_code == 0, done.output
+    out = json.loads(done.output)
+    steps = out["plan"]["steps"]
+    assert steps[0] == {
+        "option": out["recommendation"],
+        "when": [],
+        "text": f"now: {out['recommendation']}",
+    }
+    assert len(steps) >= 2, steps
+    sets: list[str] = []
+    for step in steps[1:]:
+        assert step["option"] not in [s["option"] for s in steps[: steps.index(step)]]
+        for trigger in step["when"]:
+            assert trigger["kind"] in ("at_least", "reaches")
+            assert trigger["to"] != trigger["from"]
+            sets += ["--set", f"{trigger['question']}={json.dumps(trigger['to'])}"]
+        moved = cli("recommend", str(case), *sets, "--format", "json")
+        assert moved.exit_code == 0, moved.output
+        assert json.loads(moved.output)["recommendation"] == step["option"], (sets, step)
+    text = cli("recommend", str(case))
+    assert text.exit_code == 0, text.output
+    flat = " ".join(text.output.split())
+    assert "Plan 1. now: Call a hosted API 2. when the answer to" in flat
+    assert "cost.ml_engineers" not in flat  # prompts and labels, not ids

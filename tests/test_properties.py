@@ -340,3 +340,62 @@ def test_more_volume_never_brings_the_api_back_once_it_was_left(answers: dict[st
     if left is not None:
         back = [LADDER[i] for i in range(left, len(picks)) if picks[i] == API]
         assert not back, f"left the API at {LADDER[left]:,}, back at {back[0]:,}: {answers}"
+
+
+# The plan (advisor/core/exploration/plan.py) ----------------------------------------------------
+
+
+def _plan_of(answers: Mapping[str, Any]) -> tuple[Decision, Any]:
+    from advisor.core.decision.engine import catalogue_source
+    from advisor.core.exploration.plan import plan
+
+    base = decide(answers)
+    return base, plan(REGISTRY, base, catalogue_source(REGISTRY, None))
+
+
+def _stepped(answers: Mapping[str, Any], found: Any) -> list[dict[str, Any]]:
+    """The answers at each step of a plan: every trigger up to that step met."""
+    out, values = [], dict(answers)
+    for step in found.steps:
+        values = {**values, **{t.question: t.to for t in step.when}}
+        out.append(dict(values))
+    return out
+
+
+@settings(max_examples=80, deadline=None)
+@given(answers=answers_strategy)
+def test_every_step_of_a_plan_is_what_its_triggers_give(answers: dict[str, Any]) -> None:
+    """Meeting a step's triggers (and those of the steps before it) really gives that step's
+    option, each trigger is a change forward from the step before, and the plan knows which step
+    answers that meet them have reached."""
+    base, found = _plan_of(answers)
+    assert found.steps[0].option == base.recommendation and not found.steps[0].when
+    options = [step.option for step in found.steps]
+    assert len(set(options)) == len(options), options  # no option twice
+    before = dict(answers)
+    for index, (step, values) in enumerate(zip(found.steps, _stepped(answers, found), strict=True)):
+        got = decide(values).recommendation
+        assert got == step.option, f"step {index} {step}: {got}; {describe(decide(values))}"
+        for trigger in step.when:
+            assert trigger.met(values), trigger
+            assert not trigger.met(before), (trigger, before.get(trigger.question))
+        assert found.reached(values) >= index
+        before = values
+
+
+@settings(max_examples=80, deadline=None)
+@given(answers=answers_strategy)
+def test_a_plan_takes_no_in_house_step_before_product_market_fit_unless_a_constraint_forces_it(
+    answers: dict[str, Any],
+) -> None:
+    """Self-hosting or tuning comes into a plan only past the product-market fit gate (from a
+    first version with real users on), unless a constraint has ruled the API out there."""
+    _, found = _plan_of(answers)
+    for step, values in zip(found.steps, _stepped(answers, found), strict=True):
+        if step.option not in (SELF_HOST, FINE_TUNE):
+            continue
+        decision = decide(values)
+        stage = decision.resolved.values.get("pmf.stage")
+        assert stage not in ("idea", "prototype") or decision.options[API].eliminated, (
+            f"{step} at stage {stage}: {describe(decision)}"
+        )

@@ -193,6 +193,32 @@ MALFORMED = {
         11,
         ["'choice'", "'int'", "'number'"],
     ),
+    "progress up on a choice": (
+        "    type: choice\n"
+        "    choices:\n"
+        "      - {value: small, label: Small}\n"
+        "      - {value: large, label: Large}\n"
+        "    progress: up\n",
+        "questions.1.progress",
+        15,
+        ["`up` is for a number", "in order"],
+    ),
+    "progress listing a value the choice lacks": (
+        "    type: choice\n"
+        "    choices:\n"
+        "      - {value: small, label: Small}\n"
+        "      - {value: large, label: Large}\n"
+        "    progress: [small, huge]\n",
+        "questions.1.progress.1",
+        15,
+        ["'huge' is not allowed", "small, large"],
+    ),
+    "progress on a text question": (
+        "    type: text\n    progress: [a, b]\n",
+        "questions.1.progress",
+        12,
+        ["text question takes `progress: up` or none"],
+    ),
     "repeated question id": (
         "    type: bool\n"
         "  - id: first\n"
@@ -452,3 +478,13 @@ def test_public_api_exports_what_questionnaire_authors_need() -> None:
     for name in ("Question", "Section", "Choice", "load_section", "InputError", "Problem"):
         assert hasattr(advisor, name), name
     assert re.fullmatch(r"\d+\.\d+\.\d+.*", advisor.__version__)
+
+
+def test_progress_says_which_values_lie_ahead(registry: Registry) -> None:
+    stage = registry.questions["pmf.stage"]
+    assert stage.ahead("prototype") == ("mvp_live", "pmf_validated", "scaling")
+    assert stage.ahead("scaling") == ()
+    assert stage.ahead(None) == ("idea", "prototype", "mvp_live", "pmf_validated", "scaling")
+    assert registry.questions["pmf.has_evals"].ahead(False) == (True,)
+    assert registry.questions["scale.requests_per_month"].progress == "up"
+    assert registry.questions["privacy.residency"].progress is None  # a policy does not mature

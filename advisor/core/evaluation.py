@@ -77,9 +77,11 @@ def _evaluate(
     decision.confidence = decision.robustness.level
     decision.confidence_reason = decision.robustness.reason
     if explore:
+        from advisor.core.exploration.plan import plan
         from advisor.core.exploration.revisit import revisit
 
         decision.revisit = revisit(decision, today)
+        decision.plan = plan(registry, decision, source)
     return decision
 
 

@@ -48,6 +48,29 @@ def flips(
         console.print(f"  [dim]{len(found) - limit} more: advisor flips FILE[/]")
 
 
+def plan(console: Console, decision: Decision, registry: Registry) -> None:
+    """The plan: today's step, then each step after it with what starts it, in words."""
+    found = decision.plan
+    if found is None:
+        return
+    from advisor.core.base.labels import Words
+    from advisor.core.exploration.plan import describe_step
+
+    words = Words(registry.questions, decision.options)
+    console.print()
+    console.print("[bold]Plan[/]")
+    for number, step in enumerate(found.steps, 1):
+        console.print(Padding(f"{number}. {escape(describe_step(step, words))}", (0, 0, 0, 2)))
+    if len(found.steps) == 1:
+        console.print(
+            Padding(
+                "No change the team grows into (its stage, evals, volume, labels or people) "
+                "moves this decision on; the revisit below still holds.",
+                (0, 0, 0, 2),
+            )
+        )
+
+
 def when_to_revisit(console: Console, decision: Decision, registry: Registry) -> None:
     """When to look again, and what should bring it sooner, in words (prompts and labels)."""
     if decision.revisit is None:

@@ -109,6 +109,36 @@ def _revisit_json(decision: Decision) -> dict[str, Any]:
     }
 
 
+def plan_json(decision: Decision) -> dict[str, Any] | None:
+    """The plan: today's step, then each step after it with the answers that start it (its
+    ``text`` names questions and options by id, as the flips' does)."""
+    found = decision.plan
+    if found is None:
+        return None
+    from advisor.core.base.labels import Words
+    from advisor.core.exploration.plan import describe_step
+
+    words = Words()
+    return {
+        "steps": [
+            {
+                "option": step.option,
+                "when": [
+                    {
+                        "question": t.question,
+                        "from": plain(t.current),
+                        "to": plain(t.to),
+                        "kind": t.kind,
+                    }
+                    for t in step.when
+                ],
+                "text": describe_step(step, words),
+            }
+            for step in found.steps
+        ],
+    }
+
+
 def costs_json(decision: Decision, catalogue: Catalogue) -> dict[str, Any]:
     """The cost model's figures for these answers: bills and their ranges, horizon totals and
     break-even volumes, read off the decision (worked out once, by the engine)."""
@@ -327,6 +357,7 @@ def decision_json(
         },
         **costs_json(decision, catalogue or registry.catalogue),
         **_revisit_json(decision),
+        "plan": plan_json(decision),
         "errors": [
             {"plugin": f.plugin, "where": f.where, "message": f.message}
             for f in (*registry.faults, *decision.faults)

@@ -19,7 +19,7 @@ from advisor.core.answers.document import AnswersFile
 from advisor.core.base import labels
 from advisor.core.decision.engine import Decision
 from advisor.core.decision.registry import Registry
-from advisor.render.changes import flips, whatif, when_to_revisit
+from advisor.render.changes import flips, plan, whatif, when_to_revisit
 from advisor.render.explanation import explanation
 from advisor.render.listings import catalogue, models, plugins, questions, rules
 from advisor.render.outcome import outcome
@@ -50,6 +50,8 @@ def report(
         if not every_rule:
             console.print()
             flips(console, decision, decision.flips or [], 3, registry.questions)
+        plan(console, decision, registry)
+        if not every_rule:
             when_to_revisit(console, decision, registry)
     unknowns(console, decision, registry)
     faults(console, registry, decision)

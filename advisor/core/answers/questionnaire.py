@@ -85,6 +85,14 @@ class Question(BaseModel):
             "high confidence. Facts of policy (where data may go) are not estimates."
         ),
     )
+    progress: Literal["up"] | tuple[Any, ...] | None = Field(
+        default=None,
+        description=(
+            "How the answer moves as the product matures, for the plan's triggers: `up` for a "
+            "number that grows (calls a month, labelled examples), or the values of a choice or "
+            "yes/no question in the order a team reaches them (a later value is further on)."
+        ),
+    )
     section: str = ""  # filled in by the section that holds the question
 
     @field_validator("principles")
@@ -120,7 +128,37 @@ class Question(BaseModel):
                 self.coerce(value)
             except ValueError as exc:
                 raise _At(("probe", i), str(exc)) from None
+        self._check_progress(numeric)
         return self
+
+    def _check_progress(self, numeric: bool) -> None:
+        if self.progress is None:
+            return
+        if self.progress == "up":
+            if not numeric:
+                raise _At(("progress",), "`up` is for a number; a choice lists its values in order")
+            return
+        if numeric or self.type not in ("choice", "bool"):
+            raise _At(("progress",), f"a {self.type} question takes `progress: up` or none")
+        if len(self.progress) < 2:
+            raise _At(("progress",), "list at least two values, in the order a team reaches them")
+        for i, value in enumerate(self.progress):
+            try:
+                self.coerce(value)
+            except ValueError as exc:
+                raise _At(("progress", i), str(exc)) from None
+        if len(set(map(repr, self.progress))) != len(self.progress):
+            raise _At(("progress",), "a value is listed twice")
+
+    def ahead(self, value: Any) -> tuple[Any, ...]:
+        """For a choice or yes/no question with a progress order: the values after ``value``,
+        nearest first (all of them from an unknown or unlisted value)."""
+        if not isinstance(self.progress, tuple):
+            return ()
+        order = [self.coerce(v) for v in self.progress]
+        if value in order:
+            return tuple(order[order.index(value) + 1 :])
+        return tuple(order)
 
     @property
     def qid(self) -> str:

@@ -143,6 +143,7 @@ class Decision:
         None  # advisor.core.exploration.flips.Flip, nearest first; None: not explored
     )
     revisit: Any = None  # advisor.core.exploration.revisit.Revisit
+    plan: Any = None  # advisor.core.exploration.plan.Plan: today's step and those after it
     robustness: Any = (
         None  # advisor.core.exploration.confidence.Robustness: what set the confidence
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
@@ -110,6 +111,7 @@ class Memo:
     ruled_out: tuple[Reason, ...]  # the vetoes that removed the others
     costs: CostsView
     flips: tuple[str, ...]
+    plan: tuple[str, ...]  # today's step, then each step after it with what starts it
     revisit: RevisitView
     consequences: tuple[SectionView, ...]
     appendix: tuple[SectionView, ...]
@@ -318,6 +320,7 @@ def build_memo(
         ruled_out=ruled_out,
         costs=_costs_view(found, error, decision, catalogue, today, questions),
         flips=tuple(f.describe(questions, decision.options) for f in found_flips),
+        plan=_plan_view(decision, questions),
         revisit=RevisitView(when.date.isoformat(), when.reason, tuple(when.triggers)),
         consequences=tuple(_section(s) for s in sections if s.place == "consequences"),
         appendix=tuple(_section(s) for s in sections if s.place == "more_information"),
@@ -352,3 +355,14 @@ def _paragraphs(text: str) -> tuple[str, ...]:
 
 def _section(section: MemoSection) -> SectionView:
     return SectionView(section.id, section.title, section.paragraphs, section.items, section.plugin)
+
+
+def _plan_view(decision: Decision, questions: Mapping[str, Any]) -> tuple[str, ...]:
+    if decision.plan is None:
+        return ()
+    from advisor.core.base.labels import Words
+    from advisor.core.exploration.plan import describe_step
+
+    words = Words(questions, decision.options)
+    said = (describe_step(step, words) for step in decision.plan.steps)
+    return tuple(text[:1].upper() + text[1:] for text in said)

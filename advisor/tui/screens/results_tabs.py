@@ -152,6 +152,15 @@ def flips_text(session: Session, decision: Decision) -> Group:
     parts: list[Any] = [Text("What would flip it, nearest first:", style="bold")]
     said = [flip.describe(questions, decision.options) for flip in found]
     parts.append(_bullets(said or ["no single change of one answer changes it"]))
+    if decision.plan is not None:
+        from advisor.core.base.labels import Words
+        from advisor.core.exploration.plan import describe_step
+
+        words = Words(questions, decision.options)
+        steps = [describe_step(step, words) for step in decision.plan.steps]
+        if len(steps) == 1:
+            steps.append("no change the team grows into moves it on")
+        parts += [Text("\nPlan:", style="bold"), _bullets(steps)]
     if when is not None:
         head = Text(f"\nRevisit by {when.date.isoformat()}", style="bold")
         head.append(f": {when.reason}", style="")
