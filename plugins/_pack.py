@@ -15,6 +15,7 @@ ESSAY = (
     "LLMs, Part III: Strategy\" (O'Reilly Radar, 2024)"
 )
 API, SELF_HOST, FINE_TUNE = "api", "self_host", "fine_tune"
+HYBRID = "hybrid"  # the easy share on a small model of one's own, the rest on the API
 ALL = (API, SELF_HOST, FINE_TUNE)
 SINCE = "0.1.0"  # the release the built-in rules first appeared in; a rule added later says its own
 # How a model did against the bar (pmf.prompting_result and the like): short of it, or measured.

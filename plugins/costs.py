@@ -1,7 +1,8 @@
 """Built-in plugin: the bills of the built-in options, and facts read off them.
 
 It gives the cost model one pricing for each built-in option (advisor_bills: the API's in
-bills_api.py, self-hosting's in bills_gpu.py, fine-tuning's in bills_tuning.py), as any plugin
+bills_api.py, self-hosting's in bills_gpu.py, fine-tuning's in bills_tuning.py, hybrid routing's in
+bills_hybrid.py), as any plugin
 prices its own options; the cost model works them out into the fact ``bills``. The facts here are
 figures read off those bills, for rules and for people; ``volume_band`` replaces the first estimate
 from tokens a month with one from the bills themselves.
@@ -15,6 +16,7 @@ from typing import Any
 from advisor import Fact, Facts, hookimpl
 from advisor_plugins.bills_api import API_PRICING
 from advisor_plugins.bills_gpu import SELF_HOST_PRICING, SMALLEST_MODEL_B
+from advisor_plugins.bills_hybrid import HYBRID_PRICING
 from advisor_plugins.bills_tuning import FINE_TUNE_PRICING
 from advisor_plugins.facts import volume_band as volume_band_from_tokens
 
@@ -156,5 +158,5 @@ def advisor_facts(register: Callable[[Any], None]) -> None:
 
 @hookimpl
 def advisor_bills(register: Callable[[Any], None]) -> None:
-    for pricing in (API_PRICING, SELF_HOST_PRICING, FINE_TUNE_PRICING):
+    for pricing in (API_PRICING, SELF_HOST_PRICING, FINE_TUNE_PRICING, HYBRID_PRICING):
         register(pricing)

@@ -34,9 +34,12 @@ MOST_POINTS = 8.0  # a gap of 16 times beyond the uncertainty, or more
 
 
 def _label(option: str) -> str:
-    return {"api": "the API", "self_host": "self-hosting", "fine_tune": "fine-tuning"}.get(
-        option, option
-    )
+    return {
+        "api": "the API",
+        "self_host": "self-hosting",
+        "fine_tune": "fine-tuning",
+        "hybrid": "routing",
+    }.get(option, option)
 
 
 def weigh(low: float, high: float, ref_low: float, ref_high: float) -> float:

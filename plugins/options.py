@@ -29,6 +29,14 @@ OPTIONS = (
         "training runs repeated as base models improve.",
         effort=3,
     ),
+    Option(
+        id="hybrid",
+        label="Route between a small model and the API",
+        summary="Serve the easy share of calls on a small open model of your own and send the hard "
+        "rest to a hosted API, with a router or cascade in front; GPUs for the share only, plus "
+        "the router's upkeep.",
+        effort=3,
+    ),
 )
 
 

@@ -9,6 +9,7 @@ from advisor_plugins._pack import (
     API,
     ESSAY,
     FINE_TUNE,
+    HYBRID,
     PROVEN,
     SELF_HOST,
     SINCE,
@@ -28,7 +29,7 @@ EARLY = ("idea", "prototype")  # before product-market fit
     reads=["pmf.stage", "ruled_out"],
     fires_when="the stage is idea or prototype and no constraint rules the API out",
     principles=[1],
-    options=[SELF_HOST, FINE_TUNE],
+    options=[SELF_HOST, FINE_TUNE, HYBRID],
     stage="gate",
 )
 def no_gpus_before_pmf(facts: Facts) -> Iterator[Finding]:
@@ -50,6 +51,11 @@ def no_gpus_before_pmf(facts: Facts) -> Iterator[Finding]:
     yield hold(
         FINE_TUNE,
         f"at the {stage} stage, training models is effort spent before product-market fit",
+    )
+    yield hold(
+        HYBRID,
+        f"at the {stage} stage, a model of your own behind a router takes people from the "
+        "product before it has shown users want it",
     )
 
 

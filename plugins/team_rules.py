@@ -9,6 +9,7 @@ from advisor_plugins._pack import (
     API,
     ESSAY,
     FINE_TUNE,
+    HYBRID,
     SELF_HOST,
     SINCE,
     principle,
@@ -27,7 +28,7 @@ CAPABLE_TEAM = 3  # people who can serve, evaluate and tune: enough to cover for
     reads=["cost.ml_engineers"],
     fires_when="ml_engineers is 0",
     principles=[7],
-    options=[SELF_HOST, FINE_TUNE],
+    options=[SELF_HOST, FINE_TUNE, HYBRID],
     stage="gate",
 )
 def no_ml_people(facts: Facts) -> Iterator[Finding]:
@@ -41,6 +42,10 @@ def no_ml_people(facts: Facts) -> Iterator[Finding]:
         yield hold(SELF_HOST, f"nobody on the team can serve and operate models: {first}")
         yield hold(
             FINE_TUNE, f"nobody on the team can train, evaluate and serve a tuned model: {first}"
+        )
+        yield hold(
+            HYBRID,
+            f"nobody on the team can serve the small model the router sends calls to: {first}",
         )
 
 

@@ -74,7 +74,7 @@ def test_recommend_json_follows_the_contract(cli: Callable[..., Result]) -> None
     assert data["schema_version"] == 1
     assert data["recommendation"] == "self_host"
     assert data["ranking"] == ["self_host"]  # the others are ruled out
-    assert set(data["options"]) == {"api", "self_host", "fine_tune"}
+    assert set(data["options"]) == {"api", "self_host", "fine_tune", "hybrid"}
     for oid, option in data["options"].items():
         assert isinstance(option["score"], int | float), oid
         assert isinstance(option["eliminated"], bool), oid
@@ -105,8 +105,11 @@ def test_recommend_json_scores_are_the_sum_of_the_points_that_fired(
         fired = [r for r in data["rules"] if r["option"] == oid and r["kind"] == "points"]
         assert option["score"] == sum(r["points"] for r in fired), oid
         assert sorted(r["rule"] for r in option["reasons"]) == sorted(r["id"] for r in fired)
-    ranked = [data["options"][o]["score"] for o in data["ranking"]]
-    assert ranked == sorted(ranked, reverse=True)
+    # Held back by fewer gates first, then by points (hybrid routing, held, comes last).
+    ranked = [
+        (len(data["options"][o]["holds"]), -data["options"][o]["score"]) for o in data["ranking"]
+    ]
+    assert ranked == sorted(ranked)
 
 
 def test_recommend_json_on_a_near_empty_file_assumes_and_lists_unknowns(
@@ -326,6 +329,7 @@ BUILT_IN_PLUGINS = (
     "scale",
     "economics",
     "team",
+    "hybrid",
     "memo",
 )
 
@@ -359,7 +363,9 @@ def test_plugins_json_lists_what_each_built_in_contributes(
     assert by_name["questionnaires"]["contributes"] == {
         "sections": ["pmf", "privacy", "scale", "cost"]
     }
-    assert by_name["options"]["contributes"] == {"options": ["api", "self_host", "fine_tune"]}
+    assert by_name["options"]["contributes"] == {
+        "options": ["api", "self_host", "fine_tune", "hybrid"]
+    }
     assert by_name["catalogue"]["contributes"] == {
         "catalogue": [
             "hardware.yaml",
@@ -375,7 +381,7 @@ def test_plugins_json_lists_what_each_built_in_contributes(
     facts = [f for p in by_name.values() for f in p["contributes"].get("facts", [])]
     # The engine gives ruled_out, and the cost model bills from the pricings plugins give.
     assert {*facts, "ruled_out", "bills"} == set(registry.facts)
-    assert by_name["costs"]["contributes"]["bills"] == ["api", "self_host", "fine_tune"]
+    assert by_name["costs"]["contributes"]["bills"] == ["api", "self_host", "fine_tune", "hybrid"]
     contributed = [c for p in data["plugins"] for c in p["contributes"].get("rules", [])]
     assert sorted(contributed) == sorted(r.code for r in registry.rules)
 
@@ -398,7 +404,7 @@ def test_rules_json_lists_every_rule_with_its_metadata(
         for key in ("title", "fires_when", "rationale", "source", "plugin"):
             assert isinstance(entry[key], str) and entry[key].strip(), (entry["id"], key)
         assert entry["reads"], entry["id"]
-        assert set(entry["options"]) <= {"api", "self_host", "fine_tune"}
+        assert set(entry["options"]) <= {"api", "self_host", "fine_tune", "hybrid"}
 
 
 def test_rules_markdown_has_a_row_and_a_section_per_rule(
@@ -474,7 +480,7 @@ def test_schema_is_as_lenient_as_the_loader(cli: Callable[..., Result]) -> None:
     terms = _property(schema, "answers", "privacy", "vendor_terms_ok")
     assert _branch(terms, "boolean") == {"type": "boolean"}
     accept = _property(schema, "expect", "accept")
-    assert accept["items"]["enum"] == ["api", "self_host", "fine_tune"]
+    assert accept["items"]["enum"] == ["api", "self_host", "fine_tune", "hybrid"]
     assert "$schema" in schema["properties"]
 
 

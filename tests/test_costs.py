@@ -497,6 +497,7 @@ def test_every_catalogue_figure_is_read_by_the_bills_or_marked_reference() -> No
                         "cost.tuning_method": method,
                         "pmf.labeled_examples": 10,
                         "pmf.has_evals": False,
+                        "scale.routed_share": 0.6,  # routing: both halves and the router
                     },
                 )
                 values.setdefault("scale.requests_per_month", 1_000_000)

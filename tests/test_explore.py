@@ -164,6 +164,6 @@ def test_sweep_command_plots_and_reports(cli: Callable[..., Result]) -> None:
         )
     )
     assert len(data["points"]) == 20
-    assert set(data["usd_per_month"]) == {"api", "self_host", "fine_tune"}
+    assert set(data["usd_per_month"]) == {"api", "self_host", "fine_tune"}  # no routed share
     bad = cli("sweep", str(MEDIA), "pmf.stage", "1..2")
     assert bad.exit_code == 2 and "not a number question" in bad.output

@@ -32,6 +32,7 @@ BUILT_IN_PLUGINS = {
     "scale": "advisor_plugins.scale_rules",
     "economics": "advisor_plugins.economics_rules",
     "team": "advisor_plugins.team_rules",
+    "hybrid": "advisor_plugins.hybrid_rules",
     "memo": "advisor_plugins.memo_sections",
 }
 SKIP = shutil.ignore_patterns(

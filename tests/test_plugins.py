@@ -577,7 +577,7 @@ def test_a_finding_about_an_unknown_option_is_reported(registry: Registry) -> No
     (fault,) = decision.faults
     assert fault.where == "GHOST001"
     assert "finding names unknown option 'pretrain'" in fault.message
-    assert set(decision.options) == {"api", "self_host", "fine_tune"}
+    assert set(decision.options) == {"api", "self_host", "fine_tune", "hybrid"}
 
 
 def test_a_generator_rule_that_raises_midway_counts_as_not_fired(registry: Registry) -> None:

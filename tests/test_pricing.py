@@ -73,7 +73,13 @@ class Managed:
 def test_a_plugins_option_is_costed_ranged_and_broken_even() -> None:
     registry = _registry(Managed())
     assert registry.faults == []
-    assert [p.option for p in registry.pricings] == ["api", "self_host", "fine_tune", "managed"]
+    assert [p.option for p in registry.pricings] == [
+        "api",
+        "self_host",
+        "fine_tune",
+        "hybrid",
+        "managed",
+    ]
     decision = evaluate(registry, _media(registry))
     bill = decision.costs.options["managed"]
     requests = decision.resolved.values["scale.requests_per_month"]
@@ -165,7 +171,7 @@ def test_pricings_that_cannot_stand_are_reported_when_the_registry_is_built() ->
         "plugin Wrong (advisor_bills): expected Pricing, got str",
         "plugin Wrong (advisor_bills): prices option 'nobody', which no plugin gives; ignored",
     ]
-    assert [p.option for p in registry.pricings] == ["api", "self_host", "fine_tune"]
+    assert [p.option for p in registry.pricings] == ["api", "self_host", "fine_tune", "hybrid"]
     assert registry.pricings[0].plugin == "costs"
 
 

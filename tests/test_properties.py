@@ -399,3 +399,35 @@ def test_a_plan_takes_no_in_house_step_before_product_market_fit_unless_a_constr
         assert stage not in ("idea", "prototype") or decision.options[API].eliminated, (
             f"{step} at stage {stage}: {describe(decision)}"
         )
+
+
+# Hybrid routing (plugins/bills_hybrid.py) --------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    answers=answers_strategy,
+    model=st.sampled_from(REGISTRY.questions["cost.small_model"].choice_values),
+)
+def test_routing_none_of_the_calls_costs_the_api_and_all_of_them_self_hosting(
+    answers: dict[str, Any], model: str
+) -> None:
+    """Hybrid with a routed share of 0 costs what the API does; of 1, with the small model the
+    open model itself, what self-hosting does: each range end too."""
+    given = {**answers, "cost.open_model": model, "cost.small_model": model}
+    given.pop("cost.open_model_size_b", None)
+    none = decide({**given, "scale.routed_share": 0.0}).costs
+    every = decide({**given, "scale.routed_share": 1.0}).costs
+    if none is None or every is None:
+        return
+    pairs = ((none, "api"), (every, "self_host"))
+    for bills, other in pairs:
+        mine, theirs = bills.options.get("hybrid"), bills.options.get(other)
+        if theirs is None or theirs.usd_per_month is None:
+            assert mine is None or mine.usd_per_month is None
+            continue
+        assert mine is not None and mine.usd_per_month is not None
+        for attribute in ("usd_per_month", "low_usd_per_month", "high_usd_per_month"):
+            assert math.isclose(
+                getattr(mine, attribute), getattr(theirs, attribute), rel_tol=1e-9
+            ), (other, attribute)

@@ -269,6 +269,7 @@ MODULE_OF_PREFIX = {
     "SCL": "scale_rules",
     "ECON": "economics_rules",
     "TEAM": "team_rules",
+    "HYB": "hybrid_rules",
 }
 
 

@@ -44,7 +44,8 @@ def bills_over(
         values = base if inputs is None else inputs(x)
         for oid, bill in priced(found, values, cat).items():
             bills[oid].append(None if bill is None or bill.floor else bill.usd_per_month)
-    return bills
+    # An option with no bill anywhere in the range (an answer it needs is not given) draws no line.
+    return {oid: ys for oid, ys in bills.items() if any(y is not None for y in ys)}
 
 
 def parse_range(text: str) -> tuple[float, float]:

@@ -184,10 +184,15 @@ def _overlaps(one: Box, other: Box) -> bool:
 def cost_chart(
     decision: Decision, catalogue: Catalogue, found: Costs, questions: Any = None
 ) -> tuple[CostChart | None, str]:
+    from advisor.costs.model import yardstick
     from advisor.costs.sweep import bills_over
 
     values = decision.resolved.values
-    missing = sorted({m for bill in found.options.values() for m in bill.missing} - {VOLUME})
+    # The chart is drawn against the yardstick's bill (the API's): what it misses stops the chart;
+    # another option whose bill misses an answer of its own is left out of it.
+    stick = yardstick(found.pricings)
+    measured = found.options.get(stick.option) if stick is not None else None
+    missing = sorted(set(measured.missing if measured is not None else ()) - {VOLUME})
     if missing:
         asked = [
             f'"{questions[m].prompt}"' if questions is not None and m in questions else m
@@ -200,8 +205,11 @@ def cost_chart(
     low, high = _range(volume, crossings)
     xs = [low * (high / low) ** (i / (SAMPLES - 1)) for i in range(SAMPLES)]
     rate = catalogue.currency.per_usd  # the amounts are drawn in the user's currency
+    drawn = {o for o, bill in found.options.items() if not set(bill.missing) - {VOLUME}}
     bills = {
-        oid: [(y or 0.0) * rate for y in ys] for oid, ys in bills_over(found, VOLUME, xs).items()
+        oid: [(y or 0.0) * rate for y in ys]
+        for oid, ys in bills_over(found, VOLUME, xs).items()
+        if oid in drawn
     }
     positive = [y for ys in bills.values() for y in ys if y > 0]
     if not positive:
@@ -292,6 +300,8 @@ def cost_chart(
         f"{_short(low)} to {_short(high)}, log scales."
     ]
     for oid, x in sorted(found.break_even_requests.items()):
+        if oid not in drawn:
+            continue
         words.append(
             f"{named(oid)} costs the same as the API at {x:,.0f} calls a month."
             if x
