@@ -157,7 +157,7 @@ def test_points_add_to_an_option_score(cli: Callable[..., Result]) -> None:
     scores = {
         o: after["options"][o]["score"] - before["options"][o]["score"] for o in after["options"]
     }
-    assert scores == {"api": 0, "self_host": 2, "fine_tune": 0}
+    assert scores == {"api": 0, "self_host": 2, "fine_tune": 0, "hybrid": 0}
     [fired] = _fired(after, "ACME001")
     assert (fired["option"], fired["kind"], fired["points"], fired["veto"]) == (
         "self_host",
@@ -183,7 +183,7 @@ def test_points_may_be_negative_and_name_several_options(cli: Callable[..., Resu
     diff = {
         o: after["options"][o]["score"] - before["options"][o]["score"] for o in after["options"]
     }
-    assert diff == {"api": -1.5, "self_host": 0, "fine_tune": 3}
+    assert diff == {"api": -1.5, "self_host": 0, "fine_tune": 3, "hybrid": 0}
 
 
 def test_a_note_gives_a_note(cli: Callable[..., Result]) -> None:
