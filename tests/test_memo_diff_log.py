@@ -527,7 +527,17 @@ def decisions(cli: Cli, tmp_path: Path) -> Path:
     return folder
 
 
-LOG_FIELDS = {"file", "date", "title", "status", "recommendation", "revisit", "overdue", "problem"}
+LOG_FIELDS = {
+    "file",
+    "date",
+    "title",
+    "status",
+    "recommendation",
+    "revisit",
+    "overdue",
+    "next_step",
+    "problem",
+}
 
 
 def test_log_json_lists_each_memo_and_marks_only_those_past_their_revisit_date(
@@ -535,6 +545,11 @@ def test_log_json_lists_each_memo_and_marks_only_those_past_their_revisit_date(
 ) -> None:
     entries = _json(cli("log", str(decisions), "--date", DATE, "--format", "json"))
     assert [set(e) for e in entries] == [LOG_FIELDS] * 3
+    # The next step is the memo's plan's second step: what a re-run of the memo plans too.
+    for entry in entries:
+        again = _json(cli("recommend", entry["file"], "--format", "json"))
+        steps = again["plan"]["steps"]
+        assert entry.pop("next_step") == (steps[1]["text"] if len(steps) > 1 else None)
     assert entries == [
         {
             "file": str(decisions / EU_MD),
@@ -624,6 +639,7 @@ def test_log_lists_other_records_and_unreadable_ones_but_not_the_readme(
         "recommendation": None,
         "revisit": None,
         "overdue": False,
+        "next_step": None,
         "problem": None,
     }
     assert broken["title"] == "A broken record"

@@ -231,7 +231,8 @@ def _show_diff(found: Any, old: Path, new: Path) -> None:
 @format_option
 def log_command(folder: Path | None, when: str | None, fmt: str) -> None:
     """List the decision memos in FOLDER (default: docs/decisions/): date, title, recommendation,
-    status and revisit date, marking those whose revisit date has passed."""
+    status and revisit date, marking those whose revisit date has passed, and the plan's next
+    step."""
     from advisor.core.records.log import decision_log
 
     today = _date(when)
@@ -254,6 +255,7 @@ def log_command(folder: Path | None, when: str | None, fmt: str) -> None:
     table.add_column("recommends", no_wrap=True)
     table.add_column("status", no_wrap=True)
     table.add_column("revisit", no_wrap=True)
+    table.add_column("next step", ratio=1, overflow="fold")
     for e in entries:
         revisit = e.revisit or "-"
         if e.overdue:
@@ -269,6 +271,7 @@ def log_command(folder: Path | None, when: str | None, fmt: str) -> None:
             e.recommendation or "-",
             e.status or "-",
             revisit,
+            _escape(e.next_step) or "-",
         )
     console = make_console()
     console.print(table)

@@ -47,6 +47,7 @@ class Entry:
     revisit: str
     overdue: bool
     problem: str = ""  # why the file could not be read, or ""
+    next_step: str = ""  # the plan's next step, as the memo's front matter words it, or ""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -57,6 +58,7 @@ class Entry:
             "recommendation": self.recommendation or None,
             "revisit": self.revisit or None,
             "overdue": self.overdue,
+            "next_step": self.next_step or None,
             "problem": self.problem or None,
         }
 
@@ -96,7 +98,9 @@ def read_entry(path: Path, today: date) -> Entry:
     if block:
         recommendation = _text(block.get("recommendation")) or "none"
     title = _text(block.get("title")) or _heading(text, html) or path.stem
+    plan = block.get("plan")
     return Entry(
+        next_step=_text(plan[0]) if isinstance(plan, list) and plan else "",
         path=path,
         date=_text(front.get("date")),
         title=title,

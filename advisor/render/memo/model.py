@@ -290,6 +290,7 @@ def build_memo(
             "recommendation": rec,
             "confidence": decision.confidence,
             "revisit": when.date.isoformat(),
+            "plan": _plan_front(decision),
             "versions": versions,
             **answers_block,
         },
@@ -366,3 +367,14 @@ def _plan_view(decision: Decision, questions: Mapping[str, Any]) -> tuple[str, .
     words = Words(questions, decision.options)
     said = (describe_step(step, words) for step in decision.plan.steps)
     return tuple(text[:1].upper() + text[1:] for text in said)
+
+
+def _plan_front(decision: Decision) -> list[str]:
+    """The steps after today's, for the front matter, questions and options by id: what `advisor
+    log` shows as the next step."""
+    if decision.plan is None:
+        return []
+    from advisor.core.base.labels import Words
+    from advisor.core.exploration.plan import describe_step
+
+    return [describe_step(step, Words()) for step in decision.plan.steps[1:]]
