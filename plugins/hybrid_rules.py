@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from advisor import Fact, Facts, Finding, hold, hookimpl, rule, veto
-from advisor.core.base import numbers
 from advisor_plugins._pack import (
     API,
     ESSAY,
@@ -78,7 +77,7 @@ def no_router(facts: Facts) -> Iterator[Finding]:
     "The share a small model answers is not known",
     since=SINCE,
     source=ROUTING,
-    reads=["scale.routed_share", "hybrid_cheapest_share", "ruled_out"],
+    reads=["scale.routed_share", "ruled_out"],
     fires_when="the share of calls a small model answers at the bar is not answered",
     principles=[5, 10, 11],
     options=[HYBRID],
@@ -87,23 +86,17 @@ def no_router(facts: Facts) -> Iterator[Finding]:
 def share_unknown(facts: Facts) -> Iterator[Finding]:
     """Routing pays only for the share of the calls a small model really answers at the bar, and
     that share is measured on the team's evals, not guessed. Until it is known, routing is held
-    back; the advisor says the least share at which it would cost less than the API alone, which
-    tells the team whether measuring it is worth the effort."""
+    back. The fact ``hybrid_cheapest_share`` gives the least share at which it would cost less
+    than the API alone, which tells the team whether measuring it is worth the effort; it is
+    worked out for the output, not in every trial decision the flips make."""
     out = facts["ruled_out"]
     if facts["scale.routed_share"] is not None or out & {API, SELF_HOST, HYBRID}:
         return  # known, or ruled out (HYB001, HYB002): nothing to measure
-    least = facts["hybrid_cheapest_share"]
-    if least is None:
-        yield hold(
-            HYBRID,
-            "what share of calls a small model answers at the bar is not known, and at this "
-            "volume no share would make routing cost less than the API alone",
-        )
-        return
     yield hold(
         HYBRID,
         "what share of calls a small model answers at the bar is not known: measure it on your "
-        f"evals; routing would cost less than the API alone from {numbers.share(least)} of calls",
+        "evals (the fact hybrid_cheapest_share gives the least share at which routing would cost "
+        "less than the API alone)",
     )
 
 

@@ -788,3 +788,36 @@ def test_recommend_gives_a_plan_whose_triggers_start_its_steps(cli: Callable[...
     flat = " ".join(text.output.split())
     assert "Plan 1. now: Call a hosted API 2. when the answer to" in flat
     assert "cost.ml_engineers" not in flat  # prompts and labels, not ids
+
+
+def test_the_least_share_that_makes_routing_pay_is_where_its_bill_meets_the_apis(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    path = tmp_path / "routing.yaml"
+    path.write_text(
+        "answers:\n"
+        "  pmf: {stage: pmf_validated, prompting_result: meets_bar, has_evals: true}\n"
+        "  privacy: {data_class: internal, vendor_terms_ok: 'yes', residency: any}\n"
+        "  scale: {requests_per_month: 30000000, input_tokens_per_request: 2000,"
+        " output_tokens_per_request: 400}\n"
+        "  cost: {api_model: claude-sonnet-5-5, open_model: llama-3.3-70b, ml_engineers: 3}\n",
+        encoding="utf-8",
+    )
+    data = json.loads(cli("recommend", str(path), "--format", "json").output)
+    least = data["facts"]["hybrid_cheapest_share"]
+    assert 0 < least < 1
+    hold = [r for r in data["rules"] if r["id"] == "HYB003"]
+    assert hold and hold[0]["kind"] == "hold"
+
+    def bills(share: float) -> tuple[float, float]:
+        out = json.loads(
+            cli(
+                "recommend", str(path), "--set", f"scale.routed_share={share}", "--format", "json"
+            ).output
+        )["costs"]["options"]
+        return out["hybrid"]["usd_per_month"], out["api"]["usd_per_month"]
+
+    mine, api = bills(least)
+    assert mine < api
+    mine, api = bills(max(least - 0.01, 0.0))
+    assert mine >= api
