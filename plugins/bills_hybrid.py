@@ -131,8 +131,10 @@ def hybrid_decline(answers: Mapping[str, Any], cat: Catalogue, horizon_months: i
     given = answers.get(SHARE)
     if given is None:
         return falling
-    api, _ = _parts(answers, cat, None, float(given))
-    api_usd = (api.usd_per_month or 0.0) if api is not None else 0.0
+    routed = float(given)
+    api_usd = (
+        (api_cost(_part(answers, 1 - routed), cat).usd_per_month or 0.0) if routed < 1 else 0.0
+    )
     total = hybrid_cost(answers, cat).usd_per_month
     if not total:
         return falling
@@ -159,28 +161,25 @@ HYBRID_PRICING = Pricing(
 )
 
 
-def cheapest_share(
-    answers: Mapping[str, Any], cat: Catalogue, others: Mapping[str, float]
-) -> float | None:
+def cheapest_share(answers: Mapping[str, Any], cat: Catalogue, target: float) -> float | None:
     """The least share of calls the small model must answer for hybrid routing to cost less than
-    each bill in ``others`` (monthly, at the figures' values); None when no share does."""
-    if not others:
-        return None
-    target = min(others.values())
+    ``target`` a month (the API's bill, at the figures' values): the first twentieth below it,
+    refined by bisection; None when no share is."""
 
     def cost(share: float) -> float | None:
         return hybrid_cost(answers, cat, share=share).usd_per_month
 
-    grid = [i / 20 for i in range(1, 20)]
-    below = [s for s in grid if (c := cost(s)) is not None and c < target]
-    if not below:
+    def pays(share: float) -> bool:
+        c = cost(share)
+        return c is not None and c < target
+
+    high = next((i / 20 for i in range(1, 20) if pays(i / 20)), None)
+    if high is None:
         return None
-    high = below[0]
     low = high - 0.05
     for _ in range(6):  # to under a tenth of a percentage point
         mid = (low + high) / 2
-        c = cost(mid)
-        if c is not None and c < target:
+        if pays(mid):
             high = mid
         else:
             low = mid

@@ -137,7 +137,7 @@ def hybrid_cheapest_share(facts: Facts) -> float | None:
     key = ("hybrid_cheapest_share", api)
     found = bills.memo.get(key)
     if found is None:
-        found = bills.memo[key] = (cheapest_share(answers, facts.catalogue, {API: api}),)
+        found = bills.memo[key] = (cheapest_share(answers, facts.catalogue, api),)
     return found[0]
 
 

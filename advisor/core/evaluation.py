@@ -135,11 +135,12 @@ def _unknowns(
             if tried is not None and key in tried:
                 got = tried[key]
             else:
-                values = dict(resolved.values)
-                values[qid] = value
-                trial = Resolved(values, resolved.answered, resolved.assumed, resolved.unknown, ())
                 got = decide(
-                    registry, trial, catalogue, base=start, changed=frozenset((qid,))
+                    registry,
+                    resolved.trial({qid: value}),
+                    catalogue,
+                    base=start,
+                    changed=frozenset((qid,)),
                 ).recommendation
                 if tried is not None:
                     tried[key] = got

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from advisor.core.decision import engine
-from advisor.core.decision.engine import Resolved, catalogue_source, resolve
+from advisor.core.decision.engine import catalogue_source, resolve
 from advisor.core.decision.facts import FactView
 from advisor.core.decision.registry import Registry
 from advisor.core.exploration.flips import threshold
@@ -119,10 +119,7 @@ def sweep(
                 out.cheapest_changes[i] = (crossing, a, b)
 
     def decide(x: float) -> str | None:
-        values = dict(resolved.values)
-        values[question] = x
-        trial = Resolved(values, resolved.answered, resolved.assumed, resolved.unknown, ())
-        return engine.decide(registry, trial, source).recommendation
+        return engine.decide(registry, resolved.trial({question: x}), source).recommendation
 
     sampled = list(range(0, len(xs), SAMPLE_EVERY))
     if sampled[-1] != len(xs) - 1:

@@ -54,21 +54,15 @@ def plan(console: Console, decision: Decision, registry: Registry) -> None:
     if found is None:
         return
     from advisor.core.base.labels import Words
-    from advisor.core.exploration.plan import describe_step
+    from advisor.core.exploration.plan import NOTHING_MOVES_IT
 
-    words = Words(registry.questions, decision.options)
     console.print()
     console.print("[bold]Plan[/]")
-    for number, step in enumerate(found.steps, 1):
-        console.print(Padding(f"{number}. {escape(describe_step(step, words))}", (0, 0, 0, 2)))
-    if len(found.steps) == 1:
-        console.print(
-            Padding(
-                "No change the team grows into (its stage, evals, volume, labels or people) "
-                "moves this decision on; the revisit below still holds.",
-                (0, 0, 0, 2),
-            )
-        )
+    said = found.describe(Words(registry.questions, decision.options))
+    for number, step in enumerate(said, 1):
+        console.print(Padding(f"{number}. {escape(step)}", (0, 0, 0, 2)))
+    if len(said) == 1:
+        console.print(Padding(NOTHING_MOVES_IT, (0, 0, 0, 2)))
 
 
 def when_to_revisit(console: Console, decision: Decision, registry: Registry) -> None:

@@ -35,6 +35,11 @@ class Resolved:
     unknown: tuple[str, ...]
     hidden: tuple[str, ...]  # answered although the questionnaire would not ask them
 
+    def trial(self, changes: Mapping[str, Any]) -> Resolved:
+        """These answers with ``changes`` applied, for a trial decision (a flip, an unknown, a
+        step of a plan, a point of a sweep): the same questions answered, assumed and unknown."""
+        return Resolved({**self.values, **changes}, self.answered, self.assumed, self.unknown, ())
+
 
 def resolve(registry: Registry, answers: Mapping[str, Any]) -> Resolved:
     """The answers with each question's default where one is not answered, and which questions

@@ -24,7 +24,7 @@ from typing import Any
 from advisor.core.answers.questionnaire import Question
 from advisor.core.base import labels, numbers
 from advisor.core.decision import engine
-from advisor.core.decision.engine import Decision, Resolved, catalogue_source, resolve
+from advisor.core.decision.engine import Decision, catalogue_source, resolve
 from advisor.core.decision.registry import Registry
 
 PLAUSIBLE_UP = 1.25  # a plausible change of a number: 25% higher, or 20% lower (1 / 1.25)
@@ -133,10 +133,8 @@ def flips(
         key = trial_key(qid, value)
         if key in known:
             return known[key]
-        values = dict(resolved.values)
-        values[qid] = value
-        trial = Resolved(values, resolved.answered, resolved.assumed, resolved.unknown, ())
         changed = frozenset((qid,))
+        trial = resolved.trial({qid: value})
         got = engine.decide(registry, trial, source, base=start, changed=changed).recommendation
         known[key] = got
         return got

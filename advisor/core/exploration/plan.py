@@ -30,12 +30,17 @@ from typing import Any
 from advisor.core.answers.questionnaire import Question
 from advisor.core.base import labels
 from advisor.core.decision import engine
-from advisor.core.decision.engine import Decision, Resolved
+from advisor.core.decision.engine import Decision
 from advisor.core.decision.registry import Registry
 from advisor.core.exploration.flips import _search
 
 MAX_STEPS = 3  # steps after today's
 MAX_MILESTONES = 3  # milestones taken on the way to one step when no single change moves it
+# What a plan of today's step alone says.
+NOTHING_MOVES_IT = (
+    "No change the team grows into (its stage, evals, volume, labels or people) moves this "
+    "decision on; the revisit below still holds."
+)
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,10 @@ class Plan:
 
     steps: list[Step] = field(default_factory=list)
 
+    def describe(self, words: labels.Words) -> list[str]:
+        """Each step in words (``describe_step``), today's first."""
+        return [describe_step(step, words) for step in self.steps]
+
     def reached(self, values: Mapping[str, Any]) -> int:
         """The index of the furthest step whose triggers, and those of every step before it, the
         answers ``values`` meet (0: today's step)."""
@@ -114,10 +123,8 @@ def plan(registry: Registry, base: Decision, catalogue: Callable[[], Any]) -> Pl
         changed = {q: v for q, v in state.items() if resolved.values.get(q) != v}
         key = frozenset((q, repr(v)) for q, v in changed.items())
         if key not in tried:
-            values = {**resolved.values, **changed}
-            trial = Resolved(values, resolved.answered, resolved.assumed, resolved.unknown, ())
             tried[key] = engine.decide(
-                registry, trial, catalogue, base=base, changed=frozenset(changed)
+                registry, resolved.trial(changed), catalogue, base=base, changed=frozenset(changed)
             )
         return tried[key]
 
@@ -158,7 +165,7 @@ def _singles(
             continue
         now = _now(qid, state, decide)
         if q.progress == "up":
-            start = float(now) if now is not None else float(q.minimum or 0)
+            start = _start(q, now)
 
             def one(question: str, value: Any, qid: str = qid) -> str | None:
                 return decide({**state, qid: value}).recommendation
@@ -177,6 +184,11 @@ def _singles(
                     out.append((1.0 + place * 0.01, qid, value, got))
                 break
     return out
+
+
+def _start(q: Question, now: Any) -> float:
+    """Where a number's upward search starts: its answer, or the bottom of its range."""
+    return float(now) if now is not None else float(q.minimum or 0)
 
 
 def _round_up(value: Any, q: Question) -> Any:
@@ -219,9 +231,8 @@ def _next_step(
             _, qid, value, option = min(found, key=lambda c: (c[0], c[1]))
             changes = {**taken, qid: value}
             changes = _needed(changes, state, decide, option)
-            before = {**state}
             when = tuple(
-                _trigger(questions[q], q, _now(q, before, decide), v) for q, v in changes.items()
+                _trigger(questions[q], q, _now(q, state, decide), v) for q, v in changes.items()
             )
             return Step(option, when), changes
         milestone = _best_milestone(questions, here, decide, seen, frozenset(taken))
@@ -249,7 +260,7 @@ def _best_milestone(
             continue
         now = _now(qid, state, decide)
         if q.progress == "up":
-            start = float(now) if now is not None else float(q.minimum or 0)
+            start = _start(q, now)
             gates = str(now_standing[:2])
 
             def lifted(question: str, value: Any, qid: str = qid) -> str:

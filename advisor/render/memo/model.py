@@ -362,10 +362,8 @@ def _plan_view(decision: Decision, questions: Mapping[str, Any]) -> tuple[str, .
     if decision.plan is None:
         return ()
     from advisor.core.base.labels import Words
-    from advisor.core.exploration.plan import describe_step
 
-    words = Words(questions, decision.options)
-    said = (describe_step(step, words) for step in decision.plan.steps)
+    said = decision.plan.describe(Words(questions, decision.options))
     return tuple(text[:1].upper() + text[1:] for text in said)
 
 
@@ -375,6 +373,5 @@ def _plan_front(decision: Decision) -> list[str]:
     if decision.plan is None:
         return []
     from advisor.core.base.labels import Words
-    from advisor.core.exploration.plan import describe_step
 
-    return [describe_step(step, Words()) for step in decision.plan.steps[1:]]
+    return decision.plan.describe(Words())[1:]

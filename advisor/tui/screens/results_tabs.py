@@ -154,10 +154,7 @@ def flips_text(session: Session, decision: Decision) -> Group:
     parts.append(_bullets(said or ["no single change of one answer changes it"]))
     if decision.plan is not None:
         from advisor.core.base.labels import Words
-        from advisor.core.exploration.plan import describe_step
-
-        words = Words(questions, decision.options)
-        steps = [describe_step(step, words) for step in decision.plan.steps]
+        steps = decision.plan.describe(Words(questions, decision.options))
         if len(steps) == 1:
             steps.append("no change the team grows into moves it on")
         parts += [Text("\nPlan:", style="bold"), _bullets(steps)]
