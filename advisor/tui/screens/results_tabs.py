@@ -153,8 +153,7 @@ def flips_text(session: Session, decision: Decision) -> Group:
     said = [flip.describe(questions, decision.options) for flip in found]
     parts.append(_bullets(said or ["no single change of one answer changes it"]))
     if decision.plan is not None:
-        from advisor.core.base.labels import Words
-        steps = decision.plan.describe(Words(questions, decision.options))
+        steps = decision.plan.describe(labels.Words(questions, decision.options))
         if len(steps) == 1:
             steps.append("no change the team grows into moves it on")
         parts += [Text("\nPlan:", style="bold"), _bullets(steps)]
