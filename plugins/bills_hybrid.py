@@ -74,6 +74,7 @@ def hybrid_cost(
     given = answers.get(SHARE) if share is None else share
     if given is None:
         out.missing.append(SHARE)
+        out.hint = ("hybrid_cheapest_share", say_cheapest_share)
         return out
     routed = float(given)
     api, own = _parts(answers, cat, bound, routed)
@@ -161,10 +162,23 @@ HYBRID_PRICING = Pricing(
 )
 
 
+def say_cheapest_share(share: float | None) -> str:
+    """The fact ``hybrid_cheapest_share`` in words, beside the bill that waits for the share."""
+    if share is None:
+        return (
+            "no share of calls routed to the small model makes routing cheaper than every option "
+            "not ruled out, at the figures' values"
+        )
+    return (
+        f"routing costs less than every option not ruled out once the small model answers "
+        f"{numbers.share(share)} of calls at the bar: measure that share on your evals"
+    )
+
+
 def cheapest_share(answers: Mapping[str, Any], cat: Catalogue, target: float) -> float | None:
     """The least share of calls the small model must answer for hybrid routing to cost less than
-    ``target`` a month (the API's bill, at the figures' values): the first twentieth below it,
-    refined by bisection; None when no share is."""
+    ``target`` a month (the cheapest other option's bill, at the figures' values): the first
+    twentieth below it, refined by bisection; None when no share is, all calls routed included."""
 
     def cost(share: float) -> float | None:
         return hybrid_cost(answers, cat, share=share).usd_per_month
@@ -173,7 +187,7 @@ def cheapest_share(answers: Mapping[str, Any], cat: Catalogue, target: float) ->
         c = cost(share)
         return c is not None and c < target
 
-    high = next((i / 20 for i in range(1, 20) if pays(i / 20)), None)
+    high = next((i / 20 for i in range(1, 21) if pays(i / 20)), None)
     if high is None:
         return None
     low = high - 0.05

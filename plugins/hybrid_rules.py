@@ -87,16 +87,16 @@ def share_unknown(facts: Facts) -> Iterator[Finding]:
     """Routing pays only for the share of the calls a small model really answers at the bar, and
     that share is measured on the team's evals, not guessed. Until it is known, routing is held
     back. The fact ``hybrid_cheapest_share`` gives the least share at which it would cost less
-    than the API alone, which tells the team whether measuring it is worth the effort; it is
-    worked out for the output, not in every trial decision the flips make."""
+    than every option not ruled out, which tells the team whether measuring it is worth the
+    effort; it is worked out for the output (beside routing's bill), not in every trial decision
+    the flips make."""
     out = facts["ruled_out"]
     if facts["scale.routed_share"] is not None or out & {API, SELF_HOST, HYBRID}:
         return  # known, or ruled out (HYB001, HYB002): nothing to measure
     yield hold(
         HYBRID,
         "what share of calls a small model answers at the bar is not known: measure it on your "
-        "evals (the fact hybrid_cheapest_share gives the least share at which routing would cost "
-        "less than the API alone)",
+        "evals (the costs say the least share at which routing would be the cheapest option)",
     )
 
 
@@ -124,20 +124,23 @@ def router_needs_evals(facts: Facts) -> Iterator[Finding]:
 
 def hybrid_cheapest_share(facts: Facts) -> float | None:
     """The least share of calls a small model must answer at the bar for routing to cost less each
-    month than the API alone (the answers' volume, the figures at their values); None when no
-    share does, or the bills are not known. The API is the yardstick: routing replaces API calls
-    with calls on a model of one's own."""
+    month than every other option not ruled out whose bill is known (the answers' volume, the
+    figures at their values); None when no share does, or the API's bill is not known."""
     bills = facts["bills"]
-    if bills is None or bills.error or not bills.known(API):
+    out = facts["ruled_out"]
+    if bills is None or bills.error or not bills.known(API) or out & {API, SELF_HOST, HYBRID}:
         return None
-    if facts["ruled_out"] & {API, SELF_HOST}:
-        return None
-    api = bills.options[API].usd_per_month
+    rivals = [
+        bill.usd_per_month
+        for oid, bill in bills.options.items()
+        if oid != HYBRID and oid not in out and bill.usd_per_month is not None
+    ]
+    target = min(rivals)  # the API's among them
     answers = {key: facts[key] for key in HYBRID_PRICING.reads}
-    key = ("hybrid_cheapest_share", api)
+    key = ("hybrid_cheapest_share", target)
     found = bills.memo.get(key)
     if found is None:
-        found = bills.memo[key] = (cheapest_share(answers, facts.catalogue, api),)
+        found = bills.memo[key] = (cheapest_share(answers, facts.catalogue, target),)
     return found[0]
 
 
@@ -145,7 +148,7 @@ FACTS = (
     Fact(
         name="hybrid_cheapest_share",
         description="The least share of calls a small model must answer at the bar for routing "
-        "to cost less each month than the API alone.",
+        "to cost less each month than every other option not ruled out.",
         compute=hybrid_cheapest_share,
         reads=("bills", "ruled_out", *HYBRID_PRICING.reads),
         unit="share of calls",

@@ -16,6 +16,7 @@ import pytest
 from click.testing import Result
 
 from advisor import Registry, parse_answers
+from advisor.core.base import numbers
 
 TESTS = Path(__file__).parent
 ROOT = TESTS.parent
@@ -790,7 +791,7 @@ def test_recommend_gives_a_plan_whose_triggers_start_its_steps(cli: Callable[...
     assert "cost.ml_engineers" not in flat  # prompts and labels, not ids
 
 
-def test_the_least_share_that_makes_routing_pay_is_where_its_bill_meets_the_apis(
+def test_the_least_share_that_makes_routing_pay_is_where_it_becomes_the_cheapest(
     cli: Callable[..., Result], tmp_path: Path
 ) -> None:
     path = tmp_path / "routing.yaml"
@@ -810,14 +811,36 @@ def test_the_least_share_that_makes_routing_pay_is_where_its_bill_meets_the_apis
     assert hold and hold[0]["kind"] == "hold"
 
     def bills(share: float) -> tuple[float, float]:
+        """Routing's bill at ``share``, and the cheapest bill of the other options not ruled out."""
         out = json.loads(
             cli(
                 "recommend", str(path), "--set", f"scale.routed_share={share}", "--format", "json"
             ).output
-        )["costs"]["options"]
-        return out["hybrid"]["usd_per_month"], out["api"]["usd_per_month"]
+        )
+        ruled_out = {oid for oid, o in out["options"].items() if o["eliminated"]}
+        rivals = [
+            bill["usd_per_month"]
+            for oid, bill in out["costs"]["options"].items()
+            if oid != "hybrid" and oid not in ruled_out and bill["usd_per_month"] is not None
+        ]
+        assert len(rivals) >= 2  # the API and self-hosting at least
+        return out["costs"]["options"]["hybrid"]["usd_per_month"], min(rivals)
 
-    mine, api = bills(least)
-    assert mine < api
-    mine, api = bills(max(least - 0.01, 0.0))
-    assert mine >= api
+    mine, best = bills(least)
+    assert mine < best
+    mine, best = bills(max(least - 0.01, 0.0))
+    assert mine >= best
+    # The text says it beside routing's bill, in words.
+    text = " ".join(cli("recommend", str(path)).output.split())
+    said = re.search(
+        r"costs less than every option not ruled out once the small model answers (\S+)", text
+    )
+    assert said is not None, text
+    assert said.group(1) == numbers.share(least)
+    # No router allowed: routing is ruled out, and what would make it pay goes unsaid.
+    barred = cli("recommend", str(path), "--set", "scale.routing_ok=false", "--format", "json")
+    assert json.loads(barred.output)["facts"]["hybrid_cheapest_share"] is None
+    assert (
+        "once the small model answers"
+        not in cli("recommend", str(path), "--set", "scale.routing_ok=false").output
+    )

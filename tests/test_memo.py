@@ -380,7 +380,10 @@ def test_any_text_survives_the_front_matter_both_ways(text: str) -> None:
     """Whatever a user types comes back from a memo's front matter exactly, in both forms."""
     from advisor.core.answers import memofile
 
-    data = {"status": "proposed", "advisor": {"title": text, "answers": {"pmf": {}}}}
+    # A plan's steps are a list of mappings holding lists of mappings and of scalars.
+    step = {"step": text, "when": [{"question": text, "reaches": [text, 1]}, {"at_least": 3}]}
+    plan = [step, {"step": "b", "option": None, "when": []}]
+    data = {"status": "proposed", "advisor": {"title": text, "plan": plan, "answers": {"pmf": {}}}}
     md = "---\n" + memofile.dump_yaml(data) + "---\n\n# memo\n"
     html = (
         '<!DOCTYPE html>\n<script type="application/json" id="advisor-memo">'
@@ -390,6 +393,7 @@ def test_any_text_survives_the_front_matter_both_ways(text: str) -> None:
     for name, body in (("m.md", md), ("m.html", html)):
         front = memofile.front_matter(body, Path(name))
         assert front["advisor"]["title"] == text
+        assert front["advisor"]["plan"] == plan
     assert "<" not in md.split("---\n\n")[0] and "</script" not in html.split("</script>")[0][10:]
 
 

@@ -536,6 +536,9 @@ LOG_FIELDS = {
     "revisit",
     "overdue",
     "next_step",
+    "due_step",
+    "checked_against",
+    "check_problem",
     "problem",
 }
 
@@ -546,10 +549,17 @@ def test_log_json_lists_each_memo_and_marks_only_those_past_their_revisit_date(
     entries = _json(cli("log", str(decisions), "--date", DATE, "--format", "json"))
     assert [set(e) for e in entries] == [LOG_FIELDS] * 3
     # The next step is the memo's plan's second step: what a re-run of the memo plans too.
-    for entry in entries:
+    for index, entry in enumerate(entries):
         again = _json(cli("recommend", entry["file"], "--format", "json"))
         steps = again["plan"]["steps"]
         assert entry.pop("next_step") == (steps[1]["text"] if len(steps) > 1 else None)
+        # Each memo names the answers file it was written from; the cases reach no step.
+        checked, due, problem = (
+            entry.pop(k) for k in ("checked_against", "due_step", "check_problem")
+        )
+        assert (due, problem) == (None, None)
+        if len(steps) > 1:
+            assert Path(checked).resolve() == {0: EU, 1: HOSPITAL, 2: MEDIA}[index].resolve()
     assert entries == [
         {
             "file": str(decisions / EU_MD),
@@ -605,7 +615,9 @@ def test_log_text_shows_a_row_per_memo_and_counts_the_overdue(
             rf"^{number}\s+{when}\s+{title}.*\s{option}\s+{status}\s+{revisit}\b", rows[number]
         ), rows[number]
     assert [n for n, row in rows.items() if "overdue" in row] == ["0001"]
-    assert out.splitlines()[-1] == "3 records, 1 overdue for a revisit"
+    assert (
+        out.splitlines()[-1] == "3 records, 1 overdue for a revisit, 0 due for a step of their plan"
+    )
 
 
 def test_log_lists_other_records_and_unreadable_ones_but_not_the_readme(
@@ -640,6 +652,9 @@ def test_log_lists_other_records_and_unreadable_ones_but_not_the_readme(
         "revisit": None,
         "overdue": False,
         "next_step": None,
+        "due_step": None,
+        "checked_against": None,
+        "check_problem": None,
         "problem": None,
     }
     assert broken["title"] == "A broken record"
@@ -650,7 +665,9 @@ def test_log_lists_other_records_and_unreadable_ones_but_not_the_readme(
     assert re.search(r"^0005\s.*A broken record \(unreadable: ", out, re.MULTILINE)
     assert re.search(r"^0004\s+2024-03-05\s+Use PostgreSQL for storage\s+-\s+accepted\s", out, re.M)
     assert "README" not in out and "Decisions" not in out
-    assert out.splitlines()[-1] == "5 records, 1 overdue for a revisit"
+    assert (
+        out.splitlines()[-1] == "5 records, 1 overdue for a revisit, 0 due for a step of their plan"
+    )
 
 
 def test_log_takes_the_title_of_a_madr_record_from_its_heading_not_a_front_matter_comment(
@@ -697,6 +714,157 @@ def test_log_refuses_a_date_it_cannot_read(cli: Cli, decisions: Path) -> None:
     result = cli("log", str(decisions), "--date", "tomorrow")
     assert result.exit_code == 2
     assert "'tomorrow' is not a date like 2026-11-24" in result.stderr
+
+
+# --- 5b. advisor log: the step of the plan a team is due for --------------------------------------
+
+PROTOTYPE = CASES / "prototype-planning-500m-calls.yaml"  # a plan of two steps
+
+
+def _reach(answers: Path, when: list[dict[str, Any]]) -> None:
+    """Edit an answers file as a team would once the triggers of a step hold."""
+    yaml = YAML()
+    document = yaml.load(answers.read_text(encoding="utf-8"))
+    for trigger in when:
+        section, key = trigger["question"].split(".", 1)
+        value = trigger["at_least"] if "at_least" in trigger else trigger["reaches"][0]
+        document["answers"].setdefault(section, {})[key] = value
+    with answers.open("w", encoding="utf-8") as out:
+        yaml.dump(document, out)
+
+
+@pytest.fixture
+def planned(cli: Cli, tmp_path: Path) -> tuple[Path, Path]:
+    """A team's answers file and the memo written from it into its decisions folder."""
+    answers = tmp_path / "advisor.yaml"
+    answers.write_text(PROTOTYPE.read_text(encoding="utf-8"), encoding="utf-8")
+    memo = _memo(cli, answers, f"{tmp_path / 'docs' / 'decisions'}/")
+    return answers, memo
+
+
+def test_a_memo_keeps_its_plan_with_triggers_and_the_answers_file_it_came_from(
+    cli: Cli, planned: tuple[Path, Path]
+) -> None:
+    answers, memo = planned
+    block = _front(memo)["advisor"]
+    assert block["source"] == "../../advisor.yaml"
+    again = _json(cli("recommend", str(answers), "--format", "json"))["plan"]["steps"]
+    assert [step["step"] for step in block["plan"]] == [step["text"] for step in again[1:]]
+    assert [step["option"] for step in block["plan"]] == [step["option"] for step in again[1:]]
+    for kept, made in zip(block["plan"], again[1:], strict=True):
+        assert [t["question"] for t in kept["when"]] == [t["question"] for t in made["when"]]
+    # A memo written to standard output does not know where it will be kept.
+    printed = _ok(cli("memo", str(answers), "--date", DATE)).stdout
+    assert "\n  source:" not in printed and "\n  plan:\n    - step: " in printed
+
+
+def test_log_marks_the_step_the_teams_answers_now_reach_as_due(
+    cli: Cli, planned: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers, memo = planned
+    folder = memo.parent
+    plan = _front(memo)["advisor"]["plan"]
+    assert len(plan) == 2
+    [entry] = _json(cli("log", str(folder), "--date", DATE, "--format", "json"))
+    assert Path(entry["checked_against"]).resolve() == answers.resolve()
+    assert (entry["due_step"], entry["next_step"]) == (None, plan[0]["step"])
+
+    _reach(answers, plan[0]["when"])
+    # The triggers really move the decision: a re-run of the answers picks the step's option.
+    now = _json(cli("recommend", str(answers), "--format", "json"))["recommendation"]
+    assert now == plan[0]["option"] != _front(memo)["advisor"]["recommendation"]
+    [entry] = _json(cli("log", str(folder), "--date", DATE, "--format", "json"))
+    assert (entry["due_step"], entry["next_step"]) == (plan[0]["step"], plan[1]["step"])
+    monkeypatch.setenv("COLUMNS", "400")
+    out = _ok(cli("log", str(folder), "--date", DATE)).stdout
+    assert f"due: {plan[0]['step']}; then {plan[1]['step']}" in out
+    assert out.splitlines()[-1] == "1 record, 0 overdue for a revisit, 1 due for a step of its plan"
+    found = _ok(cli("diff", str(memo), str(answers)), 1).stdout
+    assert f"{answers} reaches step 1 of the plan in {memo}: {plan[0]['step']}" in found
+
+    _reach(answers, plan[1]["when"])
+    [entry] = _json(cli("log", str(folder), "--date", DATE, "--format", "json"))
+    assert (entry["due_step"], entry["next_step"]) == (plan[1]["step"], None)
+
+
+def test_log_checks_a_memo_that_names_no_answers_file_against_its_own_answers(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """A memo printed and saved by hand has no `source`: the answers edited into its front matter
+    are the team's answers."""
+    from advisor.core.answers.memofile import dump_yaml
+
+    folder = tmp_path / "decisions"
+    folder.mkdir()
+    memo = folder / "0001-prototype.md"
+    memo.write_text(_ok(cli("memo", str(PROTOTYPE), "--date", DATE)).stdout, encoding="utf-8")
+    [entry] = _json(cli("log", str(folder), "--date", DATE, "--format", "json"))
+    assert (entry["checked_against"], entry["due_step"]) == (str(memo), None)
+    front = _front(memo)
+    for trigger in front["advisor"]["plan"][0]["when"]:
+        section, key = trigger["question"].split(".", 1)
+        front["advisor"]["answers"][section][key] = trigger["reaches"][0]
+    body = memo.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    memo.write_text(f"---\n{dump_yaml(front)}---\n{body}", encoding="utf-8")
+    [entry] = _json(cli("log", str(folder), "--date", DATE, "--format", "json"))
+    assert entry["due_step"] == front["advisor"]["plan"][0]["step"]
+
+
+def test_log_says_why_a_plan_could_not_be_checked_and_lists_the_memo_still(
+    cli: Cli, planned: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers, memo = planned
+    folder = memo.parent
+    answers.rename(answers.with_name("moved.yaml"))
+    [entry] = _json(cli("log", str(folder), "--date", DATE, "--format", "json"))
+    assert entry["check_problem"] == f"{answers}: no such file"
+    assert (entry["due_step"], entry["checked_against"]) == (None, None)
+    assert entry["next_step"] == _front(memo)["advisor"]["plan"][0]["step"]
+    monkeypatch.setenv("COLUMNS", "400")
+    assert "(not checked: " in _ok(cli("log", str(folder), "--date", DATE)).stdout
+
+    answers.with_name("moved.yaml").rename(answers)
+    _edit(memo, "reaches:\n            - mvp_live", "reaches: soon")
+    [entry] = _json(cli("log", str(folder), "--date", DATE, "--format", "json"))
+    assert entry["check_problem"] == (
+        "advisor.plan step 1: pmf.stage has neither a number `at_least` nor a list `reaches`"
+    )
+
+
+def test_log_does_not_check_the_plan_of_a_decision_no_longer_followed(
+    cli: Cli, planned: tuple[Path, Path]
+) -> None:
+    answers, memo = planned
+    plan = _front(memo)["advisor"]["plan"]
+    _reach(answers, plan[0]["when"])
+    _edit(memo, "status: proposed", "status: superseded")
+    [entry] = _json(cli("log", str(memo.parent), "--date", DATE, "--format", "json"))
+    assert (entry["status"], entry["due_step"], entry["checked_against"]) == (
+        "superseded",
+        None,
+        None,
+    )
+    assert entry["next_step"] == plan[0]["step"]
+
+
+def test_log_reads_the_plan_of_a_memo_that_kept_its_steps_in_words_only(
+    cli: Cli, planned: tuple[Path, Path]
+) -> None:
+    """Memos written before the plan's triggers were recorded kept each step as a sentence."""
+    _, memo = planned
+    text = memo.read_text(encoding="utf-8")
+    start, end = text.index("  plan:\n"), text.index("  versions:\n")
+    memo.write_text(
+        text[:start] + '  plan:\n    - "when pmf.stage is mvp_live: fine_tune"\n' + text[end:],
+        encoding="utf-8",
+    )
+    [entry] = _json(cli("log", str(memo.parent), "--date", DATE, "--format", "json"))
+    assert entry["next_step"] == "when pmf.stage is mvp_live: fine_tune"
+    assert (entry["due_step"], entry["checked_against"], entry["check_problem"]) == (
+        None,
+        None,
+        None,
+    )
 
 
 # --- 6. writing memos -----------------------------------------------------------------------------

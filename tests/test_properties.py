@@ -367,8 +367,12 @@ def _stepped(answers: Mapping[str, Any], found: Any) -> list[dict[str, Any]]:
 def test_every_step_of_a_plan_is_what_its_triggers_give(answers: dict[str, Any]) -> None:
     """Meeting a step's triggers (and those of the steps before it) really gives that step's
     option, each trigger is a change forward from the step before, and the plan knows which step
-    answers that meet them have reached."""
+    answers that meet them have reached, read back from a memo's record of it too."""
+    from advisor.core.base.labels import Words
+    from advisor.core.exploration.plan import record_steps
+
     base, found = _plan_of(answers)
+    recorded = record_steps(found.record(Words()))
     assert found.steps[0].option == base.recommendation and not found.steps[0].when
     options = [step.option for step in found.steps]
     assert len(set(options)) == len(options), options  # no option twice
@@ -380,6 +384,8 @@ def test_every_step_of_a_plan_is_what_its_triggers_give(answers: dict[str, Any])
             assert trigger.met(values), trigger
             assert not trigger.met(before), (trigger, before.get(trigger.question))
         assert found.reached(values) >= index
+        assert recorded.reached(values) == found.reached(values)
+        assert recorded.reached(before) == found.reached(before)
         before = values
 
 

@@ -127,6 +127,7 @@ def memo_command(
             status=status,
             memo_path=str(path) if path is not None else "",
             charts=fmt == "html",
+            source=_source(file, answers, path),
         )
         return render(memo, fmt, template_dir or given.overrides.template_dir)
 
@@ -150,6 +151,25 @@ def memo_command(
         echo(f"wrote {output}", err=True)
         return
     raise AdvisorError(f"{folder}: no free record number after {RECORD_TRIES} tries")
+
+
+def _source(file: Path | None, answers: Any, memo: Path | None) -> str:
+    """Where the team's answers live, relative to the memo's folder: the answers file the memo is
+    written from, or the one an earlier memo named; "" for standard output, an example, or a
+    memo with none (the log then checks the memo's own answers)."""
+    if file is None or memo is None:
+        return ""
+    kept = file
+    if answers.memo is not None:  # a memo re-run: the answers file it came from, if it names one
+        block = answers.memo.get("advisor")
+        named = block.get("source") if isinstance(block, dict) else None
+        if not isinstance(named, str) or not named:
+            return ""
+        kept = file.parent / named
+    try:
+        return Path(os.path.relpath(kept.resolve(), memo.resolve().parent)).as_posix()
+    except ValueError:  # another drive: no relative path
+        return ""
 
 
 @click.command(name="diff")
@@ -232,13 +252,23 @@ def _show_diff(found: Any, old: Path, new: Path) -> None:
 def log_command(folder: Path | None, when: str | None, fmt: str) -> None:
     """List the decision memos in FOLDER (default: docs/decisions/): date, title, recommendation,
     status and revisit date, marking those whose revisit date has passed, and the plan's next
-    step."""
-    from advisor.core.records.log import decision_log
+    step, marking a step the team's answers already reach as due."""
+    from advisor.core.records.log import DECISIONS_DIR, decision_log
 
     today = _date(when)
-    from advisor.core.records.log import DECISIONS_DIR
+    registry: Any = None
 
-    entries = decision_log(folder or DECISIONS_DIR, today)
+    def answers_of(path: Path) -> Any:
+        # The questionnaire is built once, and only when some memo has a plan to check.
+        nonlocal registry
+        from advisor.cli.common import make_registry
+        from advisor.core.answers.document import load_answers
+
+        if registry is None:
+            registry = make_registry(warn=False)
+        return load_answers(path, registry, fast=True).values
+
+    entries = decision_log(folder or DECISIONS_DIR, today, answers_of)
     if fmt == "json":
         from advisor.cli.common import emit_json
 
@@ -271,14 +301,28 @@ def log_command(folder: Path | None, when: str | None, fmt: str) -> None:
             e.recommendation or "-",
             e.status or "-",
             revisit,
-            _escape(e.next_step) or "-",
+            _step_cell(e),
         )
     console = make_console()
     console.print(table)
     overdue = sum(e.overdue for e in entries)
+    due = sum(bool(e.due_step) for e in entries)
     console.print(
-        f"{len(entries)} record{'s' if len(entries) != 1 else ''}, {overdue} overdue for a revisit"
+        f"{len(entries)} record{'s' if len(entries) != 1 else ''}, {overdue} overdue for a "
+        f"revisit, {due} due for a step of {'their' if due != 1 else 'its'} plan"
     )
+
+
+def _step_cell(e: Any) -> str:
+    """The log's last column: a step the answers reach, marked due, then the next one."""
+    parts = []
+    if e.due_step:
+        parts.append(f"[bold yellow]due: {_escape(e.due_step)}[/]")
+    if e.next_step:
+        parts.append(("then " if e.due_step else "") + _escape(e.next_step))
+    if e.check_problem:
+        parts.append(f"[red](not checked: {_escape(e.check_problem)})[/]")
+    return "; ".join(parts) or "-"
 
 
 def _escape(text: str) -> str:

@@ -78,12 +78,26 @@ class OptionCost:
     price_as_of: str | None = None  # the day hosted prices were asked at (the API's bill)
     low_usd_per_month: float | None = None  # the bill with every figure at its cheap end
     high_usd_per_month: float | None = None  # ... at its dear end (infinite for a floor)
+    # Beside a bill that needs an answer: a derived fact worked out for the output only (too dear
+    # for every trial decision the flips make) and how to say its value in a sentence.
+    hint: tuple[str, Callable[[Any], str]] | None = None
 
     @property
     def usd_per_month(self) -> float | None:
         if self.missing:
             return None
         return sum(line.usd_per_month for line in self.lines)
+
+    def hinted(self, decision: Any) -> str:
+        """The sentence of ``hint`` for ``decision`` (worked out on first use), or "": what the
+        outputs say beside a bill that waits for an answer."""
+        if self.hint is None or not self.missing:
+            return ""
+        option = decision.options.get(self.option)
+        if option is not None and option.eliminated:
+            return ""  # ruled out: what would make it pay is beside the point
+        name, say = self.hint
+        return say(decision.fact(name))
 
     @property
     def usd_per_mtok(self) -> float | None:

@@ -63,7 +63,8 @@ def costs(
                 f'an answer to "{labels.question(questions, m)}?"' if m in questions else m
                 for m in bill.missing
             ]
-            needs.append(f"{name} needs {'; '.join(needed)}")
+            hint = bill.hinted(decision)
+            needs.append(f"{name} needs {'; '.join(needed)}" + (f"; {hint}" if hint else ""))
         elif bill.floor:
             given = "; ".join(
                 f'with "{labels.question(questions, k)}?" not answered, it takes '

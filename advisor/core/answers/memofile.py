@@ -147,7 +147,15 @@ def _emit(data: Any, indent: int, out: list[str]) -> None:
         elif isinstance(value, list | tuple):
             if value:
                 out.append(f"{pad}{name}:")
-                out.extend(f"{pad}  - {_scalar(item)}" for item in value)
+                for item in value:
+                    if isinstance(item, Mapping) and item:
+                        # A mapping in a list: its first key on the dash's line, the rest below.
+                        lines: list[str] = []
+                        _emit(item, indent + 4, lines)
+                        out.append(f"{pad}  - {lines[0][indent + 4 :]}")
+                        out.extend(lines[1:])
+                    else:
+                        out.append(f"{pad}  - {_scalar(item)}")
             else:
                 out.append(f"{pad}{name}: []")
         else:
@@ -156,7 +164,7 @@ def _emit(data: Any, indent: int, out: list[str]) -> None:
 
 def dump_yaml(data: Mapping[str, Any]) -> str:
     """Front matter as YAML 1.2 in block style, the same bytes for the same data: mappings of
-    scalars and lists of scalars; strings plain when they are words, else double-quoted with
+    scalars, of lists of scalars and of lists of mappings; strings plain when they are words, else double-quoted with
     ``<``, ``>``, ``&`` and link brackets escaped."""
     out: list[str] = []
     _emit(data, 0, out)

@@ -166,6 +166,17 @@ class Decision:
         self.faults.extend(view._faults[known:])
         return values
 
+    def fact(self, name: str) -> Any:
+        """One derived fact, worked out if no rule read it (None when no fact has that name): for
+        an output that shows a single fact without paying for every other."""
+        view = self.view
+        if view is None or name not in view._facts or name in HIDDEN_FACTS:
+            return None
+        known = len(view._faults)
+        value = view[name]
+        self.faults.extend(view._faults[known:])
+        return value
+
     @property
     def fired(self) -> list[RuleResult]:
         return [r for r in self.results if r.fired]

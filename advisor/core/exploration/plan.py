@@ -68,6 +68,12 @@ class Trigger:
             return False
         return self.order.index(now) >= self.order.index(self.to)
 
+    def record(self) -> dict[str, Any]:
+        """The trigger as data: ``at_least`` a number, or ``reaches`` the values that meet it."""
+        if not self.order:
+            return {"question": self.question, "at_least": self.to}
+        return {"question": self.question, "reaches": list(self.order[self.order.index(self.to) :])}
+
     def describe(self, words: labels.Words) -> str:
         asked = words.question(self.question)
         to = words.value(self.question, self.to)
@@ -93,6 +99,19 @@ class Plan:
     def describe(self, words: labels.Words) -> list[str]:
         """Each step in words (``describe_step``), today's first."""
         return [describe_step(step, words) for step in self.steps]
+
+    def record(self, words: labels.Words) -> list[dict[str, Any]]:
+        """The steps after today's as a memo's front matter keeps them: each in words, its option,
+        and its triggers as data a later ``advisor log`` checks against the answers then
+        (``record_steps`` reads them back)."""
+        return [
+            {
+                "step": describe_step(step, words),
+                "option": step.option,
+                "when": [t.record() for t in step.when],
+            }
+            for step in self.steps[1:]
+        ]
 
     def reached(self, values: Mapping[str, Any]) -> int:
         """The index of the furthest step whose triggers, and those of every step before it, the
@@ -314,3 +333,32 @@ def describe_step(step: Step, words: labels.Words) -> str:
     parts = [t.describe(words) for t in step.when]
     joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     return f"when {joined}: {option}"
+
+
+def record_steps(data: Any) -> Plan:
+    """A plan read back from a memo's front matter (``Plan.record``), today's step left empty;
+    ValueError names what is not as the advisor writes it (a hand edit, say)."""
+    if not isinstance(data, list):
+        raise ValueError("is not a list of steps")
+    out = Plan([Step(None)])
+    for number, item in enumerate(data, 1):
+        if not isinstance(item, Mapping) or not isinstance(item.get("when"), list):
+            raise ValueError(f"step {number} has no list of triggers (`when`)")
+        when = []
+        for trigger in item["when"]:
+            question = trigger.get("question") if isinstance(trigger, Mapping) else None
+            if not isinstance(question, str):
+                raise ValueError(f"step {number}: a trigger without a question")
+            least, reaches = trigger.get("at_least"), trigger.get("reaches")
+            if isinstance(least, int | float) and not isinstance(least, bool):
+                when.append(Trigger(question, None, least))
+            elif isinstance(reaches, list) and reaches:
+                when.append(Trigger(question, None, reaches[0], tuple(reaches)))
+            else:
+                raise ValueError(
+                    f"step {number}: {question} has neither a number `at_least` nor a list "
+                    "`reaches`"
+                )
+        option = item.get("option")
+        out.steps.append(Step(option if isinstance(option, str) else None, tuple(when)))
+    return out

@@ -76,6 +76,7 @@ def side(name: str, answers: AnswersFile, registry: Registry, catalogue: Catalog
             "recommendation": block.get("recommendation"),
             "confidence": block.get("confidence"),
             "versions": dict(block.get("versions") or {}),
+            "plan": block.get("plan"),
         }
     return Side(name, answers, decision, monthly, recorded, catalogue)
 
@@ -217,4 +218,25 @@ def compare(
             line += "; changed since: " + ", ".join(moved)
         line += _prices_moved(item, was.get("price_date"))
         out.reruns.append(line)
+    due = _due(old, new)
+    if due:
+        out.reruns.append(due)
     return out
+
+
+def _due(old: Side, new: Side) -> str:
+    """The step of OLD's plan (a memo's, with its triggers) that NEW's answers reach, or ""."""
+    plan = (old.recorded or {}).get("plan")
+    if not isinstance(plan, list) or not any(isinstance(item, Mapping) for item in plan):
+        return ""
+    from advisor.core.exploration.plan import record_steps
+
+    try:
+        steps = record_steps(plan)
+    except ValueError:
+        return ""  # a plan edited out of shape says nothing about a step
+    at = steps.reached(new.answers.values)
+    if not at:
+        return ""
+    text = plan[at - 1].get("step") or f"step {at}"
+    return f"{new.name} reaches step {at} of the plan in {old.name}: {text}"

@@ -7,7 +7,9 @@ same folder are listed too, with what their front matter and first heading say.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -48,6 +50,9 @@ class Entry:
     overdue: bool
     problem: str = ""  # why the file could not be read, or ""
     next_step: str = ""  # the plan's next step, as the memo's front matter words it, or ""
+    due_step: str = ""  # the furthest step the team's answers now reach, or ""
+    checked: str = ""  # the answers file the plan was checked against, or ""
+    check_problem: str = ""  # why the plan could not be checked, or ""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -59,6 +64,9 @@ class Entry:
             "revisit": self.revisit or None,
             "overdue": self.overdue,
             "next_step": self.next_step or None,
+            "due_step": self.due_step or None,
+            "checked_against": self.checked or None,
+            "check_problem": self.check_problem or None,
             "problem": self.problem or None,
         }
 
@@ -79,7 +87,46 @@ def _heading(text: str, html: bool) -> str:
     return markup.unescape(" ".join(found.group(1).split())) if html else found.group(1)
 
 
-def read_entry(path: Path, today: date) -> Entry:
+# MADR statuses of a decision no longer followed: its plan is not checked for a step due.
+CLOSED = frozenset(["rejected", "deprecated", "superseded"])
+# The answers in a file, by question id: how the log reads the answers a plan is checked against.
+AnswersOf = Callable[[Path], Mapping[str, Any]]
+
+
+def _step_text(item: Any) -> str:
+    """A step as the front matter words it: a mapping's ``step`` (the advisor's since the plan's
+    triggers were recorded), or the string itself (a memo written before)."""
+    return _text(item.get("step")) if isinstance(item, Mapping) else _text(item)
+
+
+def _check(entry: Entry, block: Mapping[str, Any], plan: list[Any], answers_of: AnswersOf) -> None:
+    """Mark the step the team's answers have reached: those of the answers file the memo names
+    (``source``, relative to the memo's folder), else the memo's own, which a team may edit."""
+    from advisor.core.exploration.plan import record_steps
+
+    try:
+        steps = record_steps(plan)
+    except ValueError as exc:
+        entry.check_problem = f"advisor.plan {exc}"
+        return
+    source = block.get("source")
+    target = entry.path
+    if isinstance(source, str) and source:
+        target = Path(os.path.normpath(entry.path.parent / source))
+    try:
+        values = answers_of(target)
+    except (AdvisorError, OSError) as exc:
+        entry.check_problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return
+    entry.checked = str(target)
+    at = steps.reached(values)
+    if at:
+        texts = [_step_text(item) for item in plan]
+        entry.due_step = texts[at - 1]
+        entry.next_step = texts[at] if at < len(texts) else ""
+
+
+def read_entry(path: Path, today: date, answers_of: AnswersOf | None = None) -> Entry:
     text = yamlio.read_text(path)
     html = path.suffix.lower() in (".html", ".htm")
     try:
@@ -99,8 +146,8 @@ def read_entry(path: Path, today: date) -> Entry:
         recommendation = _text(block.get("recommendation")) or "none"
     title = _text(block.get("title")) or _heading(text, html) or path.stem
     plan = block.get("plan")
-    return Entry(
-        next_step=_text(plan[0]) if isinstance(plan, list) and plan else "",
+    entry = Entry(
+        next_step=_step_text(plan[0]) if isinstance(plan, list) and plan else "",
         path=path,
         date=_text(front.get("date")),
         title=title,
@@ -109,16 +156,23 @@ def read_entry(path: Path, today: date) -> Entry:
         revisit=revisit,
         overdue=overdue,
     )
+    # A plan whose steps carry their triggers is checked; one of text only (older) is shown.
+    steps = plan if isinstance(plan, list) else []
+    live = entry.status not in CLOSED
+    if answers_of is not None and live and any(isinstance(item, Mapping) for item in steps):
+        _check(entry, block, steps, answers_of)
+    return entry
 
 
-def decision_log(folder: Path, today: date) -> list[Entry]:
-    """Every Markdown and HTML record in ``folder`` (not its subfolders), by file name."""
+def decision_log(folder: Path, today: date, answers_of: AnswersOf | None = None) -> list[Entry]:
+    """Every Markdown and HTML record in ``folder`` (not its subfolders), by file name; with
+    ``answers_of``, each plan checked against the team's answers for the step it is due for."""
     if not folder.is_dir():
         raise AdvisorError(
             f"{folder}: no such folder (write memos there with `advisor memo FILE -o {folder}/`)"
         )
     return [
-        read_entry(path, today)
+        read_entry(path, today, answers_of)
         for path in sorted(folder.iterdir())
         if path.is_file() and memofile.is_memo(path) and path.name.lower() != "readme.md"
     ]

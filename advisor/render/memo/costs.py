@@ -96,7 +96,8 @@ def _costs_view(
         use = numbers.share(bill.utilisation)
         p95 = found.p95_latency_ms.get(oid)
         if bill.missing:
-            note = _needs(questions, bill.missing)
+            hint = bill.hinted(decision)
+            note = _needs(questions, bill.missing) + (f"; {hint}" if hint else "")
         elif bill.floor:
             taken = ", ".join(
                 f"{labels.value(questions, k, v)} taken for {_asked(questions, k)}"

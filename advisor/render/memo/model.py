@@ -227,8 +227,11 @@ def build_memo(
     status: str = "proposed",
     memo_path: str = "",
     charts: bool = False,
+    source: str = "",
 ) -> Memo:
-    """The memo for one decision, dated ``today`` (which also dates the revisit)."""
+    """The memo for one decision, dated ``today`` (which also dates the revisit). ``source``: the
+    answers file the team keeps, relative to the memo's folder, for `advisor log` to check the
+    plan against ("" for none)."""
     from advisor.core.answers.document import answers_data
     from advisor.core.answers.memofile import current_versions
     from advisor.core.exploration.confidence import judge
@@ -290,6 +293,7 @@ def build_memo(
             "recommendation": rec,
             "confidence": decision.confidence,
             "revisit": when.date.isoformat(),
+            **({"source": source} if source else {}),
             "plan": _plan_front(decision),
             "versions": versions,
             **answers_block,
@@ -367,11 +371,11 @@ def _plan_view(decision: Decision, questions: Mapping[str, Any]) -> tuple[str, .
     return tuple(text[:1].upper() + text[1:] for text in said)
 
 
-def _plan_front(decision: Decision) -> list[str]:
-    """The steps after today's, for the front matter, questions and options by id: what `advisor
-    log` shows as the next step."""
+def _plan_front(decision: Decision) -> list[dict[str, Any]]:
+    """The steps after today's, for the front matter, questions and options by id, with their
+    triggers as data: what `advisor log` shows as the next step, and checks for the step due."""
     if decision.plan is None:
         return []
     from advisor.core.base.labels import Words
 
-    return decision.plan.describe(Words())[1:]
+    return decision.plan.record(Words())
