@@ -141,6 +141,21 @@ def test_a_bill_of_the_wrong_type_is_a_fault() -> None:
     assert fault.message == "bill gave float, not OptionCost"
 
 
+def test_a_bill_that_prints_is_reported_with_what_it_printed_and_still_stands() -> None:
+    def chatty(answers: Mapping[str, Any], cat: Any, bound: str | None = None) -> OptionCost:
+        print("pricing the managed service now")
+        return flat_bill(answers, cat, bound)
+
+    registry = _registry(Managed(bill=chatty))
+    decision = evaluate(registry, _media(registry))
+    assert decision.costs.options["managed"].usd_per_month is not None
+    messages = {f.message for f in decision.faults if f.plugin == "Managed"}
+    assert messages == {
+        "printed to standard output (32 characters, kept out of it): "
+        "'pricing the managed service now'"
+    }
+
+
 def test_a_bill_that_cannot_price_the_answers_leaves_the_option_without_one() -> None:
     registry = _registry(Managed(bill=lambda answers, cat, bound=None: None))
     decision = evaluate(registry, _media(registry))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from advisor.core.base.guard import guarded
+from advisor.core.base.guard import guarded, printed_message
 from advisor.costs.bill import Ages, Decline, OpenEndpoint, OptionCost, Pricing
 from advisor.costs.breakeven import break_even
 from advisor.costs.catalogue import SPREAD_KEY
@@ -183,7 +183,7 @@ class _Priced:
             self.faults.append((pricing.plugin, pricing.option, f"{type(exc).__name__}: {exc}"))
             return None
         if said:
-            self.faults.append((pricing.plugin, pricing.option, "printed to the terminal"))
+            self.faults.append((pricing.plugin, pricing.option, printed_message("".join(said))))
         return found
 
 
