@@ -3,15 +3,19 @@ and how many picks break a principle outright.
 
 Run ``.venv/bin/python bench/audit.py`` (``--json`` for a script). The grid crosses the stage, the
 hosted and the open model's prompted results, four volumes, three team sizes, three sizes of
-labelled set, two hosted models and the domain gap, with internal data, vendor terms accepted and
+labelled set, two hosted models, the domain gap and the share of calls a small model answers
+(not known, half, nearly all), with internal data, vendor terms accepted and
 any residency, evals in place and an 8B open model. Each pick is held to what the principles say
 whatever else is true (docs/principles.md):
 
 - principle 1: at the idea or prototype stage, the API;
-- principle 7: with nobody to run models, never self-hosting (nor fine-tuning);
-- principles 3 and 4: with the hosted model not yet prompted, never fine-tuning;
+- principle 7: with nobody to run models, never self-hosting (nor fine-tuning, nor routing part
+  of the calls to a small model of one's own);
+- principles 3 and 4: with the hosted model not yet prompted, never fine-tuning nor routing;
 - principle 3: with a hosted model that meets the bar and the API clearly cheaper over the year
-  (its dear end below fine-tuning's cheap end), never fine-tuning.
+  (its dear end below fine-tuning's cheap end), never fine-tuning;
+- principles 5 and 10: routing only where its 12-month bill is wholly below the API's (its hard
+  calls go to the API, so nothing but its bill can favour it over the API).
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ VOLUMES = (1_000, 100_000, 10_000_000, 300_000_000)
 TEAMS = (0, 1, 4)
 LABELS = (0, 500, 20_000)
 MODELS = ("gpt-6-luna", "gpt-6.1-terra")  # a small-tier and a mid-tier model of 2026
+ROUTED = (None, 0.5, 0.95)  # the share of calls a small model answers at the bar
+IN_HOUSE = ("self_host", "fine_tune", "hybrid")  # options that serve a model of the team's own
 FIXED = {
     "privacy.data_class": "internal",
     "privacy.vendor_terms_ok": "yes",
@@ -46,12 +52,13 @@ FIXED = {
 
 def grid() -> list[dict[str, Any]]:
     out = []
-    for stage, hosted, opened, volume, team, labels, model, gap in itertools.product(
-        STAGES, RESULTS, RESULTS, VOLUMES, TEAMS, LABELS, MODELS, (True, False)
+    for stage, hosted, opened, volume, team, labels, model, gap, routed in itertools.product(
+        STAGES, RESULTS, RESULTS, VOLUMES, TEAMS, LABELS, MODELS, (True, False), ROUTED
     ):
         out.append(
             {
                 **FIXED,
+                **({} if routed is None else {"scale.routed_share": routed}),
                 "pmf.stage": stage,
                 "pmf.prompting_result": hosted,
                 "pmf.open_model_result": opened,
@@ -71,11 +78,20 @@ def breaks(answers: dict[str, Any], decision: Any) -> list[str]:
     found = []
     if answers["pmf.stage"] in ("idea", "prototype") and pick != "api":
         found.append("1: not the API before product-market fit")
-    if answers["cost.ml_engineers"] == 0 and pick in ("self_host", "fine_tune"):
+    if answers["cost.ml_engineers"] == 0 and pick in IN_HOUSE:
         found.append("7: an in-house option with nobody to run models")
     if answers["pmf.prompting_result"] == "not_tried" and pick == "fine_tune":
         found.append("3, 4: fine-tuning before the hosted model was prompted")
+    if answers["pmf.prompting_result"] == "not_tried" and pick == "hybrid":
+        found.append("3, 4: routing before the hosted model was prompted")
     bills = decision.costs
+    if pick == "hybrid" and not (
+        bills is not None
+        and bills.known("api")
+        and bills.known("hybrid")
+        and bills.horizon("hybrid")[2] < bills.horizon("api")[0]
+    ):
+        found.append("5, 10: routing where its bill is not clearly below the API's")
     if (
         answers["pmf.prompting_result"] == "meets_bar"
         and pick == "fine_tune"

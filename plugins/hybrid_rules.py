@@ -122,6 +122,30 @@ def router_needs_evals(facts: Facts) -> Iterator[Finding]:
         )
 
 
+@rule(
+    "HYB005",
+    "Routing waits for the hosted model to be prompted",
+    since=SINCE,
+    source=f"{principle(3, 4)}; {ESSAY}",
+    reads=["pmf.prompting_result"],
+    fires_when="the hosted frontier model has not been tried with prompting (or it is not answered)",
+    principles=[3, 4],
+    options=[HYBRID],
+    stage="gate",
+)
+def hosted_not_prompted(facts: Facts) -> Iterator[Finding]:
+    """Routing's hard calls go to the hosted model, so the quality of the whole rests on how that
+    model does on the calls the small one cannot answer. Until it has been prompted and judged
+    against the bar, nobody knows, and prompting it is the quicker, cheaper experiment (PRM001):
+    a router is built after that, as fine-tuning is (FT005)."""
+    if facts["pmf.prompting_result"] in (None, "not_tried"):
+        yield hold(
+            HYBRID,
+            "the hosted model that would answer the hard calls has not been prompted yet: "
+            "prompt it and judge it against the bar before building a router",
+        )
+
+
 def hybrid_cheapest_share(facts: Facts) -> float | None:
     """The least share of calls a small model must answer at the bar for routing to cost less each
     month than every other option not ruled out whose bill is known (the answers' volume, the
@@ -162,6 +186,8 @@ def advisor_facts(register: Callable[[Any], None]) -> None:
         register(fact)
 
 
-RULES = with_examples([both_halves, no_router, share_unknown, router_needs_evals], "hybrid")
+RULES = with_examples(
+    [both_halves, no_router, share_unknown, router_needs_evals, hosted_not_prompted], "hybrid"
+)
 
 advisor_rules = rules_hook(RULES)

@@ -91,7 +91,7 @@ def fit_shown(facts: Facts) -> Iterator[Finding]:
     reads=["pmf.commodity_use_case"],
     fires_when="the use case is a commodity that products already solve",
     principles=[9],
-    options=[API, SELF_HOST, FINE_TUNE],
+    options=[API, SELF_HOST, FINE_TUNE, HYBRID],
 )
 def buy_dont_build(facts: Facts) -> Iterator[Finding]:
     """Generic problems such as chat over documents, a support bot on a knowledge base or
@@ -114,6 +114,12 @@ def buy_dont_build(facts: Facts) -> Iterator[Finding]:
             FINE_TUNE,
             -2,
             "tuning a model for a commodity use case spends effort on what products already offer",
+        )
+        yield points(
+            HYBRID,
+            -2,
+            "a model and a router of your own for a commodity use case duplicate what products "
+            "already offer",
         )
 
 

@@ -6,7 +6,16 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from advisor import Fact, Facts, Finding, hold, hookimpl, note, points, rule, veto
-from advisor_plugins._pack import API, ESSAY, FINE_TUNE, SINCE, principle, rules_hook, with_examples
+from advisor_plugins._pack import (
+    API,
+    ESSAY,
+    FINE_TUNE,
+    HYBRID,
+    SINCE,
+    principle,
+    rules_hook,
+    with_examples,
+)
 
 PREMISES = ("on_prem", "air_gapped")
 SENSITIVE = ("confidential", "regulated")
@@ -93,14 +102,15 @@ def terms_rejected(facts: Facts) -> Iterator[Finding]:
     fires_when="the data is confidential or regulated and the review has not accepted a vendor's "
     "terms (no, unknown or not answered)",
     principles=[6],
-    options=[API],
+    options=[API, HYBRID],
 )
 def review_pending(facts: Facts) -> Iterator[Finding]:
     """Confidential or regulated data may go to an API only once the review accepts a vendor's
     terms. Until it has, the API option rests on terms nobody has approved; the review is the
     first thing to settle. A review that refused every vendor counts against the API at least as
     much as one not yet done (PRIV002 then also rules the API out), so a stricter answer never
-    leaves the API with a better score."""
+    leaves the API with a better score. Routing sends its hard calls to the API, so the same
+    holds for it."""
     terms = facts["privacy.vendor_terms_ok"]
     data_class = facts["privacy.data_class"]
     if data_class in SENSITIVE and terms != "yes":
@@ -109,6 +119,12 @@ def review_pending(facts: Facts) -> Iterator[Finding]:
             -3,
             f"{data_class} data can reach an API only once the security review "
             "accepts a vendor's terms, and it has not",
+        )
+        yield points(
+            HYBRID,
+            -3,
+            f"its hard calls would send {data_class} data to an API the security review has "
+            "not accepted",
         )
 
 
@@ -149,19 +165,28 @@ def terms_accepted(facts: Facts) -> Iterator[Finding]:
     reads=["privacy.residency"],
     fires_when="residency is own_cloud or stricter (on_prem, air_gapped)",
     principles=[6],
-    options=[API],
+    options=[API, HYBRID],
 )
 def own_cloud(facts: Facts) -> Iterator[Finding]:
     """Data that must stay in the team's own cloud account narrows the APIs that qualify to those
     a cloud provider runs inside the account; many vendors' public endpoints are out. A stricter
     residency narrows them further still (PRIV001 then rules the API out), so the points apply
-    there too and a stricter answer never leaves the API with a better score."""
+    there too and a stricter answer never leaves the API with a better score. Routing's hard
+    calls go to an API, so they are held to the same."""
     residency = facts["privacy.residency"]
     if residency == "own_cloud":
         yield points(API, -2, "only APIs deployed inside your own cloud account qualify")
+        yield points(
+            HYBRID,
+            -2,
+            "its hard calls may go only to an API deployed inside your own cloud account",
+        )
     elif residency in PREMISES:
         yield points(
             API, -2, "not even an API deployed inside your own cloud account may receive the data"
+        )
+        yield points(
+            HYBRID, -2, "its hard calls would go to an API, and no API may receive the data"
         )
 
 

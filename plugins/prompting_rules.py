@@ -9,6 +9,7 @@ from advisor import Facts, Finding, hold, points, rule
 from advisor_plugins._pack import (
     API,
     ESSAY,
+    HYBRID,
     MEASURED,
     SELF_HOST,
     SHORT,
@@ -54,14 +55,18 @@ def prompting_first(facts: Facts) -> Iterator[Finding]:
     reads=["pmf.prompting_result"],
     fires_when="prompting_result is meets_bar",
     principles=[3, 4],
-    options=[API],
+    options=[API, HYBRID],
 )
 def hosted_meets_bar(facts: Facts) -> Iterator[Finding]:
     """When a well-prompted hosted model already meets the quality bar, the API is a working
-    solution to improve with evals and caching. (That it leaves fine-tuning nothing to fix is
-    FT005's gate.)"""
+    solution to improve with evals and caching. Routing meets it too: its hard calls go to that
+    model, and its easy ones to a small model that answers them at the bar. (That it leaves
+    fine-tuning nothing to fix is FT005's gate.)"""
     if facts["pmf.prompting_result"] == "meets_bar":
         yield points(API, 3, "a prompted hosted model already meets the bar")
+        yield points(
+            HYBRID, 3, "its hard calls go to a prompted hosted model that already meets the bar"
+        )
 
 
 @rule(
@@ -111,11 +116,12 @@ def open_falls_short(facts: Facts) -> Iterator[Finding]:
     reads=["pmf.prompting_result", "pmf.open_model_result"],
     fires_when="prompting_result is fails_bar or partially_meets_bar",
     principles=[3, 4, 12],
-    options=[API, SELF_HOST],
+    options=[API, SELF_HOST, HYBRID],
 )
 def hosted_falls_short(facts: Facts) -> Iterator[Finding]:
     """A hosted frontier model that misses the bar, well prompted, is not yet a product: the API
-    as it is ships something worse than the team needs. An open model is rarely stronger than the
+    as it is ships something worse than the team needs, and so does routing, which sends it the
+    hard calls, the ones it is likeliest to miss. An open model is rarely stronger than the
     frontier, so until one is measured, serving it as it is is assumed to fall short as well;
     closing the gap takes tuning (FT002), retrieval, or a change to the task."""
     result = facts["pmf.prompting_result"]
@@ -125,6 +131,12 @@ def hosted_falls_short(facts: Facts) -> Iterator[Finding]:
         API,
         SHORTFALL[result],
         f"the prompted hosted model {result_words(result)}: the API as it is would miss the bar",
+    )
+    yield points(
+        HYBRID,
+        SHORTFALL[result],
+        f"its hard calls go to the prompted hosted model, which {result_words(result)}: "
+        "routing would miss the bar on them",
     )
     if facts["pmf.open_model_result"] not in MEASURED:
         yield points(

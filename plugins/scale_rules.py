@@ -13,6 +13,7 @@ from advisor_plugins._pack import (
     API,
     ESSAY,
     FINE_TUNE,
+    HYBRID,
     SELF_HOST,
     SINCE,
     principle,
@@ -32,14 +33,15 @@ TIGHT_LATENCY_MS = 500  # round trips to a distant, shared endpoint struggle bel
     fires_when=f"the API's estimated p95 time for a call exceeds latency_p95_ms, or, where it "
     f"cannot be estimated, the budget is at most {TIGHT_LATENCY_MS} ms",
     principles=[5],
-    options=[API, SELF_HOST, FINE_TUNE],
+    options=[API, SELF_HOST, FINE_TUNE, HYBRID],
 )
 def tight_latency(facts: Facts) -> Iterator[Finding]:
     """A hosted API adds a network round trip and queues shared with other customers. When its
     estimated 95th-percentile time for a call (time to first token plus the output at its measured
     speed, from the catalogue) exceeds the budget, a model served close to the application is the
     way to hold it, and a small tuned model is fastest of all. Full control over serving is one of
-    the reasons to self-host."""
+    the reasons to self-host. Routing's hard calls still go to the API, so they miss the budget
+    as its calls do."""
     budget = facts["scale.latency_p95_ms"]
     if budget is None:
         return
@@ -53,6 +55,7 @@ def tight_latency(facts: Facts) -> Iterator[Finding]:
     else:
         return
     yield points(API, -2, why)
+    yield points(HYBRID, -2, f"its hard calls go to the API: {why}")
     own = facts["self_host_p95_ms"]
     if own is not None and own <= budget:
         held = f"(estimated {own:,.0f} ms)"
@@ -71,13 +74,17 @@ def tight_latency(facts: Facts) -> Iterator[Finding]:
     reads=["scale.vendor_limits_blocking"],
     fires_when="vendor_limits_blocking is true",
     principles=[5, 7],
-    options=[API, SELF_HOST, FINE_TUNE],
+    options=[API, SELF_HOST, FINE_TUNE, HYBRID],
 )
 def vendor_limits(facts: Facts) -> Iterator[Finding]:
     """Rate limits below the team's peak, model deprecations and usage policies are the vendor's
-    to set. When they already block the use case, owning the serving removes the blocker."""
+    to set. When they already block the use case, owning the serving removes the blocker; routing
+    does not, since its hard calls still go to the vendor."""
     if facts["scale.vendor_limits_blocking"] is True:
         yield points(API, -4, "a vendor's limits or policies already block the use case")
+        yield points(
+            HYBRID, -4, "its hard calls go to a vendor whose limits or policies block the use case"
+        )
         yield points(SELF_HOST, 2, "self-hosting removes the vendor's limits")
         yield points(FINE_TUNE, 1, "a tuned model you serve is free of the vendor's limits")
 

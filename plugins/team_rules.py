@@ -57,13 +57,17 @@ def no_ml_people(facts: Facts) -> Iterator[Finding]:
     reads=["cost.ml_engineers"],
     fires_when="ml_engineers is 1",
     principles=[7],
-    options=[SELF_HOST, FINE_TUNE],
+    options=[SELF_HOST, FINE_TUNE, HYBRID],
 )
 def one_ml_person(facts: Facts) -> Iterator[Finding]:
     """One person who can run models is a single point of failure: holidays, on-call and the next
-    base-model upgrade all land on them. Tuning needs more of that person than serving does."""
+    base-model upgrade all land on them. Tuning needs more of that person than serving does;
+    routing needs as much as serving, the small model and its router."""
     if facts["cost.ml_engineers"] == 1:
         yield points(SELF_HOST, -1, "one person would carry serving and on-call alone")
+        yield points(
+            HYBRID, -1, "one person would carry the small model, the router and on-call alone"
+        )
         yield points(
             FINE_TUNE, -2, "one person would carry data, training, evals and serving alone"
         )
@@ -101,17 +105,24 @@ def capable_team(facts: Facts) -> Iterator[Finding]:
     reads=["pmf.stage"],
     fires_when="the stage is scaling",
     principles=[7],
-    options=[API],
+    options=[API, HYBRID],
 )
 def vendor_dependence(facts: Facts) -> Iterator[Finding]:
     """An established product built around one vendor's API must be reworked if that API becomes
     unavailable or too expensive. At scale, that dependence is a business risk to weigh, and a
-    reason to keep a path to another model."""
+    reason to keep a path to another model. Routing keeps the easy calls in house but leaves the
+    hard ones, where the product's quality is decided, with the vendor: the same dependence."""
     if facts["pmf.stage"] == "scaling":
         yield points(
             API,
             -1,
             "a scaling product built on one vendor's API depends on its prices and availability",
+        )
+        yield points(
+            HYBRID,
+            -1,
+            "its hard calls, where quality is decided, depend on one vendor's prices and "
+            "availability",
         )
 
 

@@ -6,9 +6,10 @@ stage never favours owning a model more (principle 1), more labelled data never 
 less attractive (principle 3), the output is a pure function of the answers, and every "this could
 change it" the advisor reports is true (principle 11). The last group holds the decision procedure's
 gates over the whole answer space with no hard constraint: before product-market fit the API;
-nobody to run models, never self-hosting; nothing prompted, never fine-tuning; a hosted model that
-meets the bar where the API is clearly cheaper, never fine-tuning; and more volume never brings the
-API back once the recommendation has left it.
+nobody to run models, never self-hosting; nothing prompted, never fine-tuning nor routing; a hosted
+model that meets the bar where the API is clearly cheaper, never fine-tuning; routing only where it
+is clearly cheaper than the API; and more volume never brings the API back once the recommendation
+has left it.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from advisor.render.contract import decision_json
 REGISTRY: Registry = build_registry()
 assert not REGISTRY.faults, [f.render() for f in REGISTRY.faults]
 
-API, SELF_HOST, FINE_TUNE = "api", "self_host", "fine_tune"
+API, SELF_HOST, FINE_TUNE, HYBRID = "api", "self_host", "fine_tune", "hybrid"
 
 # Plausible upper bounds for whole-number answers; values are drawn log-uniformly up to them.
 INT_BOUNDS = {
@@ -325,6 +326,38 @@ def test_a_hosted_model_that_meets_the_bar_is_not_tuned_where_the_api_is_clearly
     api, tuned = bills.horizon(API), bills.horizon(FINE_TUNE)
     if api[2] < tuned[0]:  # the API's dear end is below fine-tuning's cheap end
         assert decision.recommendation != FINE_TUNE, f"{answers}: {describe(decision)}"
+
+
+SHARES = st.floats(0.0, 1.0)  # the share of calls a small model answers at the bar
+
+
+@PROPERTY
+@given(answers=answers_strategy, share=SHARES)
+def test_routing_is_recommended_only_where_it_is_clearly_cheaper_than_the_api(
+    answers: dict[str, Any], share: float
+) -> None:
+    """Routing sends its hard calls to the API, so every consideration about the hosted model and
+    the vendor holds for it as for the API, and running the small model weighs on it as on
+    self-hosting: no preference favours it over the API, and only its bill can. Where it is
+    picked, its 12-month bill lies wholly below the API's, beyond the figures' uncertainty."""
+    given = free(answers, **{"scale.routed_share": share, "scale.routing_ok": True})
+    decision = decide(given)
+    if decision.recommendation != HYBRID:
+        return
+    bills = decision.costs
+    assert bills is not None and bills.known(API) and bills.known(HYBRID), describe(decision)
+    assert bills.horizon(HYBRID)[2] < bills.horizon(API)[0], f"{given}: {describe(decision)}"
+
+
+@PROPERTY
+@given(answers=answers_strategy, share=SHARES)
+def test_routing_is_never_recommended_before_the_hosted_model_is_prompted(
+    answers: dict[str, Any], share: float
+) -> None:
+    for result in ("not_tried", None):
+        given = free(answers, **{"scale.routed_share": share, "pmf.prompting_result": result})
+        decision = decide({k: v for k, v in given.items() if v is not None})
+        assert decision.recommendation != HYBRID, f"{given}: {describe(decision)}"
 
 
 LADDER = [round(1000 * 1.1**i) for i in range(146)]  # 1,000 to about a billion, 10% apart
