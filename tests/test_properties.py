@@ -292,7 +292,7 @@ def test_before_product_market_fit_the_api_is_recommended(
 ) -> None:
     decision = decide(free(answers, **{"pmf.stage": stage}))
     assert decision.recommendation == API, f"{answers} at {stage}: {describe(decision)}"
-    for option in (SELF_HOST, FINE_TUNE):
+    for option in (SELF_HOST, FINE_TUNE, HYBRID):
         assert decision.options[option].eliminated or decision.options[option].held
 
 
@@ -427,11 +427,11 @@ def test_every_step_of_a_plan_is_what_its_triggers_give(answers: dict[str, Any])
 def test_a_plan_takes_no_in_house_step_before_product_market_fit_unless_a_constraint_forces_it(
     answers: dict[str, Any],
 ) -> None:
-    """Self-hosting or tuning comes into a plan only past the product-market fit gate (from a
-    first version with real users on), unless a constraint has ruled the API out there."""
+    """Self-hosting, tuning or routing comes into a plan only past the product-market fit gate
+    (from a first version with real users on), unless a constraint has ruled the API out there."""
     _, found = _plan_of(answers)
     for step, values in zip(found.steps, _stepped(answers, found), strict=True):
-        if step.option not in (SELF_HOST, FINE_TUNE):
+        if step.option not in (SELF_HOST, FINE_TUNE, HYBRID):
             continue
         decision = decide(values)
         stage = decision.resolved.values.get("pmf.stage")
