@@ -38,6 +38,13 @@ class BreakEvenRow:
     today: str
     horizon: str
 
+    @property
+    def said(self) -> str:
+        """Both in one line, and once when they are the same (a bill that waits for an answer)."""
+        if self.today == self.horizon:
+            return f"today and over the horizon, {self.today}"
+        return f"today, {self.today}; over the horizon, {self.horizon}"
+
 
 @dataclass(frozen=True)
 class CostsView:
