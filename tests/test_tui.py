@@ -1304,38 +1304,95 @@ def test_quitting_with_unsaved_answers_says_where_they_are_kept(
     assert str(kept) in said["farewell"]
 
 
-def test_the_ranking_is_drawn_before_the_search_for_what_would_change_it(
-    registry: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Opening an example shows its ranking at once; the flips and the confidence (hundreds of
-    trial decisions) are worked out only once that screen has been drawn."""
+def _searches_after_drawing(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Each search for what would change the decision (an explored evaluation), as the text the
+    decision panel had last been rendered with when it started: what the screen showed."""
     import advisor.tui.session as session_module
-    from advisor.tui.screens.decision import _painted
+    from advisor.tui.widgets.panel import DecisionPanel
 
-    seen: list[tuple[bool, str]] = []
-    real = session_module.evaluate
+    drawn = [""]
+    seen: list[str] = []
+    real_render = DecisionPanel.render
+    real_evaluate = session_module.evaluate
+
+    def render(self: DecisionPanel) -> Any:
+        drawn[0] = _text(self)
+        return real_render(self)
 
     def evaluate(*args: Any, **kwargs: Any) -> Any:
         if kwargs.get("explore", True):
-            screen = app.screen
-            drawn = isinstance(screen, DecisionScreen) and _painted(screen)
-            seen.append((drawn, _panel(app) if isinstance(screen, DecisionScreen) else ""))
-        return real(*args, **kwargs)
+            seen.append(drawn[0])
+        return real_evaluate(*args, **kwargs)
 
+    monkeypatch.setattr(DecisionPanel, "render", render)
     monkeypatch.setattr(session_module, "evaluate", evaluate)
+    return seen
+
+
+async def _explored(pilot: Pilot[None]) -> None:
+    for _ in range(40):
+        if pilot.app.screen.session.explored:  # type: ignore[attr-defined]
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the search never finished")
+
+
+def test_the_ranking_is_drawn_before_the_search_for_what_would_change_it(
+    registry: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening an example shows its ranking at once, and so does an answer that changes it: the
+    flips and the confidence (hundreds of trial decisions) are worked out only once the new
+    ranking has been drawn."""
+    seen = _searches_after_drawing(monkeypatch)
     text = _examples()["first-pilot"].read_text(encoding="utf-8")
     # As `advisor tui --example first-pilot` opens it: straight on the decision screen.
     app = _app(registry, tmp_path, parse_answers(text, registry, Path("example:first-pilot")))
 
     async def scenario(pilot: Pilot[None]) -> None:
-        for _ in range(20):
-            if app.screen.session.explored:  # type: ignore[attr-defined]
-                break
-            await pilot.pause(0.05)
-        assert app.screen.session.explored  # type: ignore[attr-defined]
+        await _explored(pilot)
+        assert "Recommended: Call a hosted API" in _panel(app)
+        await _section(pilot, "pmf")
+        stage = _control(app, "pmf.stage")
+        await _focus(pilot, stage)
+        # The list opened, moved from the prototype stage down to scaling, and chosen with Enter.
+        await pilot.press("enter", "down", "down", "down", "enter")
+        await _explored(pilot)
+        assert "Recommended: Self-host an open model" in _panel(app)
+        # A number typed and taken with Enter: nobody to run models holds self-hosting back.
+        await _section(pilot, "cost")
+        await _type(pilot, _control(app, "cost.ml_engineers"), "0")
+        await pilot.press("enter")
+        await _explored(pilot)
+        assert "TEAM001" in _panel(app)
 
     _run(app, scenario)
-    assert seen, "the search never ran"
-    drawn, panel = seen[0]
-    assert drawn
-    assert "Recommended" in panel
+    assert len(seen) == 3, seen
+    assert "Recommended: Call a hosted API" in seen[0]
+    assert "Recommended: Self-host an open model" in seen[1]
+    assert "TEAM001" in seen[2]
+
+
+def test_an_open_list_hides_the_help_box_alone(registry: Any, tmp_path: Path) -> None:
+    """While a choice's list is open the help box beside it is blank, so that what shows past the
+    list does not read as stray characters; the class that does it is set on the help box, not on
+    the screen, where it would restyle every widget each time a list opens or closes."""
+    app = _app(registry, tmp_path)
+    seen: dict[str, Any] = {}
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        await _start(pilot, "blank")
+        await _section(pilot, "pmf")
+        help_box = app.screen.query_one("#help", Static)
+        classes = set(app.screen.classes)
+        await _focus(pilot, _control(app, "pmf.stage"))
+        await pilot.press("enter")
+        await _settle(pilot)
+        seen["open"] = (help_box.styles.text_opacity, set(app.screen.classes))
+        await pilot.press("escape")
+        await _settle(pilot)
+        seen["closed"] = (help_box.styles.text_opacity, set(app.screen.classes))
+        seen["before"] = classes
+
+    _run(app, scenario)
+    assert seen["open"] == (0.0, seen["before"])
+    assert seen["closed"] == (1.0, seen["before"])

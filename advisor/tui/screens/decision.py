@@ -31,9 +31,7 @@ if TYPE_CHECKING:
     from advisor.tui.app import AdvisorApp
 
 PREBUILD_AFTER = 0.2  # seconds after the screen is up before the other forms are built
-PAINT_WAITS = (
-    8  # refreshes the search waits for the screen to be drawn, at most (an animation keeps asking)
-)
+EXPLORE_AT_LATEST = 0.5  # seconds: the search runs then even if the panel was not drawn (covered)
 
 
 ABOUT_HELP = (
@@ -252,9 +250,15 @@ class DecisionScreen(Screen[None]):
         is worked out once the screen has been drawn, unless another change came first."""
         session = self.session
         self._generation += 1
-        self.query_one(DecisionPanel).show(session.quick, session.registry.questions)
+        generation = self._generation
+        panel = self.query_one(DecisionPanel)
+        panel.show(session.quick, session.registry.questions)
         if not session.explored:
-            self.call_after_refresh(self._explore, self._generation)
+            # Textual runs a callback "after the refresh" once the screen's own queue is idle,
+            # which can come before the panel (a widget with a queue of its own) has told the
+            # screen it changed: the panel says when its new text has been drawn instead.
+            panel.when_drawn(lambda: self._explore(generation))
+            self.set_timer(EXPLORE_AT_LATEST, lambda: self._explore(generation))
         self.query_one(SectionList).refresh_progress()
         for field in self.fields.values():
             shown = session.visible(field.q)
@@ -262,15 +266,9 @@ class DecisionScreen(Screen[None]):
                 field.display = shown
         self.sub_title = session.title
 
-    def _explore(self, generation: int, waited: int = 0) -> None:
+    def _explore(self, generation: int) -> None:
         if generation != self._generation or self.session.explored:
             return  # a later change is on its way, or it is done
-        if not _painted(self) and waited < PAINT_WAITS:
-            # Textual runs callbacks after a refresh that may not have drawn the screen yet (the
-            # first one, while the widgets are still being laid out): the search waits for the
-            # frame, so the ranking is on the screen while it runs.
-            self.call_after_refresh(self._explore, generation, waited + 1)
-            return
         self.query_one(DecisionPanel).show(self.session.decision, self.session.registry.questions)
 
     def set_answers(self) -> None:
@@ -318,11 +316,3 @@ class DecisionScreen(Screen[None]):
         app: AdvisorApp = self.app  # type: ignore[assignment]
         self.take_typed()
         app.to_start()
-
-
-def _painted(screen: Screen[None]) -> bool:
-    """Whether the screen has been drawn as it stands: no layout or repaint waiting (Textual keeps
-    these as private flags; if they are ever gone, the screen counts as drawn)."""
-    return not (
-        getattr(screen, "_layout_required", False) or getattr(screen, "_repaint_required", False)
-    )

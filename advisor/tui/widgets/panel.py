@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from rich.text import Text
 from textual.widgets import OptionList, Static
@@ -89,8 +90,22 @@ class DecisionPanel(Static):
     DecisionPanel { padding: 0 1; height: auto; }
     """
 
+    _waiting: Callable[[], None] | None = None  # to run once the ranking shown has been drawn
+
     def show(self, decision: Decision, questions: Mapping[str, Question]) -> None:
         self.update(ranking_text(decision, questions))
+
+    def when_drawn(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the ranking last shown has been drawn: the next time the panel is
+        rendered for the screen, after the frame it is part of (the one it replaces, if any, is
+        dropped)."""
+        self._waiting = callback
+
+    def render(self) -> Any:
+        waiting, self._waiting = self._waiting, None
+        if waiting is not None:
+            self.call_after_refresh(waiting)
+        return super().render()
 
 
 class SectionList(OptionList):
